@@ -1,0 +1,120 @@
+# v8runner build. This file is the one place that decides where V8 comes
+# from: the prebuilt archive in ../shared/v8 when it exists, otherwise the
+# v8 crate's own download.
+
+V8_ARCHIVE_LOCAL := $(abspath ../shared/v8/librusty_v8_release_x86_64-unknown-linux-gnu.a.gz)
+ifneq ($(wildcard $(V8_ARCHIVE_LOCAL)),)
+export RUSTY_V8_ARCHIVE ?= $(V8_ARCHIVE_LOCAL)
+endif
+
+CARGO   ?= cargo
+GO      ?= go
+CC      ?= cc
+CXX     ?= c++
+PREFIX  ?= /usr/local
+
+LIBDIR    := target/release
+STATICLIB := $(LIBDIR)/libv8runner.a
+SHAREDLIB := $(LIBDIR)/libv8runner.so
+HEADER    := include/v8runner.h
+LDLIBS    := -lstdc++ -lm -ldl -lpthread
+# lld links the V8 archive in seconds; GNU ld takes much longer.
+FASTLD    := -fuse-ld=lld
+CFLAGS    ?= -O2 -g -Wall -Wextra -Werror
+BUILD     := build
+
+RUST_SRC := $(shell find src -name '*.rs') Cargo.toml cbindgen.toml build.rs
+
+.PHONY: all lib examples run-hello test test-rust test-c test-asan test-go test-safety \
+        check-header lint bench install clean
+
+all: lib examples
+
+lib: $(STATICLIB)
+
+# One cargo invocation builds both libraries and (build.rs) the header.
+$(STATICLIB) $(SHAREDLIB) $(HEADER): $(RUST_SRC)
+	$(CARGO) build --release
+	@touch $(STATICLIB) $(SHAREDLIB)
+
+# ---- examples ---------------------------------------------------------------
+C_EXAMPLES := $(BUILD)/hello $(BUILD)/threads
+
+examples: $(C_EXAMPLES) $(BUILD)/hello-go
+
+$(BUILD)/%: examples/c/%.c $(STATICLIB) $(HEADER)
+	@mkdir -p $(BUILD)
+	$(CC) $(CFLAGS) $(FASTLD) -Iinclude -o $@ $< $(STATICLIB) $(LDLIBS)
+
+$(BUILD)/hello-go: $(STATICLIB) $(HEADER) $(shell find examples/go go -name '*.go' 2>/dev/null)
+	@mkdir -p $(BUILD)
+	cd examples/go && $(GO) build -o ../../$@ ./hello
+
+run-hello: $(BUILD)/hello $(BUILD)/hello-go
+	./$(BUILD)/hello
+	./$(BUILD)/hello-go
+
+# ---- tests --------------------------------------------------------------------
+test: lint check-header test-c test-asan
+
+test-rust: lib
+	$(CARGO) test --release
+
+C_TESTS := $(BUILD)/test_c $(BUILD)/test_cxx
+
+$(BUILD)/test_c: tests/c/test_main.c tests/c/check.h $(STATICLIB) $(HEADER)
+	@mkdir -p $(BUILD)
+	$(CC) $(CFLAGS) -std=c11 $(FASTLD) -Iinclude -o $@ tests/c/test_main.c $(STATICLIB) $(LDLIBS)
+
+# The header must compile as C++ too, included twice.
+$(BUILD)/test_cxx: tests/c/test_header.cpp $(HEADER)
+	@mkdir -p $(BUILD)
+	$(CXX) -O0 -Wall -Wextra -Werror -std=c++17 -Iinclude -c -o $@.o tests/c/test_header.cpp
+	$(CC) -O0 -Wall -Wextra -Werror -std=c99 -Iinclude -x c -c -o $@.c.o tests/c/test_header.cpp
+	$(CXX) $(FASTLD) -o $@ $@.o $(STATICLIB) $(LDLIBS)
+
+test-c: $(C_TESTS)
+	./$(BUILD)/test_cxx
+	./$(BUILD)/test_c
+
+# The C tests again under AddressSanitizer (with LeakSanitizer).
+$(BUILD)/test_c_asan: tests/c/test_main.c tests/c/check.h $(STATICLIB) $(HEADER)
+	@mkdir -p $(BUILD)
+	$(CC) -O1 -g -fsanitize=address -fno-omit-frame-pointer -std=c11 $(FASTLD) -Iinclude -o $@ tests/c/test_main.c $(STATICLIB) $(LDLIBS)
+
+test-asan: $(BUILD)/test_c_asan
+	ASAN_OPTIONS=detect_leaks=1:quarantine_size_mb=16 LSAN_OPTIONS=suppressions=tests/c/lsan.supp:print_suppressions=0 ./$(BUILD)/test_c_asan
+
+test-go: lib
+	cd go && $(GO) vet ./... && $(GO) test -race -count=1 ./...
+
+# Go under the strictest checks: race detector, cgocheck2, GC at every step.
+test-safety: lib
+	cd go && GOEXPERIMENT=cgocheck2 $(GO) test -race -count=1 ./...
+	cd go && GOGC=1 $(GO) test -count=1 ./...
+
+check-header: lib
+	git diff --exit-code -- $(HEADER) || (echo "include/v8runner.h changed when regenerated: commit it" && exit 1)
+
+lint:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --release --all-targets -- -D warnings
+	test -z "$$(gofmt -l go examples/go)" || (gofmt -l go examples/go && exit 1)
+
+# ---- benchmarks ---------------------------------------------------------------
+bench: lib
+	$(CARGO) bench --bench floor
+	cd go && $(GO) test -run '^$$' -bench . -benchtime 2s ./...
+
+# ---- install ------------------------------------------------------------------
+install: lib
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 $(HEADER) $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(STATICLIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(SHAREDLIB) $(DESTDIR)$(PREFIX)/lib/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBS@|$(LDLIBS)|g' tests/v8runner.pc.in \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/v8runner.pc
+
+clean:
+	$(CARGO) clean
+	rm -rf $(BUILD)

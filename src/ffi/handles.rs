@@ -1,0 +1,47 @@
+//! Opaque handles: C sees a number dressed as a pointer, never a Rust
+//! address. Looking one up after it was freed, or a made-up one, fails
+//! cleanly instead of touching freed memory. Numbers are never reused.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+pub(crate) struct HandleTable<T> {
+    items: Mutex<HashMap<usize, Arc<T>>>,
+    next: AtomicUsize,
+}
+
+impl<T> HandleTable<T> {
+    pub(crate) fn new() -> Self {
+        HandleTable {
+            items: Mutex::new(HashMap::new()),
+            next: AtomicUsize::new(1),
+        }
+    }
+
+    /// Store `item`; returns its handle (never 0).
+    pub(crate) fn insert(&self, item: T) -> usize {
+        // Spaced by 16 so a handle is never a small integer a caller might
+        // pass by mistake, and odd-looking pointers stay recognisable.
+        let id = self.next.fetch_add(1, Ordering::Relaxed) << 4;
+        self.items
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id, Arc::new(item));
+        id
+    }
+
+    /// The live item behind `id`, if any.
+    pub(crate) fn get(&self, id: usize) -> Option<Arc<T>> {
+        self.items.lock().unwrap_or_else(|e| e.into_inner()).get(&id).cloned()
+    }
+
+    /// Forget `id`; returns the item so the caller decides where it drops.
+    pub(crate) fn remove(&self, id: usize) -> Option<Arc<T>> {
+        self.items.lock().unwrap_or_else(|e| e.into_inner()).remove(&id)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.items.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+}

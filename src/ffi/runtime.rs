@@ -1,0 +1,186 @@
+//! Runtimes in the C ABI: create, evaluate, terminate, free.
+
+use std::ffi::c_char;
+
+use once_cell::sync::Lazy;
+
+use super::error::v8r_error;
+use super::handles::HandleTable;
+use super::value::v8r_value;
+use super::{boundary, c_text, text, write_out};
+use crate::error::{Error, Status};
+use crate::isolate::HeapLimits;
+use crate::runtime::{Runtime, RuntimeOptions};
+
+/// An opaque runtime handle: one isolate + context + (later) event loop.
+/// Never dereference it; it is validated on every call.
+pub struct v8r_runtime {
+    _opaque: [u8; 0],
+}
+
+/// `flags` bit: any thread may call this runtime (one call at a time),
+/// not only the thread that created it.
+pub const V8R_RUNTIME_ANY_THREAD: u32 = 1;
+const KNOWN_FLAGS: u32 = V8R_RUNTIME_ANY_THREAD;
+
+/// Options for `v8r_runtime_new`. Zero-initialise (or call
+/// `v8r_runtime_options_init`) and set what you need; zero means default.
+#[repr(C)]
+pub struct v8r_runtime_options {
+    /// Maximum JS heap in bytes (0: V8's default). Reaching it stops the
+    /// script with V8R_STATUS_HEAP_LIMIT and closes the runtime.
+    pub heap_limit: u64,
+    /// Initial JS heap in bytes (0: V8's default).
+    pub initial_heap: u64,
+    /// NUL-terminated UTF-8 name for messages (NULL: "v8runner"); copied.
+    pub name: *const c_char,
+    /// Bit set of V8R_RUNTIME_* flags.
+    pub flags: u32,
+}
+
+static RUNTIMES: Lazy<HandleTable<Runtime>> = Lazy::new(HandleTable::new);
+
+fn lookup(rt: *mut v8r_runtime) -> Result<std::sync::Arc<Runtime>, Error> {
+    if rt.is_null() {
+        return Err(Error::bad_input("runtime is NULL"));
+    }
+    RUNTIMES
+        .get(rt as usize)
+        .ok_or_else(|| Error::new(Status::Closed, "invalid or freed runtime handle"))
+}
+
+/// Number of live runtime handles (for leak checks in tests). Any thread.
+#[no_mangle]
+pub extern "C" fn v8r_runtime_count() -> usize {
+    std::panic::catch_unwind(|| RUNTIMES.len()).unwrap_or(0)
+}
+
+/// Fill `opts` with the defaults (all zero). NULL is a no-op. Any thread.
+#[no_mangle]
+pub extern "C" fn v8r_runtime_options_init(opts: *mut v8r_runtime_options) {
+    if !opts.is_null() {
+        // SAFETY: non-NULL, documented as writable.
+        unsafe {
+            opts.write(v8r_runtime_options {
+                heap_limit: 0,
+                initial_heap: 0,
+                name: std::ptr::null(),
+                flags: 0,
+            })
+        };
+    }
+}
+
+/// Create a runtime; store its handle in `*out` (the caller owns it and
+/// frees it with `v8r_runtime_free`). `opts` may be NULL for defaults; it
+/// is read during the call only.
+///
+/// The calling thread becomes the owner (see "Thread safety"); pass
+/// V8R_RUNTIME_ANY_THREAD to allow every thread. On failure `*out` is NULL.
+#[no_mangle]
+pub extern "C" fn v8r_runtime_new(
+    opts: *const v8r_runtime_options,
+    out: *mut *mut v8r_runtime,
+    err: *mut *mut v8r_error,
+) -> Status {
+    boundary(err, || {
+        write_out(out, std::ptr::null_mut(), "out")?;
+        let mut options = RuntimeOptions::default();
+        // SAFETY: NULL or a readable options struct (documented).
+        if let Some(o) = unsafe { opts.as_ref() } {
+            if o.flags & !KNOWN_FLAGS != 0 {
+                return Err(Error::bad_input(format!(
+                    "unknown runtime flags 0x{:x}",
+                    o.flags & !KNOWN_FLAGS
+                )));
+            }
+            let to_usize =
+                |n: u64, what: &str| usize::try_from(n).map_err(|_| Error::bad_input(format!("{what} too large")));
+            options.heap = HeapLimits {
+                initial_bytes: to_usize(o.initial_heap, "initial_heap")?,
+                max_bytes: to_usize(o.heap_limit, "heap_limit")?,
+            };
+            if o.heap_limit > 0 && o.heap_limit < 1 << 20 {
+                return Err(Error::bad_input("heap_limit below 1 MiB is too small for V8"));
+            }
+            options.name = c_text(o.name, "name")?.unwrap_or_default().to_owned();
+            options.any_thread = o.flags & V8R_RUNTIME_ANY_THREAD != 0;
+        }
+        let runtime = Runtime::new(options)?;
+        let id = RUNTIMES.insert(runtime);
+        // SAFETY: checked non-NULL above.
+        unsafe { *out = id as *mut v8r_runtime };
+        Ok(())
+    })
+}
+
+/// Evaluate `len` bytes of UTF-8 script at `src` in the runtime's context
+/// (globals persist across calls). `resource_name` (NUL-terminated, may be
+/// NULL) names the script in stacks and error locations.
+///
+/// On success, when `result` is not NULL, fills the caller's `*result`
+/// (release its buffer with `v8r_value_release`). On failure `*result` is
+/// undefined, the status says what happened and `*err` (if not NULL) gets
+/// the details: syntax error, exception (with stack, line, column),
+/// terminated, heap limit (the runtime is then closed), closed, wrong
+/// thread or bad input.
+///
+/// Threads: the owner thread, or any thread with V8R_RUNTIME_ANY_THREAD.
+#[no_mangle]
+pub extern "C" fn v8r_runtime_eval(
+    rt: *mut v8r_runtime,
+    src: *const u8,
+    len: usize,
+    resource_name: *const c_char,
+    result: *mut v8r_value,
+    err: *mut *mut v8r_error,
+) -> Status {
+    boundary(err, || {
+        if !result.is_null() {
+            // SAFETY: documented as NULL or writable.
+            unsafe { result.write(v8r_value::UNDEFINED) };
+        }
+        let runtime = lookup(rt)?;
+        let source = text(src, len, "script")?;
+        let name = c_text(resource_name, "resource_name")?.unwrap_or("");
+        let value = runtime.eval(source, name)?;
+        if !result.is_null() {
+            let value = v8r_value::from_value(value)?;
+            // SAFETY: as above.
+            unsafe { result.write(value) };
+        }
+        Ok(())
+    })
+}
+
+/// Stop the script the runtime is running, if any; the interrupted call
+/// returns V8R_STATUS_TERMINATED and the runtime stays usable. A no-op when
+/// nothing runs. Any thread, any time.
+#[no_mangle]
+pub extern "C" fn v8r_runtime_terminate(rt: *mut v8r_runtime) -> Status {
+    boundary(std::ptr::null_mut(), || {
+        lookup(rt)?.terminate();
+        Ok(())
+    })
+}
+
+/// Free a runtime and everything in it. NULL is a no-op (V8R_STATUS_OK); a
+/// freed handle gives V8R_STATUS_CLOSED. A script running on another thread
+/// (any-thread mode) is terminated, and the isolate is disposed when that
+/// call returns.
+///
+/// Threads: the owner thread, or any thread with V8R_RUNTIME_ANY_THREAD.
+#[no_mangle]
+pub extern "C" fn v8r_runtime_free(rt: *mut v8r_runtime) -> Status {
+    if rt.is_null() {
+        return Status::Ok;
+    }
+    boundary(std::ptr::null_mut(), || {
+        lookup(rt)?.check_thread()?;
+        if let Some(runtime) = RUNTIMES.remove(rt as usize) {
+            runtime.close();
+            drop(runtime);
+        }
+        Ok(())
+    })
+}

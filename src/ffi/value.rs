@@ -1,0 +1,103 @@
+//! Typed values handed to C. The caller owns the `v8r_value` struct; the
+//! library fills it and owns nothing after; `v8r_value_release` frees the
+//! buffer inside it.
+
+use std::ffi::c_char;
+
+use crate::error::Error;
+use crate::values::Value;
+
+/// What a `v8r_value` holds. Stable numbers.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum v8r_kind {
+    Undefined = 0,
+    Null = 1,
+    /// `boolean` is set.
+    Bool = 2,
+    /// `number` is set.
+    Number = 3,
+    /// `data`/`len`: decimal digits, '-' first when negative.
+    Bigint = 4,
+    /// `data`/`len`: UTF-8 text (lone surrogates become U+FFFD).
+    String = 5,
+    /// `data`/`len`: JSON text of an object or array.
+    Json = 6,
+    /// `data`/`len`: the bytes of an ArrayBuffer, typed array or DataView.
+    Bytes = 7,
+    /// `data`/`len`: the function's source text.
+    Function = 8,
+    /// `data`/`len`: `Symbol(description)`.
+    Symbol = 9,
+}
+
+/// A JS value copied out of V8. `data` is NULL or a buffer of `len` bytes
+/// plus a terminating NUL (so text can be used as a C string when it holds
+/// no NUL itself), owned by the struct until `v8r_value_release`.
+#[repr(C)]
+pub struct v8r_value {
+    pub kind: v8r_kind,
+    pub boolean: bool,
+    pub number: f64,
+    pub data: *mut c_char,
+    pub len: usize,
+}
+
+impl v8r_value {
+    pub(crate) const UNDEFINED: v8r_value = v8r_value {
+        kind: v8r_kind::Undefined,
+        boolean: false,
+        number: 0.0,
+        data: std::ptr::null_mut(),
+        len: 0,
+    };
+
+    pub(crate) fn from_value(v: Value) -> Result<v8r_value, Error> {
+        let with_data = |kind, bytes: &[u8]| -> Result<v8r_value, Error> {
+            Ok(v8r_value {
+                kind,
+                data: super::malloc_string(bytes)?,
+                len: bytes.len(),
+                ..v8r_value::UNDEFINED
+            })
+        };
+        match v {
+            Value::Undefined => Ok(v8r_value::UNDEFINED),
+            Value::Null => Ok(v8r_value {
+                kind: v8r_kind::Null,
+                ..v8r_value::UNDEFINED
+            }),
+            Value::Bool(b) => Ok(v8r_value {
+                kind: v8r_kind::Bool,
+                boolean: b,
+                ..v8r_value::UNDEFINED
+            }),
+            Value::Number(n) => Ok(v8r_value {
+                kind: v8r_kind::Number,
+                number: n,
+                ..v8r_value::UNDEFINED
+            }),
+            Value::BigInt(s) => with_data(v8r_kind::Bigint, s.as_bytes()),
+            Value::String(s) => with_data(v8r_kind::String, s.as_bytes()),
+            Value::Json(s) => with_data(v8r_kind::Json, s.as_bytes()),
+            Value::Bytes(b) => with_data(v8r_kind::Bytes, &b),
+            Value::Function(s) => with_data(v8r_kind::Function, s.as_bytes()),
+            Value::Symbol(s) => with_data(v8r_kind::Symbol, s.as_bytes()),
+        }
+    }
+}
+
+/// Free the buffer inside `value` and reset it to undefined. The struct
+/// itself stays the caller's. NULL is a no-op; releasing twice is harmless.
+/// Any thread.
+#[no_mangle]
+pub extern "C" fn v8r_value_release(value: *mut v8r_value) {
+    if value.is_null() {
+        return;
+    }
+    // SAFETY: caller passes a value filled by this library (or zeroed).
+    unsafe {
+        libc::free((*value).data as *mut libc::c_void);
+        value.write(v8r_value::UNDEFINED);
+    }
+}

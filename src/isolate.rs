@@ -1,0 +1,218 @@
+//! One V8 isolate as v8runner uses it: shared (`v8::Locker`, so any thread
+//! may enter it, one at a time), with a heap guard that turns "out of heap"
+//! into an error instead of V8's fatal process abort, and the script runner
+//! that maps V8's outcomes onto [`Error`].
+
+use std::cell::Cell;
+use std::ffi::c_void;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::error::{Error, Status};
+use crate::platform;
+use crate::values::{self, Value};
+
+/// Limits for a new isolate. Zero means "V8's default".
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HeapLimits {
+    pub initial_bytes: usize,
+    pub max_bytes: usize,
+}
+
+/// Near-heap-limit state. Boxed so V8 can keep a stable pointer to it.
+struct HeapGuard {
+    handle: v8::IsolateHandle,
+    hit: AtomicBool,
+}
+
+/// Called by V8 on the isolate's thread when the heap is nearly full. V8
+/// would abort the process at the limit, so stop the script and give it
+/// room to unwind; the owner then treats the isolate as spent.
+unsafe extern "C" fn near_heap_limit(data: *mut c_void, current: usize, _initial: usize) -> usize {
+    let guard = unsafe { &*(data as *const HeapGuard) };
+    let first = !guard.hit.swap(true, Ordering::SeqCst);
+    guard.handle.terminate_execution();
+    if first {
+        current.saturating_mul(2)
+    } else {
+        current.saturating_add(current / 4)
+    }
+}
+
+thread_local! {
+    /// How many v8runner isolate locks this thread holds. The `v8` crate
+    /// panics when a second isolate is locked on a thread, so callers check
+    /// this first and fail (or hop threads) cleanly instead.
+    static LOCKS_HELD: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Whether this thread is inside some v8runner isolate right now.
+pub fn thread_in_isolate() -> bool {
+    LOCKS_HELD.with(|c| c.get() > 0)
+}
+
+/// An isolate plus its heap guard. Field order is drop order: the isolate
+/// goes first, while the guard it points to is still alive.
+pub struct Vm {
+    shared: v8::SharedIsolate,
+    heap: Box<HeapGuard>,
+}
+
+/// A held lock on a [`Vm`]; dereferences to the isolate.
+pub struct Locked<'a> {
+    locker: v8::Locker<'a>,
+}
+
+impl Drop for Locked<'_> {
+    fn drop(&mut self) {
+        LOCKS_HELD.with(|c| c.set(c.get() - 1));
+    }
+}
+
+impl std::ops::Deref for Locked<'_> {
+    type Target = v8::Isolate;
+    fn deref(&self) -> &v8::Isolate {
+        &self.locker
+    }
+}
+
+impl std::ops::DerefMut for Locked<'_> {
+    fn deref_mut(&mut self) -> &mut v8::Isolate {
+        &mut self.locker
+    }
+}
+
+impl Vm {
+    /// Create an isolate. Must not be called while this thread holds
+    /// another v8runner isolate (checked by the callers).
+    pub fn new(limits: HeapLimits) -> Result<Vm, Error> {
+        platform::ensure_initialized();
+        if thread_in_isolate() {
+            return Err(Error::new(
+                Status::WrongThread,
+                "cannot create an isolate while this thread is inside another one",
+            ));
+        }
+        let mut params = v8::CreateParams::default();
+        if limits.max_bytes > 0 {
+            params = params.heap_limits(limits.initial_bytes.min(limits.max_bytes), limits.max_bytes);
+        }
+        let mut owned = v8::Isolate::new(params);
+        owned.set_microtasks_policy(v8::MicrotasksPolicy::Explicit);
+        let heap = Box::new(HeapGuard {
+            handle: owned.thread_safe_handle(),
+            hit: AtomicBool::new(false),
+        });
+        owned.add_near_heap_limit_callback(near_heap_limit, &*heap as *const HeapGuard as *mut c_void);
+        // SAFETY: nothing stored in the isolate is thread-bound (no slots,
+        // no weak handles yet), which is what sharing requires.
+        let shared = unsafe { owned.try_into_shared() }
+            .map_err(|e| Error::new(Status::Internal, format!("cannot share isolate: {e:?}")))?;
+        Ok(Vm { shared, heap })
+    }
+
+    /// Lock and enter the isolate on this thread.
+    pub fn lock(&self) -> Result<Locked<'_>, Error> {
+        if thread_in_isolate() {
+            return Err(Error::new(
+                Status::WrongThread,
+                "this thread is already inside a v8runner isolate (nested call)",
+            ));
+        }
+        let locker = self.shared.lock();
+        LOCKS_HELD.with(|c| c.set(c.get() + 1));
+        Ok(Locked { locker })
+    }
+
+    /// Thread-safe handle for terminate.
+    pub fn handle(&self) -> v8::IsolateHandle {
+        self.shared.thread_safe_handle()
+    }
+
+    /// Whether the heap limit was reached; such an isolate is spent.
+    pub fn heap_limit_hit(&self) -> bool {
+        self.heap.hit.load(Ordering::SeqCst)
+    }
+}
+
+/// What a script run should hand back.
+#[derive(Clone, Copy)]
+pub enum Want {
+    /// `String(value)`, as the classic `runv8` returns.
+    Text,
+    /// A typed [`Value`].
+    Typed,
+}
+
+/// Turn what a TryCatch holds into an [`Error`] of kind `$kind` (or
+/// terminated / heap limit when that is what happened). A macro because the
+/// TryCatch scope type is not practical to name in a signature.
+macro_rules! caught {
+    ($tc:expr, $vm:expr, $kind:expr) => {{
+        let tc = &mut *$tc;
+        if tc.has_terminated() || $vm.heap_limit_hit() {
+            if $vm.heap_limit_hit() {
+                Error::new(
+                    Status::HeapLimit,
+                    "JavaScript heap limit reached; the isolate was stopped",
+                )
+            } else {
+                Error::new(Status::Terminated, "execution terminated")
+            }
+        } else if let Some(exception) = tc.exception() {
+            let mut err = Error::new($kind, String::new());
+            if let Some(message) = tc.message() {
+                err.message = message.get(tc).to_rust_string_lossy(tc);
+                err.line = message.get_line_number(tc).unwrap_or(0) as u32;
+                err.column = message.get_start_column() as u32 + 1;
+                if let Some(name) = message.get_script_resource_name(tc) {
+                    if !name.is_undefined() && !name.is_null() {
+                        err.resource_name = Some(name.to_rust_string_lossy(tc));
+                    }
+                }
+            } else {
+                err.message = values::to_display_string(tc, exception).unwrap_or_else(|| "exception".into());
+            }
+            if let Some(stack) = tc.stack_trace() {
+                if stack.is_string() {
+                    err.stack = Some(stack.to_rust_string_lossy(tc));
+                }
+            }
+            err
+        } else {
+            Error::new($kind, "unknown error (no exception was caught)")
+        }
+    }};
+}
+
+/// Compile and run `source` in the scope's current context, then run the
+/// microtask queue. Errors carry message, stack and location.
+pub fn run_script(
+    scope: &mut v8::PinScope<'_, '_>,
+    vm: &Vm,
+    source: &str,
+    resource_name: &str,
+    want: Want,
+) -> Result<Value, Error> {
+    v8::tc_scope!(let tc, scope);
+    let code = v8::String::new(tc, source).ok_or_else(|| Error::bad_input("script too large for V8"))?;
+    let name = v8::String::new(tc, resource_name).ok_or_else(|| Error::bad_input("resource name too large"))?;
+    let origin = v8::ScriptOrigin::new(tc, name.into(), 0, 0, false, 0, None, false, false, false, None);
+    let Some(script) = v8::Script::compile(tc, code, Some(&origin)) else {
+        return Err(caught!(tc, vm, Status::SyntaxError));
+    };
+    let Some(result) = script.run(tc) else {
+        return Err(caught!(tc, vm, Status::Exception));
+    };
+    tc.perform_microtask_checkpoint();
+    if tc.has_caught() || tc.has_terminated() {
+        return Err(caught!(tc, vm, Status::Exception));
+    }
+    let value = match want {
+        Want::Text => values::to_display_string(tc, result).map(Value::String),
+        Want::Typed => values::from_v8(tc, result),
+    };
+    match value {
+        Some(v) => Ok(v),
+        None => Err(caught!(tc, vm, Status::Exception)),
+    }
+}

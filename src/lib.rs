@@ -1,0 +1,21 @@
+//! v8runner: run JavaScript in V8 from C and Go.
+//!
+//! The crate has two layers:
+//! * safe Rust over the `v8` crate: [`platform`], [`isolate`], [`values`],
+//!   [`error`], [`oneshot`] (the classic `runv8` on pooled isolates) and
+//!   [`runtime`] (a stateful isolate + context);
+//! * the C ABI in [`ffi`], the only place that touches raw pointers. Its
+//!   doc comments become `include/v8runner.h`.
+
+pub mod error;
+pub mod isolate;
+pub mod oneshot;
+pub mod platform;
+pub mod runtime;
+pub mod values;
+
+pub mod ffi;
+
+pub use error::{Error, Status};
+pub use runtime::{Runtime, RuntimeOptions};
+pub use values::Value;

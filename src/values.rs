@@ -1,0 +1,87 @@
+//! Values crossing the boundary: a small tagged type that owns its data,
+//! converted from V8 values inside a scope.
+
+/// A JS value copied out of V8.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Undefined,
+    Null,
+    Bool(bool),
+    Number(f64),
+    /// Decimal digits, with a leading '-' when negative.
+    BigInt(String),
+    String(String),
+    /// `JSON.stringify` of a plain object or array (and of Dates, Maps...).
+    Json(String),
+    /// The bytes of an ArrayBuffer or a typed array / DataView view.
+    Bytes(Vec<u8>),
+    /// A function, as its source text.
+    Function(String),
+    /// A symbol, as its description (`Symbol(desc)`).
+    Symbol(String),
+}
+
+/// `String(value)` as JS computes it. `None` means an exception is pending
+/// in the scope (e.g. a throwing `toString`).
+pub fn to_display_string(scope: &mut v8::PinScope<'_, '_>, value: v8::Local<v8::Value>) -> Option<String> {
+    if value.is_symbol() {
+        // String(sym) works but ToString(sym) throws; do what String() does.
+        let sym: v8::Local<v8::Symbol> = value.try_into().ok()?;
+        let desc = sym.description(scope);
+        let desc = if desc.is_undefined() {
+            String::new()
+        } else {
+            desc.to_rust_string_lossy(scope)
+        };
+        return Some(format!("Symbol({desc})"));
+    }
+    let s = value.to_string(scope)?;
+    Some(s.to_rust_string_lossy(scope))
+}
+
+/// Copy a V8 value out into a [`Value`]. `None` means an exception is
+/// pending in the scope (a throwing `toJSON`, a cycle, ...).
+pub fn from_v8(scope: &mut v8::PinScope<'_, '_>, value: v8::Local<v8::Value>) -> Option<Value> {
+    if value.is_undefined() {
+        return Some(Value::Undefined);
+    }
+    if value.is_null() {
+        return Some(Value::Null);
+    }
+    if value.is_boolean() {
+        return Some(Value::Bool(value.boolean_value(scope)));
+    }
+    if value.is_number() {
+        return Some(Value::Number(value.number_value(scope)?));
+    }
+    if value.is_big_int() {
+        return Some(Value::BigInt(value.to_string(scope)?.to_rust_string_lossy(scope)));
+    }
+    if value.is_string() {
+        return Some(Value::String(value.to_rust_string_lossy(scope)));
+    }
+    if value.is_symbol() {
+        return to_display_string(scope, value).map(Value::Symbol);
+    }
+    if value.is_function() {
+        return Some(Value::Function(value.to_string(scope)?.to_rust_string_lossy(scope)));
+    }
+    if let Ok(view) = v8::Local::<v8::ArrayBufferView>::try_from(value) {
+        let mut bytes = vec![0u8; view.byte_length()];
+        let copied = view.copy_contents(&mut bytes);
+        bytes.truncate(copied);
+        return Some(Value::Bytes(bytes));
+    }
+    if let Ok(buffer) = v8::Local::<v8::ArrayBuffer>::try_from(value) {
+        let len = buffer.byte_length();
+        let bytes = match buffer.data() {
+            // SAFETY: data() points at byte_length() live bytes while we
+            // hold the isolate lock and run no JS.
+            Some(ptr) if len > 0 => unsafe { std::slice::from_raw_parts(ptr.as_ptr() as *const u8, len) }.to_vec(),
+            _ => Vec::new(),
+        };
+        return Some(Value::Bytes(bytes));
+    }
+    let json = v8::json::stringify(scope, value)?;
+    Some(Value::Json(json.to_rust_string_lossy(scope)))
+}
