@@ -12,6 +12,7 @@ GO      ?= go
 CC      ?= cc
 CXX     ?= c++
 PREFIX  ?= /usr/local
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 
 LIBDIR    := target/release
 STATICLIB := $(LIBDIR)/libv8runner.a
@@ -23,10 +24,10 @@ FASTLD    := -fuse-ld=lld
 CFLAGS    ?= -O2 -g -Wall -Wextra -Werror
 BUILD     := build
 
-RUST_SRC := $(shell find src -name '*.rs') Cargo.toml cbindgen.toml build.rs
+RUST_SRC := $(shell find src -name "*.rs") Cargo.toml cbindgen.toml
 
 .PHONY: all lib examples run-hello test test-rust test-c test-asan test-go test-safety \
-        check-header lint bench install clean
+        test-install check-header lint bench install clean
 
 all: lib examples
 
@@ -40,22 +41,24 @@ $(STATICLIB) $(SHAREDLIB) $(HEADER): $(RUST_SRC)
 # ---- examples ---------------------------------------------------------------
 C_EXAMPLES := $(BUILD)/hello $(BUILD)/threads
 
-examples: $(C_EXAMPLES) $(BUILD)/hello-go
+GO_EXAMPLES := $(BUILD)/hello-go $(BUILD)/manyrunv8-go
+
+examples: $(C_EXAMPLES) $(GO_EXAMPLES)
 
 $(BUILD)/%: examples/c/%.c $(STATICLIB) $(HEADER)
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS) $(FASTLD) -Iinclude -o $@ $< $(STATICLIB) $(LDLIBS)
 
-$(BUILD)/hello-go: $(STATICLIB) $(HEADER) $(shell find examples/go go -name '*.go' 2>/dev/null)
+$(BUILD)/%-go: $(STATICLIB) $(HEADER) $(shell find examples/go go -name '*.go' 2>/dev/null)
 	@mkdir -p $(BUILD)
-	cd examples/go && $(GO) build -o ../../$@ ./hello
+	cd examples/go && $(GO) vet ./... && $(GO) build -o ../../$@ ./$*
 
 run-hello: $(BUILD)/hello $(BUILD)/hello-go
 	./$(BUILD)/hello
 	./$(BUILD)/hello-go
 
 # ---- tests --------------------------------------------------------------------
-test: lint check-header test-c test-asan
+test: lint check-header test-rust test-c test-asan test-go test-install examples
 
 test-rust: lib
 	$(CARGO) test --release
@@ -112,8 +115,23 @@ install: lib
 	install -m 644 $(HEADER) $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(STATICLIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(SHAREDLIB) $(DESTDIR)$(PREFIX)/lib/
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBS@|$(LDLIBS)|g' tests/v8runner.pc.in \
-		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/v8runner.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBS@|$(LDLIBS)|g' -e 's|@VERSION@|$(VERSION)|g' \
+		include/v8runner.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/v8runner.pc
+
+# Install into a throw-away prefix and build a C program the way a user
+# would: with pkg-config, against the shared library, then statically.
+test-install: lib
+	rm -rf $(BUILD)/prefix && mkdir -p $(BUILD)/prefix
+	$(MAKE) --no-print-directory install PREFIX=$(abspath $(BUILD)/prefix)
+	PKG_CONFIG_PATH=$(abspath $(BUILD)/prefix)/lib/pkgconfig sh -c \
+		'$(CC) -o $(BUILD)/hello-pc examples/c/hello.c $$(pkg-config --cflags --libs v8runner) && \
+		 $(CC) -o $(BUILD)/hello-pc-static examples/c/hello.c $$(pkg-config --cflags v8runner) \
+		     $(abspath $(BUILD)/prefix)/lib/libv8runner.a $$(pkg-config --static --libs-only-l v8runner | sed "s/-lv8runner//")'
+	ldd $(BUILD)/hello-pc | grep -q "$(abspath $(BUILD)/prefix)/lib/libv8runner.so"
+	! ldd $(BUILD)/hello-pc-static | grep -q libv8runner
+	./$(BUILD)/hello-pc | grep -q "Hello C World"
+	./$(BUILD)/hello-pc-static | grep -q "Hello C World"
+	@echo "install: 1 passed, 0 failed"
 
 clean:
 	$(CARGO) clean

@@ -220,6 +220,11 @@ v8r_status v8r_runv8(const uint8_t *src,
                      size_t *out_len,
                      struct v8r_error **err);
 
+// How many isolates the one-shot pool holds now (`*live`, idle or in use)
+// and at most (`*capacity`: the number of cores, or `V8RUNNER_ISOLATES`).
+// Either pointer may be NULL. Any thread.
+void v8r_runv8_pool_stats(size_t *live, size_t *capacity);
+
 // Number of live runtime handles (for leak checks in tests). Any thread.
 size_t v8r_runtime_count(void);
 
@@ -247,11 +252,16 @@ v8r_status v8r_runtime_new(const struct v8r_runtime_options *opts,
 // terminated, heap limit (the runtime is then closed), closed, wrong
 // thread or bad input.
 //
+// `call_id` is 0, or a number the caller picks (unique per runtime) so that
+// `v8r_runtime_terminate_call(rt, call_id)` can stop this call from
+// another thread without any risk of stopping a later one.
+//
 // Threads: the owner thread, or any thread with V8R_RUNTIME_ANY_THREAD.
 v8r_status v8r_runtime_eval(struct v8r_runtime *rt,
                             const uint8_t *src,
                             size_t len,
                             const char *resource_name,
+                            uint64_t call_id,
                             struct v8r_value *result,
                             struct v8r_error **err);
 
@@ -259,6 +269,11 @@ v8r_status v8r_runtime_eval(struct v8r_runtime *rt,
 // returns V8R_STATUS_TERMINATED and the runtime stays usable. A no-op when
 // nothing runs. Any thread, any time.
 v8r_status v8r_runtime_terminate(struct v8r_runtime *rt);
+
+// Stop the call started with this non-zero `call_id`: at once if it is
+// running, or as soon as it starts; it then returns
+// V8R_STATUS_TERMINATED. Other calls are never affected. Any thread.
+v8r_status v8r_runtime_terminate_call(struct v8r_runtime *rt, uint64_t call_id);
 
 // Free a runtime and everything in it. NULL is a no-op (V8R_STATUS_OK); a
 // freed handle gives V8R_STATUS_CLOSED. A script running on another thread

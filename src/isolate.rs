@@ -27,15 +27,30 @@ struct HeapGuard {
 /// Called by V8 on the isolate's thread when the heap is nearly full. V8
 /// would abort the process at the limit, so stop the script and give it
 /// room to unwind; the owner then treats the isolate as spent.
-unsafe extern "C" fn near_heap_limit(data: *mut c_void, current: usize, _initial: usize) -> usize {
+///
+/// A termination requested from inside a GC is occasionally not acted on
+/// (seen here with allocation-heavy loops), so it is requested again from
+/// an interrupt, which V8 runs on the JS thread at its next safe point.
+/// The extra room is granted once (double the limit), then only in small
+/// steps, so a script that somehow keeps running cannot take the machine.
+unsafe extern "C" fn near_heap_limit(data: *mut c_void, current: usize, initial: usize) -> usize {
     let guard = unsafe { &*(data as *const HeapGuard) };
     let first = !guard.hit.swap(true, Ordering::SeqCst);
     guard.handle.terminate_execution();
+    guard
+        .handle
+        .request_interrupt(terminate_from_interrupt, std::ptr::null_mut());
     if first {
         current.saturating_mul(2)
     } else {
-        current.saturating_add(current / 4)
+        current.saturating_add(initial.max(1 << 20) / 4)
     }
+}
+
+unsafe extern "C" fn terminate_from_interrupt(isolate: v8::UnsafeRawIsolatePtr, _data: *mut c_void) {
+    // SAFETY: V8 passes the live isolate whose interrupt this is.
+    let isolate = unsafe { v8::Isolate::ref_from_raw_isolate_ptr(&isolate) };
+    isolate.terminate_execution();
 }
 
 thread_local! {

@@ -12,9 +12,20 @@ use once_cell::sync::OnceCell;
 
 static PLATFORM: OnceCell<()> = OnceCell::new();
 
+/// V8 flags v8runner always sets.
+///
+/// `--no-turboshaft-loop-unrolling`: in this V8 (15.2), a loop that
+/// Turboshaft unrolls can lose its interrupt check, so `terminate` (and with
+/// it timeouts and the heap-limit guard) never lands: measured with
+/// `while (true) { s = new Array(100).fill(1) }`, which ran forever with the
+/// default flags and stops at once with this one. Termination must work.
+const BUILTIN_FLAGS: &str = "--no-turboshaft-loop-unrolling";
+
 /// Initialise V8 if nobody has yet. Cheap after the first call.
 pub fn ensure_initialized() {
     PLATFORM.get_or_init(|| {
+        v8::V8::set_flags_from_string(BUILTIN_FLAGS);
+        // The caller's own flags come last, so they can override ours.
         if let Ok(flags) = std::env::var("V8RUNNER_FLAGS") {
             v8::V8::set_flags_from_string(&flags);
         }

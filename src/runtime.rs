@@ -38,6 +38,14 @@ fn thread_token() -> u64 {
     TOKEN.with(|t| *t)
 }
 
+#[derive(Default)]
+struct CallState {
+    /// Id of the running call (`Some(0)` for a call without an id).
+    running: Option<u64>,
+    /// Id of a call to stop as soon as it starts (set by `terminate_call`).
+    stop: Option<u64>,
+}
+
 pub struct Runtime {
     /// The context; the mutex also serialises calls and gives `&mut` access.
     context: Mutex<Option<v8::Global<v8::Context>>>,
@@ -47,6 +55,9 @@ pub struct Runtime {
     /// Thread currently running a call (0 = none), to refuse re-entry
     /// instead of deadlocking on our own mutex.
     running_on: AtomicU64,
+    /// Which call runs now and which one a caller asked to stop, so a
+    /// cancellation hits its own call and never a later one.
+    calls: Mutex<CallState>,
     name: String,
     handle: v8::IsolateHandle,
     /// Last field: the isolate is disposed after everything that refers to it.
@@ -74,6 +85,7 @@ impl Runtime {
             owner: if options.any_thread { None } else { Some(thread_token()) },
             closed: AtomicBool::new(false),
             running_on: AtomicU64::new(0),
+            calls: Mutex::new(CallState::default()),
             name,
             handle: vm.handle(),
             vm,
@@ -101,8 +113,9 @@ impl Runtime {
 
     /// Evaluate a classic script in the runtime's context; globals it
     /// defines stay for later calls. An empty `resource_name` uses the
-    /// runtime's name.
-    pub fn eval(&self, source: &str, resource_name: &str) -> Result<Value, Error> {
+    /// runtime's name. `call_id` (0 for none) lets [`Runtime::terminate_call`]
+    /// stop this call and no other.
+    pub fn eval(&self, source: &str, resource_name: &str, call_id: u64) -> Result<Value, Error> {
         self.check_thread()?;
         let me = thread_token();
         if self.running_on.load(Ordering::SeqCst) == me {
@@ -119,7 +132,7 @@ impl Runtime {
             return Err(self.closed_error());
         }
         self.running_on.store(me, Ordering::SeqCst);
-        let result = self.eval_locked(context, source, resource_name);
+        let result = self.eval_locked(context, source, resource_name, call_id);
         self.running_on.store(0, Ordering::SeqCst);
         if let Err(e) = &result {
             if e.kind == Status::HeapLimit {
@@ -134,8 +147,12 @@ impl Runtime {
         context: &v8::Global<v8::Context>,
         source: &str,
         resource_name: &str,
+        call_id: u64,
     ) -> Result<Value, Error> {
         let mut locked = self.vm.lock()?;
+        if !self.begin_call(call_id) {
+            return Err(Error::new(Status::Terminated, "execution terminated before it started"));
+        }
         let scope = std::pin::pin!(v8::HandleScope::new(&mut *locked));
         let mut scope = scope.init();
         let context = v8::Local::new(&scope, context);
@@ -146,16 +163,51 @@ impl Runtime {
             resource_name
         };
         let result = isolate::run_script(scope, &self.vm, source, name, Want::Typed);
-        if matches!(&result, Err(e) if e.kind == Status::Terminated) {
-            // Stopped by terminate(): clear it so the runtime stays usable.
-            scope.cancel_terminate_execution();
-        }
+        self.end_call();
+        // A termination aimed at this call (even one that arrived after the
+        // script finished) must not hit the next call; the runtime stays
+        // usable. Safe to clear: end_call() already stopped new requests
+        // from targeting this call.
+        scope.cancel_terminate_execution();
         result
+    }
+
+    /// Mark `call_id` as running; false if it was cancelled before start.
+    fn begin_call(&self, call_id: u64) -> bool {
+        let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
+        if call_id != 0 && calls.stop == Some(call_id) {
+            calls.stop = None;
+            return false;
+        }
+        calls.running = Some(call_id);
+        true
+    }
+
+    fn end_call(&self) {
+        let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
+        calls.running = None;
     }
 
     /// Stop the script running now, if any. Any thread, any time.
     pub fn terminate(&self) {
-        self.handle.terminate_execution();
+        let calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
+        if calls.running.is_some() {
+            self.handle.terminate_execution();
+        }
+    }
+
+    /// Stop the call started with `call_id` (non-zero): now if it runs,
+    /// or as soon as it starts. Never affects another call. Any thread.
+    pub fn terminate_call(&self, call_id: u64) {
+        if call_id == 0 {
+            return;
+        }
+        let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
+        if calls.running == Some(call_id) {
+            self.handle.terminate_execution();
+        } else {
+            calls.stop = Some(call_id);
+        }
     }
 
     /// Mark closed and stop what runs; later calls fail with `Closed`. The

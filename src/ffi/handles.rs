@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+const HANDLE_BASE: usize = 1 << 60;
+
 pub(crate) struct HandleTable<T> {
     items: Mutex<HashMap<usize, Arc<T>>>,
     next: AtomicUsize,
@@ -21,9 +23,10 @@ impl<T> HandleTable<T> {
 
     /// Store `item`; returns its handle (never 0).
     pub(crate) fn insert(&self, item: T) -> usize {
-        // Spaced by 16 so a handle is never a small integer a caller might
-        // pass by mistake, and odd-looking pointers stay recognisable.
-        let id = self.next.fetch_add(1, Ordering::Relaxed) << 4;
+        // Far above any user-space address (x86-64 user space ends below
+        // 2^47), so a handle is never a real pointer, never a small integer
+        // passed by mistake, and Go's GC ignores it when held in a pointer.
+        let id = HANDLE_BASE | (self.next.fetch_add(1, Ordering::Relaxed) << 4);
         self.items
             .lock()
             .unwrap_or_else(|e| e.into_inner())

@@ -127,3 +127,20 @@ pub extern "C" fn v8r_runv8(
         Ok(())
     })
 }
+
+/// How many isolates the one-shot pool holds now (`*live`, idle or in use)
+/// and at most (`*capacity`: the number of cores, or `V8RUNNER_ISOLATES`).
+/// Either pointer may be NULL. Any thread.
+#[no_mangle]
+pub extern "C" fn v8r_runv8_pool_stats(live: *mut usize, capacity: *mut usize) {
+    let _ = std::panic::catch_unwind(|| {
+        if !live.is_null() {
+            // SAFETY: documented as NULL or writable.
+            unsafe { *live = oneshot::pool_live() };
+        }
+        if !capacity.is_null() {
+            // SAFETY: as above.
+            unsafe { *capacity = oneshot::pool_capacity() };
+        }
+    });
+}

@@ -125,6 +125,10 @@ pub extern "C" fn v8r_runtime_new(
 /// terminated, heap limit (the runtime is then closed), closed, wrong
 /// thread or bad input.
 ///
+/// `call_id` is 0, or a number the caller picks (unique per runtime) so that
+/// `v8r_runtime_terminate_call(rt, call_id)` can stop this call from
+/// another thread without any risk of stopping a later one.
+///
 /// Threads: the owner thread, or any thread with V8R_RUNTIME_ANY_THREAD.
 #[no_mangle]
 pub extern "C" fn v8r_runtime_eval(
@@ -132,6 +136,7 @@ pub extern "C" fn v8r_runtime_eval(
     src: *const u8,
     len: usize,
     resource_name: *const c_char,
+    call_id: u64,
     result: *mut v8r_value,
     err: *mut *mut v8r_error,
 ) -> Status {
@@ -143,7 +148,7 @@ pub extern "C" fn v8r_runtime_eval(
         let runtime = lookup(rt)?;
         let source = text(src, len, "script")?;
         let name = c_text(resource_name, "resource_name")?.unwrap_or("");
-        let value = runtime.eval(source, name)?;
+        let value = runtime.eval(source, name, call_id)?;
         if !result.is_null() {
             let value = v8r_value::from_value(value)?;
             // SAFETY: as above.
@@ -160,6 +165,17 @@ pub extern "C" fn v8r_runtime_eval(
 pub extern "C" fn v8r_runtime_terminate(rt: *mut v8r_runtime) -> Status {
     boundary(std::ptr::null_mut(), || {
         lookup(rt)?.terminate();
+        Ok(())
+    })
+}
+
+/// Stop the call started with this non-zero `call_id`: at once if it is
+/// running, or as soon as it starts; it then returns
+/// V8R_STATUS_TERMINATED. Other calls are never affected. Any thread.
+#[no_mangle]
+pub extern "C" fn v8r_runtime_terminate_call(rt: *mut v8r_runtime, call_id: u64) -> Status {
+    boundary(std::ptr::null_mut(), || {
+        lookup(rt)?.terminate_call(call_id);
         Ok(())
     })
 }

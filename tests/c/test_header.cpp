@@ -15,7 +15,7 @@ int main(void) {
     v8r_status st = v8r_runtime_new(NULL, &rt, NULL);
     ok = ok && st == V8R_STATUS_OK;
     v8r_value v;
-    st = v8r_runtime_eval(rt, (const uint8_t *)"'x'.repeat(3)", 13, NULL, &v, NULL);
+    st = v8r_runtime_eval(rt, (const uint8_t *)"'x'.repeat(3)", 13, NULL, 0, &v, NULL);
     ok = ok && st == V8R_STATUS_OK && v.kind == V8R_KIND_STRING && strcmp(v.data, "xxx") == 0;
     v8r_value_release(&v);
     v8r_runtime_free(rt);

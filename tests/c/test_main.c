@@ -19,7 +19,7 @@ static void check_runv8(const char *src, const char *want) {
 }
 
 static v8r_status eval(v8r_runtime *rt, const char *src, v8r_value *out, v8r_error **err) {
-    return v8r_runtime_eval(rt, (const uint8_t *)src, strlen(src), "test.js", out, err);
+    return v8r_runtime_eval(rt, (const uint8_t *)src, strlen(src), "test.js", 0, out, err);
 }
 
 static long rss_kib(void) {
@@ -262,17 +262,17 @@ static void test_runtime_error_kinds(void) {
 
     /* bad input */
     const uint8_t bad[] = {'1', 0xc3};
-    CHECK(v8r_runtime_eval(rt, bad, 2, NULL, &v, &err) == V8R_STATUS_BAD_INPUT);
+    CHECK(v8r_runtime_eval(rt, bad, 2, NULL, 0, &v, &err) == V8R_STATUS_BAD_INPUT);
     CHECK(err && strstr(err->message, "UTF-8"));
     v8r_error_free(err);
-    CHECK(v8r_runtime_eval(rt, NULL, 3, NULL, &v, &err) == V8R_STATUS_BAD_INPUT);
+    CHECK(v8r_runtime_eval(rt, NULL, 3, NULL, 0, &v, &err) == V8R_STATUS_BAD_INPUT);
     v8r_error_free(err);
-    CHECK(v8r_runtime_eval(NULL, (const uint8_t *)"1", 1, NULL, &v, &err) == V8R_STATUS_BAD_INPUT);
+    CHECK(v8r_runtime_eval(NULL, (const uint8_t *)"1", 1, NULL, 0, &v, &err) == V8R_STATUS_BAD_INPUT);
     v8r_error_free(err);
     /* embedded NUL is legal JS source in the rich API */
-    CHECK(v8r_runtime_eval(rt, (const uint8_t *)"'a\0b'.length", 12, NULL, &v, NULL) == V8R_STATUS_OK && v.number == 3);
+    CHECK(v8r_runtime_eval(rt, (const uint8_t *)"'a\0b'.length", 12, NULL, 0, &v, NULL) == V8R_STATUS_OK && v.number == 3);
     /* an empty script is undefined here */
-    CHECK(v8r_runtime_eval(rt, (const uint8_t *)"", 0, NULL, &v, NULL) == V8R_STATUS_OK && v.kind == V8R_KIND_UNDEFINED);
+    CHECK(v8r_runtime_eval(rt, (const uint8_t *)"", 0, NULL, 0, &v, NULL) == V8R_STATUS_OK && v.kind == V8R_KIND_UNDEFINED);
 
     v8r_runtime_options opts;
     v8r_runtime_options_init(&opts);
@@ -325,6 +325,44 @@ static void test_runtime_terminate(void) {
     pthread_join(th, NULL);
     /* still usable, state kept */
     CHECK(eval(rt, "spins > 0", &v, NULL) == V8R_STATUS_OK && v.kind == V8R_KIND_BOOL && v.boolean);
+    /* An allocating loop that V8's loop unrolling once made unstoppable. */
+    pthread_create(&th, NULL, terminate_later, &t);
+    CHECK(eval(rt, "let s; while (true) { s = new Array(100).fill(1) }", &v, NULL) == V8R_STATUS_TERMINATED);
+    pthread_join(th, NULL);
+    v8r_runtime_free(rt);
+}
+
+struct call_canceller {
+    v8r_runtime *rt;
+    uint64_t call_id;
+};
+
+static void *cancel_call_later(void *arg) {
+    struct call_canceller *c = arg;
+    struct timespec ts = {0, 50 * 1000000L};
+    nanosleep(&ts, NULL);
+    CHECK(v8r_runtime_terminate_call(c->rt, c->call_id + 1) == V8R_STATUS_OK); /* not running: no effect */
+    CHECK(v8r_runtime_terminate_call(c->rt, c->call_id) == V8R_STATUS_OK);
+    return NULL;
+}
+
+static void test_runtime_terminate_call(void) {
+    v8r_runtime *rt = NULL;
+    CHECK(v8r_runtime_new(NULL, &rt, NULL) == V8R_STATUS_OK);
+    const char *spin = "while (true) {}";
+    struct call_canceller c = {rt, 7};
+    pthread_t th;
+    pthread_create(&th, NULL, cancel_call_later, &c);
+    CHECK(v8r_runtime_eval(rt, (const uint8_t *)spin, strlen(spin), NULL, 7, NULL, NULL) == V8R_STATUS_TERMINATED);
+    pthread_join(th, NULL);
+    /* a call cancelled before it starts stops at once; others are untouched */
+    CHECK(v8r_runtime_terminate_call(rt, 9) == V8R_STATUS_OK);
+    CHECK(v8r_runtime_eval(rt, (const uint8_t *)"1", 1, NULL, 8, NULL, NULL) == V8R_STATUS_OK);
+    CHECK(v8r_runtime_eval(rt, (const uint8_t *)spin, strlen(spin), NULL, 9, NULL, NULL) == V8R_STATUS_TERMINATED);
+    CHECK(v8r_runtime_eval(rt, (const uint8_t *)"2", 1, NULL, 9, NULL, NULL) == V8R_STATUS_OK);
+    /* a late plain terminate does not leak into the next call */
+    CHECK(v8r_runtime_terminate(rt) == V8R_STATUS_OK);
+    CHECK(v8r_runtime_eval(rt, (const uint8_t *)"3", 1, NULL, 0, NULL, NULL) == V8R_STATUS_OK);
     v8r_runtime_free(rt);
 }
 
@@ -340,6 +378,10 @@ static void test_runtime_heap_limit(void) {
     CHECK(eval(rt, "var keep = []; while (true) keep.push({n: keep.length, s: 'x' + keep.length})", &v, &err) == V8R_STATUS_HEAP_LIMIT);
     CHECK(err && err->kind == V8R_STATUS_HEAP_LIMIT);
     v8r_error_free(err);
+    v8r_runtime *rt2 = NULL;
+    CHECK(v8r_runtime_new(&opts, &rt2, NULL) == V8R_STATUS_OK);
+    CHECK(eval(rt2, "let s = []; while (true) s.push(new Array(100).fill(1))", &v, NULL) == V8R_STATUS_HEAP_LIMIT);
+    v8r_runtime_free(rt2);
     CHECK(eval(rt, "1", &v, &err) == V8R_STATUS_CLOSED);
     CHECK(err && strstr(err->message, "heap limit"));
     v8r_error_free(err);
@@ -425,6 +467,7 @@ int main(void) {
     RUN(test_runtime_state_and_values);
     RUN(test_runtime_error_kinds);
     RUN(test_runtime_terminate);
+    RUN(test_runtime_terminate_call);
     RUN(test_runtime_heap_limit);
     RUN(test_runtime_wrong_thread);
     RUN(test_runtime_many_rss_flat);

@@ -1,0 +1,39 @@
+// Package v8runner runs JavaScript in V8 from Go, over the v8runner C ABI
+// (a Rust library on the v8 crate).
+//
+// Two ways in:
+//
+//   - [RunV8] is the classic one-shot call: it runs a script in a fresh
+//     context and returns String(result). Any goroutine, any number at
+//     once.
+//   - A [Runtime] keeps an isolate and a context alive: globals persist
+//     across [Runtime.Eval] calls.
+//
+// # Threads
+//
+// RunV8 borrows an isolate from a pool that holds at most one isolate per
+// core (V8RUNNER_ISOLATES overrides). Go gives every blocked cgo call its
+// own OS thread, so one isolate per thread would grow without bound;
+// callers beyond the cap wait for an isolate, which costs no throughput
+// since the work is CPU-bound.
+//
+// A Runtime may be used from any goroutine. Each call enters the isolate on
+// the calling goroutine's own OS thread with a V8 Locker: about 0.5 µs per
+// call on the machine we measured, against 14-90 µs for handing each call
+// to a goroutine locked to a dedicated thread (OS thread wake-ups). Calls
+// to one Runtime are serialised; different Runtimes run in parallel.
+//
+// # Cancellation and errors
+//
+// A context deadline or cancel terminates the running script; the call
+// returns an error matching both [ErrTerminated] and the context's error,
+// and the runtime stays usable. Script errors are [*JSError] (%+v prints
+// the JS stack). Reaching the heap limit returns [ErrHeapLimit] and closes
+// that runtime; the process lives on.
+//
+// # Linking
+//
+// The package links target/release/libv8runner.a (build it with `make lib`
+// at the repository root), so binaries need no LD_LIBRARY_PATH. Build with
+// `-tags v8runner_shared` to link libv8runner.so instead.
+package v8runner

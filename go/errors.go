@@ -1,0 +1,94 @@
+package v8runner
+
+/*
+#include <stdlib.h>
+#include "v8runner.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors, for errors.Is.
+var (
+	// ErrClosed: the runtime was closed (or closed itself after reaching
+	// its heap limit).
+	ErrClosed = errors.New("v8runner: runtime closed")
+	// ErrTerminated: the script was stopped (context done, or Terminate).
+	ErrTerminated = errors.New("v8runner: execution terminated")
+	// ErrHeapLimit: the script reached the runtime's heap limit.
+	ErrHeapLimit = errors.New("v8runner: heap limit reached")
+	// ErrBadInput: an argument was refused (e.g. an empty script for RunV8).
+	ErrBadInput = errors.New("v8runner: bad input")
+	// ErrInternal: a bug in v8runner, reported instead of crashing.
+	ErrInternal = errors.New("v8runner: internal error")
+)
+
+// JSError is a JavaScript exception or syntax error.
+type JSError struct {
+	// Message as V8 reports it, e.g. "Uncaught TypeError: x is not a function".
+	Message string
+	// Stack is error.stack when the thrown value was an Error.
+	Stack string
+	// Resource is the script name; Line and Column are 1-based (0: unknown).
+	Resource     string
+	Line, Column int
+	// Syntax is true when the script did not compile.
+	Syntax bool
+}
+
+// Error gives the message with its location.
+func (e *JSError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d:%d: %s", e.Resource, e.Line, e.Column, e.Message)
+	}
+	return e.Message
+}
+
+// Format prints the JS stack with %+v.
+func (e *JSError) Format(s fmt.State, verb rune) {
+	if verb == 'v' && s.Flag('+') && e.Stack != "" {
+		fmt.Fprintf(s, "%s\n%s", e.Error(), e.Stack)
+		return
+	}
+	fmt.Fprint(s, e.Error())
+}
+
+// statusError turns a status and its C error (which it frees) into a Go
+// error; nil for V8R_STATUS_OK.
+func statusError(status C.v8r_status, cerr *C.v8r_error) error {
+	defer C.v8r_error_free(cerr)
+	if status == C.V8R_STATUS_OK {
+		return nil
+	}
+	msg := C.GoString(C.v8r_status_name(C.uint32_t(status)))
+	if cerr != nil {
+		msg = C.GoString(cerr.message)
+	}
+	switch status {
+	case C.V8R_STATUS_SYNTAX_ERROR, C.V8R_STATUS_EXCEPTION:
+		e := &JSError{Message: msg, Syntax: status == C.V8R_STATUS_SYNTAX_ERROR}
+		if cerr != nil {
+			if cerr.stack != nil {
+				e.Stack = C.GoString(cerr.stack)
+			}
+			if cerr.resource_name != nil {
+				e.Resource = C.GoString(cerr.resource_name)
+			}
+			e.Line, e.Column = int(cerr.line), int(cerr.column)
+		}
+		return e
+	case C.V8R_STATUS_TERMINATED:
+		return ErrTerminated
+	case C.V8R_STATUS_HEAP_LIMIT:
+		return fmt.Errorf("%w: %s", ErrHeapLimit, msg)
+	case C.V8R_STATUS_CLOSED:
+		return fmt.Errorf("%w: %s", ErrClosed, msg)
+	case C.V8R_STATUS_BAD_INPUT:
+		return fmt.Errorf("%w: %s", ErrBadInput, msg)
+	default:
+		return fmt.Errorf("%w: %s", ErrInternal, msg)
+	}
+}

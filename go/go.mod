@@ -1,0 +1,3 @@
+module github.com/v8runner/v8runner/go
+
+go 1.24

@@ -1,0 +1,165 @@
+package v8runner
+
+/*
+#include <stdlib.h>
+#include "v8runner.h"
+*/
+import "C"
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+)
+
+// Option configures NewRuntime.
+type Option func(*options)
+
+type options struct {
+	heapLimit   uint64
+	initialHeap uint64
+	name        string
+}
+
+// WithHeapLimit caps the runtime's JS heap at bytes (at least 1 MiB).
+// Reaching it stops the script with ErrHeapLimit and closes the runtime;
+// the process is unaffected.
+func WithHeapLimit(bytes uint64) Option { return func(o *options) { o.heapLimit = bytes } }
+
+// WithInitialHeap sets the runtime's initial JS heap size in bytes.
+func WithInitialHeap(bytes uint64) Option { return func(o *options) { o.initialHeap = bytes } }
+
+// WithName names the runtime in error messages and as the default script
+// name in stacks.
+func WithName(name string) Option { return func(o *options) { o.name = name } }
+
+// Runtime is one V8 isolate and context whose globals persist across
+// calls. Safe for concurrent use by many goroutines (calls are
+// serialised). Close it when done; a finalizer frees a forgotten one.
+type Runtime struct {
+	h       *C.v8r_runtime // an opaque handle value, never a real address
+	closed  atomic.Bool
+	once    sync.Once
+	cleanup runtime.Cleanup
+}
+
+// callIDs numbers calls so a context cancel terminates its own call only.
+var callIDs atomic.Uint64
+
+// NewRuntime creates a runtime.
+func NewRuntime(opts ...Option) (*Runtime, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	var copts C.v8r_runtime_options
+	C.v8r_runtime_options_init(&copts)
+	copts.heap_limit = C.uint64_t(o.heapLimit)
+	copts.initial_heap = C.uint64_t(o.initialHeap)
+	copts.flags = C.V8R_RUNTIME_ANY_THREAD
+	if o.name != "" {
+		cname := C.CString(o.name)
+		defer C.free(unsafe.Pointer(cname))
+		copts.name = cname
+	}
+	var h *C.v8r_runtime
+	var cerr *C.v8r_error
+	if err := statusError(C.v8r_runtime_new(&copts, &h, &cerr), cerr); err != nil {
+		return nil, err
+	}
+	r := &Runtime{h: h}
+	// Safety net only: the cleanup frees the handle from the cleanup
+	// goroutine, which any-thread runtimes allow.
+	r.cleanup = runtime.AddCleanup(r, func(h *C.v8r_runtime) { C.v8r_runtime_free(h) }, h)
+	return r, nil
+}
+
+// Eval runs script in the runtime's context and returns its completion
+// value. Globals it defines stay for later calls. If ctx ends first the
+// script is terminated: the error matches ErrTerminated and ctx.Err(), and
+// the runtime stays usable.
+func (r *Runtime) Eval(ctx context.Context, script string) (Value, error) {
+	return r.EvalNamed(ctx, script, "")
+}
+
+// EvalNamed is Eval with a script name for stacks and error locations.
+func (r *Runtime) EvalNamed(ctx context.Context, script, name string) (Value, error) {
+	if r.closed.Load() {
+		return Value{}, ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return Value{}, fmt.Errorf("%w: %w", ErrTerminated, err)
+	}
+	var cname *C.char
+	if name != "" {
+		cname = C.CString(name)
+		defer C.free(unsafe.Pointer(cname))
+	}
+	id := callIDs.Add(1)
+	stop := r.terminateOnDone(ctx, id)
+	var out C.v8r_value
+	var cerr *C.v8r_error
+	src := unsafe.StringData(script)
+	status := C.v8r_runtime_eval(r.h, (*C.uint8_t)(unsafe.Pointer(src)), C.size_t(len(script)), cname, C.uint64_t(id), &out, &cerr)
+	runtime.KeepAlive(script)
+	runtime.KeepAlive(r)
+	stop()
+	if err := statusError(status, cerr); err != nil {
+		return Value{}, r.explain(ctx, err)
+	}
+	return valueFromC(&out), nil
+}
+
+// terminateOnDone arranges for call id to be terminated when ctx ends;
+// the returned func disarms it.
+func (r *Runtime) terminateOnDone(ctx context.Context, id uint64) func() {
+	if ctx.Done() == nil {
+		return func() {}
+	}
+	h := r.h
+	stop := context.AfterFunc(ctx, func() {
+		C.v8r_runtime_terminate_call(h, C.uint64_t(id))
+		runtime.KeepAlive(r)
+	})
+	return func() { stop() }
+}
+
+// explain adds the context's error to a termination it caused, and maps a
+// closed handle to ErrClosed.
+func (r *Runtime) explain(ctx context.Context, err error) error {
+	if errors.Is(err, ErrTerminated) {
+		if cerr := ctx.Err(); cerr != nil {
+			return fmt.Errorf("%w: %w", ErrTerminated, cerr)
+		}
+		if r.closed.Load() {
+			return fmt.Errorf("%w: %w", ErrClosed, err)
+		}
+	}
+	return err
+}
+
+// Terminate stops the script running now, if any (its call returns
+// ErrTerminated). Safe from any goroutine.
+func (r *Runtime) Terminate() {
+	if !r.closed.Load() {
+		C.v8r_runtime_terminate(r.h)
+		runtime.KeepAlive(r)
+	}
+}
+
+// Close frees the runtime. A script still running in another goroutine is
+// terminated, and that call returns ErrClosed. Idempotent; later calls
+// return ErrClosed.
+func (r *Runtime) Close() error {
+	r.once.Do(func() {
+		r.closed.Store(true)
+		r.cleanup.Stop()
+		C.v8r_runtime_free(r.h)
+		runtime.KeepAlive(r)
+	})
+	return nil
+}

@@ -1,0 +1,201 @@
+package v8runner
+
+/*
+#include "v8runner.h"
+*/
+import "C"
+
+import (
+	"encoding/json"
+	"math"
+	"math/big"
+	"strconv"
+	"strings"
+	"unsafe"
+)
+
+// Kind says what a Value holds.
+type Kind int
+
+// Kinds, with the same numbers as the C enum v8r_kind.
+const (
+	KindUndefined Kind = iota
+	KindNull
+	KindBool
+	KindNumber
+	KindBigInt
+	KindString
+	KindJSON
+	KindBytes
+	KindFunction
+	KindSymbol
+)
+
+var kindNames = [...]string{"undefined", "null", "boolean", "number", "bigint", "string", "json", "bytes", "function", "symbol"}
+
+func (k Kind) String() string {
+	if k >= 0 && int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Value is a JS value copied out of V8: it owns its data and stays valid
+// after the call, the runtime or the process' V8 state is gone. Objects and
+// arrays arrive as JSON text.
+type Value struct {
+	kind Kind
+	b    bool
+	num  float64
+	text string // bigint digits, string, JSON, function source, symbol
+	data []byte // bytes
+}
+
+// valueFromC copies a C value and releases its buffer.
+func valueFromC(v *C.v8r_value) Value {
+	defer C.v8r_value_release(v)
+	out := Value{kind: Kind(v.kind), b: bool(v.boolean), num: float64(v.number)}
+	if v.data != nil {
+		if out.kind == KindBytes {
+			out.data = C.GoBytes(unsafe.Pointer(v.data), C.int(v.len))
+		} else {
+			out.text = C.GoStringN(v.data, C.int(v.len))
+		}
+	}
+	return out
+}
+
+// Kind reports what the value holds.
+func (v Value) Kind() Kind { return v.kind }
+
+// IsUndefined reports whether the value is undefined.
+func (v Value) IsUndefined() bool { return v.kind == KindUndefined }
+
+// IsNull reports whether the value is null.
+func (v Value) IsNull() bool { return v.kind == KindNull }
+
+// Bool is the boolean value, or false for other kinds.
+func (v Value) Bool() bool { return v.kind == KindBool && v.b }
+
+// Float is the number value (NaN for kinds that are not numbers; a BigInt
+// converts, possibly losing precision).
+func (v Value) Float() float64 {
+	switch v.kind {
+	case KindNumber:
+		return v.num
+	case KindBigInt:
+		f, _ := new(big.Float).SetString(v.text)
+		if f == nil {
+			return math.NaN()
+		}
+		r, _ := f.Float64()
+		return r
+	}
+	return math.NaN()
+}
+
+// Int is the number truncated towards zero (0 for NaN and other kinds,
+// clamped to the int64 range).
+func (v Value) Int() int64 {
+	if v.kind == KindBigInt {
+		if n, ok := new(big.Int).SetString(v.text, 10); ok && n.IsInt64() {
+			return n.Int64()
+		}
+	}
+	f := v.Float()
+	switch {
+	case math.IsNaN(f):
+		return 0
+	case f >= math.MaxInt64:
+		return math.MaxInt64
+	case f <= math.MinInt64:
+		return math.MinInt64
+	}
+	return int64(f)
+}
+
+// Bytes is the content of an ArrayBuffer or typed array (nil otherwise).
+func (v Value) Bytes() []byte { return v.data }
+
+// String is what JS's String(value) gives, except for objects and arrays,
+// which give their JSON text.
+func (v Value) String() string {
+	switch v.kind {
+	case KindUndefined:
+		return "undefined"
+	case KindNull:
+		return "null"
+	case KindBool:
+		return strconv.FormatBool(v.b)
+	case KindNumber:
+		return formatNumber(v.num)
+	case KindBytes:
+		parts := make([]string, len(v.data))
+		for i, b := range v.data {
+			parts[i] = strconv.Itoa(int(b))
+		}
+		return strings.Join(parts, ",")
+	}
+	return v.text
+}
+
+// Export converts to a plain Go value: nil (undefined, null), bool,
+// float64, *big.Int, string (strings, function source, symbols), []byte,
+// or for JSON map[string]any / []any as encoding/json decodes it.
+func (v Value) Export() any {
+	switch v.kind {
+	case KindBool:
+		return v.b
+	case KindNumber:
+		return v.num
+	case KindBigInt:
+		n, _ := new(big.Int).SetString(v.text, 10)
+		return n
+	case KindString, KindFunction, KindSymbol:
+		return v.text
+	case KindBytes:
+		return v.data
+	case KindJSON:
+		var out any
+		if err := json.Unmarshal([]byte(v.text), &out); err != nil {
+			return v.text
+		}
+		return out
+	}
+	return nil
+}
+
+// Unmarshal decodes the value into dst as encoding/json would decode its
+// JSON form (objects, arrays, strings, numbers, booleans, null).
+func (v Value) Unmarshal(dst any) error {
+	switch v.kind {
+	case KindJSON:
+		return json.Unmarshal([]byte(v.text), dst)
+	case KindString:
+		b, _ := json.Marshal(v.text)
+		return json.Unmarshal(b, dst)
+	}
+	return json.Unmarshal([]byte(v.String()), dst)
+}
+
+// formatNumber renders a float64 the way JS's Number#toString does.
+func formatNumber(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	case f == 0:
+		return "0"
+	}
+	abs := math.Abs(f)
+	if abs >= 1e-6 && abs < 1e21 {
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	s := strconv.FormatFloat(f, 'e', -1, 64) // 1e-07, 1.5e+21
+	mant, exp, _ := strings.Cut(s, "e")
+	sign, digits := exp[:1], strings.TrimLeft(exp[1:], "0")
+	return mant + "e" + sign + digits
+}

@@ -1,0 +1,140 @@
+//! Rust tests of the safe layer (the C tests cover the ABI, the Go tests
+//! the package). One binary on purpose: each links all of V8.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use v8runner::error::Status;
+use v8runner::oneshot;
+use v8runner::{Runtime, RuntimeOptions, Value};
+
+fn any_thread() -> RuntimeOptions {
+    RuntimeOptions {
+        any_thread: true,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn runtime_keeps_state_and_types_values() {
+    let rt = Runtime::new(RuntimeOptions::default()).unwrap();
+    assert_eq!(rt.eval("var a = [1, 2]; a.push(3)", "", 0).unwrap(), Value::Number(3.0));
+    assert_eq!(rt.eval("a", "", 0).unwrap(), Value::Json("[1,2,3]".into()));
+    assert_eq!(rt.eval("'x' + a.length", "", 0).unwrap(), Value::String("x3".into()));
+    assert_eq!(
+        rt.eval("12345678901234567890n", "", 0).unwrap(),
+        Value::BigInt("12345678901234567890".into())
+    );
+    assert_eq!(
+        rt.eval("new Uint16Array([1, 256]).buffer", "", 0).unwrap(),
+        Value::Bytes(vec![1, 0, 0, 1])
+    );
+    assert_eq!(rt.eval("void 0", "", 0).unwrap(), Value::Undefined);
+}
+
+#[test]
+fn errors_carry_kind_location_and_stack() {
+    let rt = Runtime::new(RuntimeOptions {
+        name: "named".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    let e = rt.eval("1 +", "", 0).unwrap_err();
+    assert_eq!(e.kind, Status::SyntaxError);
+    assert_eq!(e.resource_name.as_deref(), Some("named"));
+    let e = rt.eval("\n\n  undefinedFn()", "file.js", 0).unwrap_err();
+    assert_eq!((e.kind, e.line, e.column), (Status::Exception, 3, 3));
+    assert!(e.stack.as_deref().unwrap().contains("file.js:3:3"));
+    assert_eq!(
+        e.to_string(),
+        "file.js:3:3: Uncaught ReferenceError: undefinedFn is not defined"
+    );
+}
+
+#[test]
+fn owner_thread_is_enforced_and_any_thread_mode_is_shared() {
+    let owned = Arc::new(Runtime::new(RuntimeOptions::default()).unwrap());
+    let other = Arc::clone(&owned);
+    let e = std::thread::spawn(move || other.eval("1", "", 0).unwrap_err())
+        .join()
+        .unwrap();
+    assert_eq!(e.kind, Status::WrongThread);
+
+    let shared = Arc::new(Runtime::new(any_thread()).unwrap());
+    shared.eval("var hits = 0", "", 0).unwrap();
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let rt = Arc::clone(&shared);
+            std::thread::spawn(move || {
+                for _ in 0..100 {
+                    rt.eval("hits++", "", 0).unwrap();
+                }
+            })
+        })
+        .collect();
+    threads.into_iter().for_each(|t| t.join().unwrap());
+    assert_eq!(shared.eval("hits", "", 0).unwrap(), Value::Number(400.0));
+    // Dropped here on the test thread; the last Arc may be anywhere.
+}
+
+#[test]
+fn terminate_call_hits_only_its_call() {
+    let rt = Arc::new(Runtime::new(any_thread()).unwrap());
+    let stopper = Arc::clone(&rt);
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(50));
+        stopper.terminate_call(2); // a different call: no effect
+        std::thread::sleep(Duration::from_millis(50));
+        stopper.terminate_call(1);
+    });
+    let e = rt.eval("while (true) {}", "", 1).unwrap_err();
+    assert_eq!(e.kind, Status::Terminated);
+    t.join().unwrap();
+    // call 2 was asked to stop before it started
+    assert_eq!(rt.eval("1", "", 2).unwrap_err().kind, Status::Terminated);
+    assert_eq!(rt.eval("1", "", 3).unwrap(), Value::Number(1.0));
+}
+
+#[test]
+fn heap_limit_closes_the_runtime_only() {
+    let opts = RuntimeOptions {
+        heap: v8runner::isolate::HeapLimits {
+            initial_bytes: 0,
+            max_bytes: 20 << 20,
+        },
+        ..Default::default()
+    };
+    let rt = Runtime::new(opts).unwrap();
+    let e = rt
+        .eval("let s = []; for (;;) s.push(new Array(1000).fill(s.length))", "", 0)
+        .unwrap_err();
+    assert_eq!(e.kind, Status::HeapLimit);
+    assert!(rt.is_closed());
+    assert_eq!(rt.eval("1", "", 0).unwrap_err().kind, Status::Closed);
+    assert_eq!(oneshot::run_to_string("'ok'").unwrap(), "ok");
+}
+
+#[test]
+fn oneshot_pool_is_bounded_and_contexts_are_fresh() {
+    let threads: Vec<_> = (0..32)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let src = format!("var seen = typeof marker; var marker = {i}; seen + ':' + marker");
+                oneshot::run_to_string(&src).unwrap()
+            })
+        })
+        .collect();
+    for (i, t) in threads.into_iter().enumerate() {
+        assert_eq!(t.join().unwrap(), format!("undefined:{i}"));
+    }
+    assert!(oneshot::pool_live() <= oneshot::pool_capacity());
+    assert_eq!(oneshot::run_to_string("").unwrap_err().kind, Status::BadInput);
+}
+
+#[test]
+fn status_numbers_are_validated() {
+    assert_eq!(Status::from_u32(4), Some(Status::HeapLimit));
+    assert_eq!(Status::from_u32(9), None);
+    assert_eq!(Status::from_u32(u32::MAX), None);
+    assert_eq!(Status::HeapLimit.name(), "heap limit");
+}
