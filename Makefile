@@ -58,7 +58,7 @@ run-hello: $(BUILD)/hello $(BUILD)/hello-go
 	./$(BUILD)/hello-go
 
 # ---- tests --------------------------------------------------------------------
-test: lint check-header test-rust test-c test-asan test-go test-install examples
+test: lint check-header test-rust test-c test-asan test-go test-safety test-install examples
 
 test-rust: lib
 	$(CARGO) test --release
@@ -105,9 +105,15 @@ lint:
 	test -z "$$(gofmt -l go examples/go)" || (gofmt -l go examples/go && exit 1)
 
 # ---- benchmarks ---------------------------------------------------------------
-bench: lib
-	$(CARGO) bench --bench floor
-	cd go && $(GO) test -run '^$$' -bench . -benchtime 2s ./...
+$(BUILD)/bench_c: tests/c/bench.c $(STATICLIB) $(HEADER)
+	@mkdir -p $(BUILD)
+	$(CC) -O2 -std=c11 $(FASTLD) -Iinclude -o $@ $< $(STATICLIB) $(LDLIBS)
+
+# Each program prints BENCH lines; report.py prints one table of ratios to
+# the raw v8 crate floor measured in the same run.
+bench: lib $(BUILD)/bench_c
+	{ $(CARGO) bench --bench floor 2>/dev/null; ./$(BUILD)/bench_c; \
+	  cd go && $(GO) test -run '^$$' -bench . -benchtime 2s -count 1 .; } | python3 tests/bench/report.py
 
 # ---- install ------------------------------------------------------------------
 install: lib

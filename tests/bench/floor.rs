@@ -1,1 +1,149 @@
-fn main() {}
+//! The floor: the same work done directly on the `v8` crate, beside the
+//! same work through v8runner's Rust layer, in one run. Prints
+//! `BENCH <name> <value> <unit>` lines that tests/bench/report.py turns into
+//! the table (medians of ROUNDS rounds).
+
+use std::time::Instant;
+
+use v8runner::{oneshot, Runtime, RuntimeOptions};
+
+const ROUNDS: usize = 5;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+/// Median ns per iteration of `f` over ROUNDS rounds of `iters`.
+fn ns_per_op(iters: usize, mut f: impl FnMut()) -> f64 {
+    for _ in 0..iters / 10 + 1 {
+        f();
+    }
+    median(
+        (0..ROUNDS)
+            .map(|_| {
+                let t = Instant::now();
+                for _ in 0..iters {
+                    f();
+                }
+                t.elapsed().as_nanos() as f64 / iters as f64
+            })
+            .collect(),
+    )
+}
+
+fn report(name: &str, value: f64, unit: &str) {
+    println!("BENCH {name} {value:.1} {unit}");
+}
+
+/// Raw one-shot: reused isolate, fresh context, compile, run, String().
+fn raw_oneshot(isolate: &mut v8::OwnedIsolate, src: &str) -> String {
+    let scope = std::pin::pin!(v8::HandleScope::new(isolate));
+    let mut scope = scope.init();
+    let context = v8::Context::new(&scope, Default::default());
+    let scope = &mut v8::ContextScope::new(&mut scope, context);
+    let code = v8::String::new(scope, src).unwrap();
+    let script = v8::Script::compile(scope, code, None).unwrap();
+    let result = script.run(scope).unwrap();
+    result.to_string(scope).unwrap().to_rust_string_lossy(scope)
+}
+
+/// Two threads, each doing `iters` of `f`; returns ops per second (median).
+fn throughput_2(iters: usize, f: fn(usize)) -> f64 {
+    median(
+        (0..ROUNDS)
+            .map(|_| {
+                let t = Instant::now();
+                let hs: Vec<_> = (0..2).map(|_| std::thread::spawn(move || f(iters))).collect();
+                hs.into_iter().for_each(|h| h.join().unwrap());
+                (2 * iters) as f64 / t.elapsed().as_secs_f64()
+            })
+            .collect(),
+    )
+}
+
+fn main() {
+    v8runner::platform::ensure_initialized();
+    let iters = 2000;
+
+    // One-shot, one thread.
+    {
+        let isolate = &mut v8::Isolate::new(Default::default());
+        report(
+            "oneshot.raw",
+            ns_per_op(iters, || assert_eq!(raw_oneshot(isolate, "1+1"), "2")) / 1e3,
+            "us",
+        );
+    }
+    report(
+        "oneshot.rust",
+        ns_per_op(iters, || assert_eq!(oneshot::run_to_string("1+1").unwrap(), "2")) / 1e3,
+        "us",
+    );
+
+    // One-shot, two threads at once.
+    report(
+        "oneshot2.raw",
+        throughput_2(iters, |n| {
+            let isolate = &mut v8::Isolate::new(Default::default());
+            for _ in 0..n {
+                raw_oneshot(isolate, "1+1");
+            }
+        }),
+        "ops/s",
+    );
+    report(
+        "oneshot2.rust",
+        throughput_2(iters, |n| {
+            for _ in 0..n {
+                oneshot::run_to_string("1+1").unwrap();
+            }
+        }),
+        "ops/s",
+    );
+
+    // Eval of a small script in a live context.
+    {
+        let isolate = &mut v8::Isolate::new(Default::default());
+        let scope = std::pin::pin!(v8::HandleScope::new(isolate));
+        let mut scope = scope.init();
+        let context = v8::Context::new(&scope, Default::default());
+        let scope = &mut v8::ContextScope::new(&mut scope, context);
+        report(
+            "eval.raw",
+            ns_per_op(200_000, || {
+                let inner = std::pin::pin!(v8::HandleScope::new(scope));
+                let inner = inner.init();
+                let code = v8::String::new(&inner, "1+1").unwrap();
+                let script = v8::Script::compile(&inner, code, None).unwrap();
+                assert_eq!(script.run(&inner).unwrap().number_value(&inner), Some(2.0));
+            }),
+            "ns",
+        );
+    }
+    {
+        let rt = Runtime::new(RuntimeOptions::default()).unwrap();
+        report(
+            "eval.rust",
+            ns_per_op(200_000, || drop(rt.eval("1+1", "", 0).unwrap())),
+            "ns",
+        );
+    }
+
+    // Creation of an isolate + context, then disposal.
+    report(
+        "new.raw",
+        ns_per_op(200, || {
+            let isolate = &mut v8::Isolate::new(Default::default());
+            let scope = std::pin::pin!(v8::HandleScope::new(isolate));
+            let scope = scope.init();
+            v8::Context::new(&scope, Default::default());
+        }) / 1e3,
+        "us",
+    );
+    report(
+        "new.rust",
+        ns_per_op(200, || drop(Runtime::new(RuntimeOptions::default()).unwrap())) / 1e3,
+        "us",
+    );
+}

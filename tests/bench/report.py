@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""Collects BENCH lines (Rust floor, C) and `go test -bench` output from
+stdin and prints one table: each v8runner figure beside the raw v8 crate
+floor measured in the same run, as a ratio."""
+import re
+import sys
+
+vals = {}
+for line in sys.stdin:
+    sys.stderr.write(line)
+    m = re.match(r"BENCH (\S+) ([\d.]+) (\S+)", line)
+    if m:
+        vals[m.group(1)] = (float(m.group(2)), m.group(3))
+        continue
+    # BenchmarkRunV8-2   5000   201234 ns/op
+    m = re.match(r"Benchmark(\w+?)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op", line)
+    if m:
+        name, ns = m.group(1), float(m.group(2))
+        go = {"RunV8": ("oneshot.go", ns / 1e3, "us"),
+              "RunV8Parallel": ("oneshot2.go", 1e9 / ns, "ops/s"),
+              "Eval": ("eval.go", ns, "ns"),
+              "NewRuntime": ("new.go", ns / 1e3, "us")}.get(name)
+        if go:
+            vals[go[0]] = (go[1], go[2])
+
+rows = [
+    ("runv8(\"1+1\") one thread", "oneshot", "lower"),
+    ("runv8(\"1+1\") two threads", "oneshot2", "higher"),
+    ("eval \"1+1\" in a live runtime", "eval", "lower"),
+    ("runtime create + free", "new", "lower"),
+]
+print()
+print(f"| {'workload':32} | {'raw v8 crate':>14} | {'Rust layer':>18} | {'C ABI':>18} | {'Go':>18} |")
+print(f"|{'-'*34}|{'-'*16}:|{'-'*19}:|{'-'*19}:|{'-'*19}:|")
+for title, key, better in rows:
+    floor = vals.get(f"{key}.raw")
+    cells = []
+    for layer in ("rust", "c", "go"):
+        v = vals.get(f"{key}.{layer}")
+        if not v:
+            cells.append("-")
+            continue
+        ratio = ""
+        if floor:
+            # ratio expressed as cost relative to the floor (>1 = slower)
+            r = v[0] / floor[0] if better == "lower" else floor[0] / v[0]
+            ratio = f" ({r:.2f}x)"
+        cells.append(f"{v[0]:,.1f} {v[1]}{ratio}")
+    fl = f"{floor[0]:,.1f} {floor[1]}" if floor else "-"
+    print(f"| {title:32} | {fl:>14} | {cells[0]:>18} | {cells[1]:>18} | {cells[2]:>18} |")
+rss = vals.get("rss_per_runtime.c")
+if rss:
+    print(f"\nRSS per idle runtime (C, 100 live): {rss[0]:,.0f} KiB")
+print("\n(x) = cost relative to the raw v8 crate in this run; 1.00x = no overhead.")

@@ -1,0 +1,108 @@
+/* C-side benchmarks through the header: prints BENCH lines (medians of 5
+ * rounds) for tests/bench/report.py. */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "v8runner.h"
+
+#define ROUNDS 5
+
+static double now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static int cmp(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v) {
+    qsort(v, ROUNDS, sizeof *v, cmp);
+    return v[ROUNDS / 2];
+}
+
+static long rss_kib(void) {
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kib = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmRSS: %ld kB", &kib) == 1) break;
+    if (f) fclose(f);
+    return kib;
+}
+
+static void runv8_loop(int n) {
+    for (int i = 0; i < n; i++) {
+        char *out = runv8("1+1");
+        if (!out || strcmp(out, "2")) abort();
+        free(out);
+    }
+}
+
+static void *runv8_thread(void *arg) {
+    runv8_loop((int)(long)arg);
+    return NULL;
+}
+
+int main(void) {
+    double r[ROUNDS];
+    int n = 2000;
+    runv8_loop(100);
+    for (int k = 0; k < ROUNDS; k++) {
+        double t = now_ns();
+        runv8_loop(n);
+        r[k] = (now_ns() - t) / n;
+    }
+    printf("BENCH oneshot.c %.1f us\n", median(r) / 1e3);
+
+    for (int k = 0; k < ROUNDS; k++) {
+        pthread_t t[2];
+        double t0 = now_ns();
+        for (int i = 0; i < 2; i++) pthread_create(&t[i], NULL, runv8_thread, (void *)(long)n);
+        for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
+        r[k] = 2.0 * n / ((now_ns() - t0) / 1e9);
+    }
+    printf("BENCH oneshot2.c %.1f ops/s\n", median(r));
+
+    v8r_runtime *rt = NULL;
+    v8r_runtime_new(NULL, &rt, NULL);
+    int m = 200000;
+    v8r_value v;
+    for (int k = 0; k < ROUNDS; k++) {
+        double t = now_ns();
+        for (int i = 0; i < m; i++)
+            if (v8r_runtime_eval(rt, (const uint8_t *)"1+1", 3, NULL, 0, &v, NULL) != V8R_STATUS_OK || v.number != 2) abort();
+        r[k] = (now_ns() - t) / m;
+    }
+    printf("BENCH eval.c %.1f ns\n", median(r));
+    v8r_runtime_free(rt);
+
+    for (int k = 0; k < ROUNDS; k++) {
+        double t = now_ns();
+        for (int i = 0; i < 200; i++) {
+            v8r_runtime_new(NULL, &rt, NULL);
+            v8r_runtime_free(rt);
+        }
+        r[k] = (now_ns() - t) / 200;
+    }
+    printf("BENCH new.c %.1f us\n", median(r) / 1e3);
+
+    /* RSS per idle runtime: 100 live runtimes that each ran one script. */
+    enum { LIVE = 100 };
+    v8r_runtime *live[LIVE];
+    long before = rss_kib();
+    for (int i = 0; i < LIVE; i++) {
+        v8r_runtime_new(NULL, &live[i], NULL);
+        v8r_runtime_eval(live[i], (const uint8_t *)"var x = 1", 9, NULL, 0, NULL, NULL);
+    }
+    long after = rss_kib();
+    for (int i = 0; i < LIVE; i++) v8r_runtime_free(live[i]);
+    printf("BENCH rss_per_runtime.c %.1f KiB\n", (double)(after - before) / LIVE);
+    return 0;
+}
