@@ -102,3 +102,71 @@ func ExampleValue_Unmarshal() {
 	fmt.Printf("%+v\n", item)
 	// Output: {ID:7 Tags:[a b]}
 }
+
+func ExampleWithName() {
+	rt, _ := v8runner.NewRuntime(v8runner.WithName("rules"))
+	defer rt.Close()
+	_, err := rt.Eval(context.Background(), "missing()")
+	fmt.Println(err)
+	// Output: rules:1:1: Uncaught ReferenceError: missing is not defined
+}
+
+func ExampleWithInitialHeap() {
+	rt, _ := v8runner.NewRuntime(v8runner.WithInitialHeap(8<<20), v8runner.WithHeapLimit(128<<20))
+	defer rt.Close()
+	v, _ := rt.Eval(context.Background(), "new Array(1e5).fill(0).length")
+	fmt.Println(v)
+	// Output: 100000
+}
+
+func ExampleRuntime_EvalNamed() {
+	rt, _ := v8runner.NewRuntime()
+	defer rt.Close()
+	_, err := rt.EvalNamed(context.Background(), "let ok = 1;\nok.call()", "plugin.js")
+	var jsErr *v8runner.JSError
+	errors.As(err, &jsErr)
+	fmt.Println(jsErr.Resource, jsErr.Line, jsErr.Column)
+	// Output: plugin.js 2 4
+}
+
+func ExampleRuntime_Terminate() {
+	rt, _ := v8runner.NewRuntime()
+	defer rt.Close()
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		rt.Terminate()
+	}()
+	_, err := rt.Eval(context.Background(), "for (;;) {}")
+	fmt.Println(errors.Is(err, v8runner.ErrTerminated))
+	// Output: true
+}
+
+func ExampleValue() {
+	rt, _ := v8runner.NewRuntime()
+	defer rt.Close()
+	ctx := context.Background()
+	n, _ := rt.Eval(ctx, "2 ** 40")
+	b, _ := rt.Eval(ctx, "[1, 2].includes(2)")
+	big, _ := rt.Eval(ctx, "2n ** 80n")
+	bytes, _ := rt.Eval(ctx, "Uint8Array.from('hi', c => c.charCodeAt(0))")
+	u, _ := rt.Eval(ctx, "undefined")
+	null, _ := rt.Eval(ctx, "null")
+	fmt.Println(n.Int(), n.Float(), n.Kind())
+	fmt.Println(b.Bool(), big.Export(), bytes.Bytes())
+	fmt.Println(u.IsUndefined(), null.IsNull(), null.Export() == nil)
+	// Output:
+	// 1099511627776 1.099511627776e+12 number
+	// true 1208925819614629174706176 [104 105]
+	// true true true
+}
+
+func ExampleKind() {
+	rt, _ := v8runner.NewRuntime()
+	defer rt.Close()
+	for _, src := range []string{"1", "'s'", "({})", "Symbol()", "() => 1"} {
+		v, _ := rt.Eval(context.Background(), src)
+		fmt.Print(v.Kind(), " ")
+	}
+	fmt.Println()
+	// Output: number string json symbol function
+}
