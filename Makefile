@@ -65,9 +65,11 @@ test-rust: lib
 
 C_TESTS := $(BUILD)/test_c $(BUILD)/test_cxx
 
-$(BUILD)/test_c: tests/c/test_main.c tests/c/check.h $(STATICLIB) $(HEADER)
+C_TEST_SRC := $(wildcard tests/c/test_*.c)
+
+$(BUILD)/test_c: $(C_TEST_SRC) tests/c/check.h $(STATICLIB) $(HEADER)
 	@mkdir -p $(BUILD)
-	$(CC) $(CFLAGS) -std=c11 $(FASTLD) -Iinclude -o $@ tests/c/test_main.c $(STATICLIB) $(LDLIBS)
+	$(CC) $(CFLAGS) -std=c11 $(FASTLD) -Iinclude -o $@ $(C_TEST_SRC) $(STATICLIB) $(LDLIBS)
 
 # The header must compile as C++ too, included twice.
 $(BUILD)/test_cxx: tests/c/test_header.cpp $(HEADER)
@@ -81,9 +83,9 @@ test-c: $(C_TESTS)
 	./$(BUILD)/test_c
 
 # The C tests again under AddressSanitizer (with LeakSanitizer).
-$(BUILD)/test_c_asan: tests/c/test_main.c tests/c/check.h $(STATICLIB) $(HEADER)
+$(BUILD)/test_c_asan: $(C_TEST_SRC) tests/c/check.h $(STATICLIB) $(HEADER)
 	@mkdir -p $(BUILD)
-	$(CC) -O1 -g -fsanitize=address -fno-omit-frame-pointer -std=c11 $(FASTLD) -Iinclude -o $@ tests/c/test_main.c $(STATICLIB) $(LDLIBS)
+	$(CC) -O1 -g -fsanitize=address -fno-omit-frame-pointer -std=c11 $(FASTLD) -Iinclude -o $@ $(C_TEST_SRC) $(STATICLIB) $(LDLIBS)
 
 test-asan: $(BUILD)/test_c_asan
 	ASAN_OPTIONS=detect_leaks=1:quarantine_size_mb=16 LSAN_OPTIONS=suppressions=tests/c/lsan.supp:print_suppressions=0 ./$(BUILD)/test_c_asan

@@ -85,6 +85,26 @@ typedef uint32_t v8r_status;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// Level of a console message: log, debug, info, warn, error.
+enum v8r_console_level
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  V8R_CONSOLE_LEVEL_LOG = 0,
+  V8R_CONSOLE_LEVEL_DEBUG = 1,
+  V8R_CONSOLE_LEVEL_INFO = 2,
+  V8R_CONSOLE_LEVEL_WARN = 3,
+  V8R_CONSOLE_LEVEL_ERROR = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum v8r_console_level v8r_console_level;
+#else
+typedef uint32_t v8r_console_level;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
 // What a `v8r_value` holds. Stable numbers.
 enum v8r_kind
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -140,6 +160,13 @@ typedef struct v8r_error {
   uint32_t column;
 } v8r_error;
 
+// Console sink: `text` is UTF-8 of `len` bytes, NUL-terminated. May be NULL.
+typedef void (*v8r_console_fn)(void *data, v8r_console_level level, const char *text, size_t len);
+
+// Error sink for errors nobody caught; see `v8r_runtime_options.on_error`.
+// May be NULL.
+typedef void (*v8r_error_fn)(void *data, const struct v8r_error *err);
+
 // Options for `v8r_runtime_new`. Zero-initialise (or call
 // `v8r_runtime_options_init`) and set what you need; zero means default.
 typedef struct v8r_runtime_options {
@@ -152,6 +179,16 @@ typedef struct v8r_runtime_options {
   const char *name;
   // Bit set of V8R_RUNTIME_* flags.
   uint32_t flags;
+  // Receives `console.*` output (NULL: written to stderr). Called on the
+  // thread running the script, during the call; `text` is valid only
+  // then. The callback may call back into this runtime.
+  v8r_console_fn console;
+  void *console_data;
+  // Receives uncaught exceptions of loop callbacks and unhandled promise
+  // rejections (NULL: printed through the console sink at error level).
+  // `err` is valid during the call only; do not free it.
+  v8r_error_fn on_error;
+  void *on_error_data;
 } v8r_runtime_options;
 
 // A JS value copied out of V8. `data` is NULL or a buffer of `len` bytes
@@ -264,6 +301,31 @@ v8r_status v8r_runtime_eval(struct v8r_runtime *rt,
                             uint64_t call_id,
                             struct v8r_value *result,
                             struct v8r_error **err);
+
+// Run the event loop on this thread, like `uv_run`: timers, immediates,
+// work completions and notifier deliveries run here, each followed by a
+// microtask checkpoint. `mode`: 0 DEFAULT (until nothing referenced is
+// pending), 1 ONCE (run what is due, else wait for one event), 2 NOWAIT
+// (never wait). Waiting costs no CPU.
+//
+// `*alive` (may be NULL) says whether referenced work remains. A callback
+// that throws, or a promise rejected with no handler, is reported to the
+// error sink at once and the loop goes on; the run then returns
+// V8R_STATUS_EXCEPTION with the first such error in `*err`. Terminate (or
+// `terminate_call` with `call_id`) stops the run with
+// V8R_STATUS_TERMINATED, even while it waits.
+//
+// Threads: the owner thread (or any, with V8R_RUNTIME_ANY_THREAD), not
+// from inside a callback of this runtime, one loop at a time.
+v8r_status v8r_runtime_run(struct v8r_runtime *rt,
+                           uint32_t mode,
+                           uint64_t call_id,
+                           bool *alive,
+                           struct v8r_error **err);
+
+// How many times the loop was woken from another thread so far. Many
+// sends between two loop turns coalesce into one wake-up. Any thread.
+uint64_t v8r_runtime_wakeups(struct v8r_runtime *rt);
 
 // Stop the script the runtime is running, if any; the interrupted call
 // returns V8R_STATUS_TERMINATED and the runtime stays usable. A no-op when

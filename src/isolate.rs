@@ -231,3 +231,23 @@ pub fn run_script(
         None => Err(caught!(tc, vm, Status::Exception)),
     }
 }
+
+/// Call `f` with `args` (receiver undefined), then run the microtask
+/// queue. Errors carry message, stack and location.
+pub fn call_function(
+    scope: &mut v8::PinScope<'_, '_>,
+    vm: &Vm,
+    f: v8::Local<v8::Function>,
+    args: &[v8::Local<v8::Value>],
+) -> Result<(), Error> {
+    v8::tc_scope!(let tc, scope);
+    let recv = v8::undefined(tc).into();
+    if f.call(tc, recv, args).is_none() {
+        return Err(caught!(tc, vm, Status::Exception));
+    }
+    tc.perform_microtask_checkpoint();
+    if tc.has_caught() || tc.has_terminated() {
+        return Err(caught!(tc, vm, Status::Exception));
+    }
+    Ok(())
+}

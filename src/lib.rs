@@ -8,7 +8,9 @@
 //!   doc comments become `include/v8runner.h`.
 
 pub mod error;
+pub mod event_loop;
 pub mod isolate;
+mod natives;
 pub mod oneshot;
 pub mod platform;
 pub mod runtime;
@@ -17,5 +19,6 @@ pub mod values;
 pub mod ffi;
 
 pub use error::{Error, Status};
-pub use runtime::{Runtime, RuntimeOptions};
+pub use event_loop::RunMode;
+pub use runtime::{ConsoleLevel, RunOutcome, Runtime, RuntimeOptions};
 pub use values::Value;

@@ -1,32 +1,66 @@
-//! A runtime: one isolate + one context whose state persists across calls.
+//! A runtime: one isolate + one context + one event loop, whose state
+//! persists across calls.
 //!
 //! Threads. The isolate is a `SharedIsolate`, entered with a `v8::Locker`
-//! for each call, so the calling thread runs the script itself: no thread
-//! hand-off (measured at 14-90 us per call on this machine, against about
-//! 0.5 us for the lock). Two modes:
-//! * owner-thread (the default, libuv's model): only the creating thread
-//!   may call; any other thread gets `Status::WrongThread`;
-//! * any-thread: any thread may call, one call at a time (the others wait
-//!   for the lock). The Go package uses this, since goroutines move between
-//!   OS threads.
+//! on the calling thread for each call: no thread hand-off (measured at
+//! 14-90 us per call on this machine, against about 0.5 us for the lock).
+//! * owner-thread mode (the default, libuv's model): only the creating
+//!   thread may call; any other thread gets `Status::WrongThread`;
+//! * any-thread mode: any thread may call, one call at a time (the others
+//!   wait for the lock). The Go package uses this, since goroutines move
+//!   between OS threads.
 //!
-//! `terminate` and `close` may be called from any thread in both modes.
+//! Re-entrancy: a host callback running inside a call (a timer, a work
+//! after-callback, a notifier delivery) may call back into the same runtime
+//! on the same thread; the nested call reuses the lock already held.
+//!
+//! `terminate`, `terminate_call` and `close` may be called from any thread.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 
 use crate::error::{Error, Status};
+use crate::event_loop::{Event, Inbox, RunMode, Timers};
 use crate::isolate::{self, HeapLimits, Vm, Want};
+use crate::natives::{self, Dispatch};
 use crate::values::Value;
 
+/// Console levels, as the prelude numbers them.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsoleLevel {
+    Log = 0,
+    Debug = 1,
+    Info = 2,
+    Warn = 3,
+    Error = 4,
+}
+
+impl ConsoleLevel {
+    pub fn from_u32(n: u32) -> Option<ConsoleLevel> {
+        use ConsoleLevel::*;
+        [Log, Debug, Info, Warn, Error].get(n as usize).copied()
+    }
+}
+
+/// Where `console.*` output goes (default: stderr).
+pub type ConsoleSink = Arc<dyn Fn(ConsoleLevel, &str) + Send + Sync>;
+/// Where uncaught errors of callbacks and unhandled rejections go (default:
+/// the console sink at error level).
+pub type ErrorSink = Arc<dyn Fn(&Error) + Send + Sync>;
+
 /// How a runtime is created.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct RuntimeOptions {
     pub heap: HeapLimits,
     /// Shown in error messages and used as the default resource name.
     pub name: String,
     /// Allow calls from any thread (serialised), not only the creator.
     pub any_thread: bool,
+    pub console: Option<ConsoleSink>,
+    pub on_error: Option<ErrorSink>,
 }
 
 /// A small per-thread number, never reused, to tell threads apart.
@@ -38,6 +72,96 @@ fn thread_token() -> u64 {
     TOKEN.with(|t| *t)
 }
 
+thread_local! {
+    /// Runtimes entered on this thread, innermost last: (core, isolate).
+    static ACTIVE: RefCell<Vec<(*const Core, *mut v8::Isolate)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The innermost runtime entered on this thread (for isolate-wide hooks).
+pub(crate) fn active_core<'a>() -> Option<&'a Core> {
+    // SAFETY: entries live only while their runtime is entered on this
+    // thread, and the Core outlives that.
+    ACTIVE.with(|a| a.borrow().last().map(|&(core, _)| unsafe { &*core }))
+}
+
+fn active_isolate_for(core: *const Core) -> Option<*mut v8::Isolate> {
+    ACTIVE.with(|a| a.borrow().iter().rev().find(|(c, _)| *c == core).map(|&(_, iso)| iso))
+}
+
+struct ActiveGuard;
+
+impl ActiveGuard {
+    fn push(core: *const Core, isolate: *mut v8::Isolate) -> ActiveGuard {
+        ACTIVE.with(|a| a.borrow_mut().push((core, isolate)));
+        ActiveGuard
+    }
+}
+
+impl Drop for ActiveGuard {
+    fn drop(&mut self) {
+        ACTIVE.with(|a| a.borrow_mut().pop());
+    }
+}
+
+/// What the loop and the native functions share. Lives in an `Arc` so its
+/// address is stable for V8 callbacks and other threads can post to it.
+pub(crate) struct Core {
+    pub(crate) inbox: Inbox,
+    /// Timers; only touched with the isolate lock held, never across a callback.
+    timers: Mutex<Timers>,
+    rejections: Mutex<Vec<(v8::Global<v8::Promise>, v8::Global<v8::Value>)>>,
+    dispatch: Mutex<Option<Dispatch>>,
+    /// Work requests, notifiers and host promises that keep the loop alive.
+    pub(crate) pending: AtomicUsize,
+    console: ConsoleSink,
+    on_error: Option<ErrorSink>,
+    /// The first error reported since `run` started, returned by it.
+    first_error: Mutex<Option<Error>>,
+    /// Set by terminate while the loop runs: stop waiting and return.
+    stop_loop: AtomicBool,
+}
+
+impl Core {
+    pub(crate) fn timers(&self) -> MutexGuard<'_, Timers> {
+        self.timers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn rejections(&self) -> MutexGuard<'_, Vec<(v8::Global<v8::Promise>, v8::Global<v8::Value>)>> {
+        self.rejections.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn print(&self, level: ConsoleLevel, text: &str) {
+        (self.console)(level, text);
+    }
+
+    /// An uncaught error of a callback or an unhandled rejection: to the
+    /// error sink (or the console), and remembered for `run`'s status.
+    pub(crate) fn report(&self, err: Error) {
+        match &self.on_error {
+            Some(sink) => sink(&err),
+            None => {
+                let text = match &err.stack {
+                    Some(stack) if !err.message.contains(stack.as_str()) => format!("{}\n{}", err, stack),
+                    _ => err.to_string(),
+                };
+                self.print(ConsoleLevel::Error, &text);
+            }
+        }
+        let mut first = self.first_error.lock().unwrap_or_else(|e| e.into_inner());
+        if first.is_none() {
+            *first = Some(err);
+        }
+    }
+}
+
+fn default_console() -> ConsoleSink {
+    Arc::new(|_level, text| {
+        use std::io::Write;
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{text}");
+    })
+}
+
 #[derive(Default)]
 struct CallState {
     /// Id of the running call (`Some(0)` for a call without an id).
@@ -47,14 +171,12 @@ struct CallState {
 }
 
 pub struct Runtime {
-    /// The context; the mutex also serialises calls and gives `&mut` access.
-    context: Mutex<Option<v8::Global<v8::Context>>>,
+    context: Option<v8::Global<v8::Context>>,
+    core: Arc<Core>,
     /// `Some(thread)` in owner-thread mode.
     owner: Option<u64>,
     closed: AtomicBool,
-    /// Thread currently running a call (0 = none), to refuse re-entry
-    /// instead of deadlocking on our own mutex.
-    running_on: AtomicU64,
+    loop_running: AtomicBool,
     /// Which call runs now and which one a caller asked to stop, so a
     /// cancellation hits its own call and never a later one.
     calls: Mutex<CallState>,
@@ -64,16 +186,41 @@ pub struct Runtime {
     vm: Vm,
 }
 
+/// The result of [`Runtime::run`].
+#[derive(Debug)]
+pub struct RunOutcome {
+    /// Whether referenced work remains.
+    pub alive: bool,
+    /// The first uncaught error or unhandled rejection during the run (the
+    /// loop went on after it), or why the run stopped (terminated...).
+    pub error: Option<Error>,
+}
+
 impl Runtime {
     /// Create a runtime on the calling thread.
     pub fn new(options: RuntimeOptions) -> Result<Runtime, Error> {
         let vm = Vm::new(options.heap)?;
+        let core = Arc::new(Core {
+            inbox: Inbox::new(),
+            timers: Mutex::new(Timers::default()),
+            rejections: Mutex::new(Vec::new()),
+            dispatch: Mutex::new(None),
+            pending: AtomicUsize::new(0),
+            console: options.console.unwrap_or_else(default_console),
+            on_error: options.on_error,
+            first_error: Mutex::new(None),
+            stop_loop: AtomicBool::new(false),
+        });
         let context = {
             let mut locked = vm.lock()?;
+            natives::set_isolate_hooks(&mut locked);
             let scope = std::pin::pin!(v8::HandleScope::new(&mut *locked));
-            let scope = scope.init();
+            let mut scope = scope.init();
             let context = v8::Context::new(&scope, Default::default());
-            v8::Global::new(&scope, context)
+            let scope = &mut v8::ContextScope::new(&mut scope, context);
+            let dispatch = natives::install(scope, Arc::as_ptr(&core))?;
+            *core.dispatch.lock().unwrap_or_else(|e| e.into_inner()) = Some(dispatch);
+            v8::Global::new(scope, context)
         };
         let name = if options.name.is_empty() {
             "v8runner".to_string()
@@ -81,10 +228,11 @@ impl Runtime {
             options.name
         };
         Ok(Runtime {
-            context: Mutex::new(Some(context)),
+            context: Some(context),
+            core,
             owner: if options.any_thread { None } else { Some(thread_token()) },
             closed: AtomicBool::new(false),
-            running_on: AtomicU64::new(0),
+            loop_running: AtomicBool::new(false),
             calls: Mutex::new(CallState::default()),
             name,
             handle: vm.handle(),
@@ -100,6 +248,16 @@ impl Runtime {
         self.closed.load(Ordering::SeqCst)
     }
 
+    /// Wake-ups signalled to the loop so far (many posts coalesce into one).
+    pub fn wakeups(&self) -> u64 {
+        self.core.inbox.wakeups()
+    }
+
+    #[allow(dead_code)] // notifiers and work requests (next step)
+    pub(crate) fn core(&self) -> &Arc<Core> {
+        &self.core
+    }
+
     /// Whether the calling thread may use this runtime.
     pub fn check_thread(&self) -> Result<(), Error> {
         match self.owner {
@@ -111,65 +269,216 @@ impl Runtime {
         }
     }
 
-    /// Evaluate a classic script in the runtime's context; globals it
-    /// defines stay for later calls. An empty `resource_name` uses the
-    /// runtime's name. `call_id` (0 for none) lets [`Runtime::terminate_call`]
-    /// stop this call and no other.
-    pub fn eval(&self, source: &str, resource_name: &str, call_id: u64) -> Result<Value, Error> {
-        self.check_thread()?;
-        let me = thread_token();
-        if self.running_on.load(Ordering::SeqCst) == me {
-            return Err(Error::new(
-                Status::WrongThread,
-                "re-entrant call: this thread is already running a call on this runtime",
-            ));
+    fn closed_error(&self) -> Error {
+        if self.vm.heap_limit_hit() {
+            Error::new(
+                Status::Closed,
+                format!("runtime '{}' was closed after reaching its heap limit", self.name),
+            )
+        } else {
+            Error::new(Status::Closed, format!("runtime '{}' is closed", self.name))
         }
-        let guard = self.context.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(context) = guard.as_ref() else {
-            return Err(self.closed_error());
-        };
+    }
+
+    /// Whether this thread is inside a call of this runtime right now.
+    pub fn entered_on_this_thread(&self) -> bool {
+        active_isolate_for(Arc::as_ptr(&self.core)).is_some()
+    }
+
+    /// Run `f` with the isolate entered and the context's scope, on this
+    /// thread. Nested calls reuse the lock already held. `call_id`: `Some`
+    /// for a call that [`Runtime::terminate_call`] may target; `None` for a
+    /// step of a call already begun (the loop's turns).
+    fn enter<R>(&self, call_id: Option<u64>, f: impl FnOnce(&mut v8::PinScope<'_, '_>) -> R) -> Result<R, Error> {
+        self.check_thread()?;
         if self.is_closed() {
             return Err(self.closed_error());
         }
-        self.running_on.store(me, Ordering::SeqCst);
-        let result = self.eval_locked(context, source, resource_name, call_id);
-        self.running_on.store(0, Ordering::SeqCst);
-        if let Err(e) = &result {
-            if e.kind == Status::HeapLimit {
-                self.closed.store(true, Ordering::SeqCst);
+        let context = self.context.as_ref().ok_or_else(|| self.closed_error())?;
+        let core_ptr = Arc::as_ptr(&self.core);
+        if let Some(isolate) = active_isolate_for(core_ptr) {
+            // SAFETY: this thread holds the lock and entered this isolate in
+            // an outer frame, which is suspended in a callback meanwhile.
+            let isolate = unsafe { &mut *isolate };
+            let scope = std::pin::pin!(v8::HandleScope::new(isolate));
+            let mut scope = scope.init();
+            let context = v8::Local::new(&scope, context);
+            let scope = &mut v8::ContextScope::new(&mut scope, context);
+            return Ok(f(scope));
+        }
+        let mut locked = self.vm.lock()?;
+        let isolate: *mut v8::Isolate = &mut *locked;
+        let _active = ActiveGuard::push(core_ptr, isolate);
+        if let Some(id) = call_id {
+            if !self.begin_call(id) {
+                return Err(Error::new(Status::Terminated, "execution terminated before it started"));
             }
         }
-        result
+        let result = {
+            let scope = std::pin::pin!(v8::HandleScope::new(&mut *locked));
+            let mut scope = scope.init();
+            let context = v8::Local::new(&scope, context);
+            let scope = &mut v8::ContextScope::new(&mut scope, context);
+            f(scope)
+        };
+        if call_id.is_some() {
+            self.end_call();
+            // A termination aimed at this call (even one that arrived after
+            // it finished) must not hit the next call. Safe to clear:
+            // end_call() already stopped new requests from targeting it.
+            locked.cancel_terminate_execution();
+        }
+        Ok(result)
     }
 
-    fn eval_locked(
-        &self,
-        context: &v8::Global<v8::Context>,
-        source: &str,
-        resource_name: &str,
-        call_id: u64,
-    ) -> Result<Value, Error> {
-        let mut locked = self.vm.lock()?;
-        if !self.begin_call(call_id) {
-            return Err(Error::new(Status::Terminated, "execution terminated before it started"));
-        }
-        let scope = std::pin::pin!(v8::HandleScope::new(&mut *locked));
-        let mut scope = scope.init();
-        let context = v8::Local::new(&scope, context);
-        let scope = &mut v8::ContextScope::new(&mut scope, context);
+    /// Evaluate a classic script in the runtime's context; globals it
+    /// defines stay for later calls. An empty `resource_name` uses the
+    /// runtime's name. `call_id` (0 for none) lets [`Runtime::terminate_call`]
+    /// stop this call and no other. Unhandled rejections it leaves are
+    /// reported to the error sink, not returned.
+    pub fn eval(&self, source: &str, resource_name: &str, call_id: u64) -> Result<Value, Error> {
         let name = if resource_name.is_empty() {
             self.name.as_str()
         } else {
             resource_name
         };
-        let result = isolate::run_script(scope, &self.vm, source, name, Want::Typed);
-        self.end_call();
-        // A termination aimed at this call (even one that arrived after the
-        // script finished) must not hit the next call; the runtime stays
-        // usable. Safe to clear: end_call() already stopped new requests
-        // from targeting this call.
-        scope.cancel_terminate_execution();
+        let result = self.enter(Some(call_id), |scope| {
+            let result = isolate::run_script(scope, &self.vm, source, name, Want::Typed);
+            natives::report_rejections(scope, &self.core);
+            result
+        })?;
+        self.after_call(result)
+    }
+
+    /// A call that hit the heap limit closes the runtime.
+    fn after_call<T>(&self, result: Result<T, Error>) -> Result<T, Error> {
+        if let Err(e) = &result {
+            if e.kind == Status::HeapLimit {
+                self.closed.store(true, Ordering::SeqCst);
+                self.core.inbox.wake();
+            }
+        }
         result
+    }
+
+    /// Run the event loop on this thread, as `uv_run` does in `mode`.
+    /// Callbacks' exceptions and unhandled rejections are reported to the
+    /// error sink as they happen and the loop goes on; the first one is in
+    /// the outcome. Not from inside a callback of this runtime.
+    pub fn run(&self, mode: RunMode, call_id: u64) -> Result<RunOutcome, Error> {
+        self.check_thread()?;
+        if self.entered_on_this_thread() {
+            return Err(Error::new(
+                Status::WrongThread,
+                "run() called from inside a callback of the same runtime",
+            ));
+        }
+        if self.loop_running.swap(true, Ordering::SeqCst) {
+            return Err(Error::new(
+                Status::WrongThread,
+                "the loop is already running on another thread",
+            ));
+        }
+        let _running = ResetOnDrop(&self.loop_running);
+        *self.core.first_error.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        if !self.begin_call(call_id) {
+            return Err(Error::new(Status::Terminated, "execution terminated before it started"));
+        }
+        self.core.stop_loop.store(false, Ordering::SeqCst);
+        let outcome = self.run_turns(mode);
+        self.end_call();
+        // Clear a termination that arrived while the loop waited.
+        if let Ok(locked) = self.vm.lock() {
+            locked.cancel_terminate_execution();
+        }
+        let outcome = self.after_call(outcome)?;
+        let first = self.core.first_error.lock().unwrap_or_else(|e| e.into_inner()).take();
+        Ok(RunOutcome {
+            alive: outcome,
+            error: first,
+        })
+    }
+
+    fn run_turns(&self, mode: RunMode) -> Result<bool, Error> {
+        let mut waited = false;
+        loop {
+            let (alive, did_work, wait) = self.enter(None, |scope| self.turn(scope))??;
+            if self.core.stop_loop.load(Ordering::SeqCst) {
+                return Err(Error::new(Status::Terminated, "event loop terminated"));
+            }
+            if self.is_closed() {
+                return Err(self.closed_error());
+            }
+            match mode {
+                _ if !alive => return Ok(false),
+                RunMode::NoWait => return Ok(true),
+                RunMode::Once if did_work || waited => return Ok(true),
+                _ => {}
+            }
+            if wait != Some(std::time::Duration::ZERO) {
+                self.core.inbox.wait(wait);
+                waited = true;
+            }
+        }
+    }
+
+    /// One turn of the loop: due timers, posted events, immediates. Returns
+    /// (alive, did any work, how long the loop may wait).
+    fn turn(&self, scope: &mut v8::PinScope) -> Result<(bool, bool, Option<std::time::Duration>), Error> {
+        let mut did_work = false;
+        let due = self.core.timers().take_due(Instant::now());
+        for id in due {
+            did_work = true;
+            self.fire(scope, id)?;
+        }
+        for event in self.core.inbox.drain() {
+            did_work = true;
+            self.handle_event(scope, event)?;
+        }
+        let immediates = self.core.timers().take_immediates();
+        for id in immediates {
+            did_work = true;
+            self.fire(scope, id)?;
+        }
+        let mut timers = self.core.timers();
+        let alive = timers.any_refed() || self.core.pending.load(Ordering::SeqCst) > 0;
+        let wait = if timers.has_immediates() {
+            Some(std::time::Duration::ZERO)
+        } else {
+            timers.next_due(Instant::now())
+        };
+        Ok((alive, did_work, wait))
+    }
+
+    /// Call the prelude's dispatcher for timer/immediate `id`.
+    fn fire(&self, scope: &mut v8::PinScope, id: u32) -> Result<(), Error> {
+        let fire = match &*self.core.dispatch.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some(d) => v8::Local::new(scope, &d.fire),
+            None => return Ok(()),
+        };
+        let id = v8::Integer::new_from_unsigned(scope, id).into();
+        let result = isolate::call_function(scope, &self.vm, fire, &[id]);
+        self.callback_done(scope, result)
+    }
+
+    /// After a callback: report what it threw (the loop goes on) and its
+    /// unhandled rejections; stop the loop only for termination.
+    pub(crate) fn callback_done(&self, scope: &mut v8::PinScope, result: Result<(), Error>) -> Result<(), Error> {
+        natives::report_rejections(scope, &self.core);
+        match result {
+            Err(e) if matches!(e.kind, Status::Terminated | Status::HeapLimit) => Err(e),
+            Err(e) => {
+                self.core.report(e);
+                Ok(())
+            }
+            Ok(()) => Ok(()),
+        }
+    }
+
+    fn handle_event(&self, _scope: &mut v8::PinScope, event: Event) -> Result<(), Error> {
+        match event {
+            Event::Notify(_) | Event::WorkDone(_) | Event::Settle(_) => Ok(()),
+        }
     }
 
     /// Mark `call_id` as running; false if it was cancelled before start.
@@ -188,11 +497,11 @@ impl Runtime {
         calls.running = None;
     }
 
-    /// Stop the script running now, if any. Any thread, any time.
+    /// Stop the script or loop running now, if any. Any thread, any time.
     pub fn terminate(&self) {
         let calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
         if calls.running.is_some() {
-            self.handle.terminate_execution();
+            self.stop_now();
         }
     }
 
@@ -204,9 +513,17 @@ impl Runtime {
         }
         let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
         if calls.running == Some(call_id) {
-            self.handle.terminate_execution();
+            self.stop_now();
         } else {
             calls.stop = Some(call_id);
+        }
+    }
+
+    fn stop_now(&self) {
+        self.handle.terminate_execution();
+        if self.loop_running.load(Ordering::SeqCst) {
+            self.core.stop_loop.store(true, Ordering::SeqCst);
+            self.core.inbox.wake();
         }
     }
 
@@ -214,37 +531,31 @@ impl Runtime {
     /// isolate itself is disposed when the last reference is dropped.
     pub fn close(&self) {
         self.closed.store(true, Ordering::SeqCst);
-        if self.running_on.load(Ordering::SeqCst) != 0 {
+        if self.calls.lock().unwrap_or_else(|e| e.into_inner()).running.is_some() {
             self.handle.terminate_execution();
         }
+        self.core.inbox.wake();
     }
+}
 
-    fn closed_error(&self) -> Error {
-        if self.vm.heap_limit_hit() {
-            Error::new(
-                Status::Closed,
-                format!("runtime '{}' was closed after reaching its heap limit", self.name),
-            )
-        } else {
-            Error::new(Status::Closed, format!("runtime '{}' is closed", self.name))
-        }
+struct ResetOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for ResetOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
     }
 }
 
 impl Drop for Runtime {
     fn drop(&mut self) {
-        // Release the context under the lock so teardown finds no pending
-        // handle resets; if this thread is inside another isolate the crate
-        // cannot lock here, and the isolate's own teardown releases it.
-        let context = self.context.get_mut().unwrap_or_else(|e| e.into_inner()).take();
-        if let Some(context) = context {
-            match self.vm.lock() {
-                Ok(locked) => {
-                    drop(context);
-                    drop(locked);
-                }
-                Err(_) => drop(context),
-            }
-        }
+        // Release every handle under the lock so teardown finds nothing
+        // pending; if this thread is inside another isolate the crate
+        // cannot lock here, and the isolate's own teardown releases them.
+        let context = self.context.take();
+        let dispatch = self.core.dispatch.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let rejections = std::mem::take(&mut *self.core.rejections());
+        let locked = self.vm.lock().ok();
+        drop((context, dispatch, rejections));
+        drop(locked);
     }
 }

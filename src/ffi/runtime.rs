@@ -1,16 +1,18 @@
 //! Runtimes in the C ABI: create, evaluate, terminate, free.
 
-use std::ffi::c_char;
+use std::ffi::{c_char, c_void};
+use std::sync::Arc;
 
 use once_cell::sync::Lazy;
 
-use super::error::v8r_error;
+use super::error::{self, cstring, v8r_error, v8r_error_free};
 use super::handles::HandleTable;
 use super::value::v8r_value;
 use super::{boundary, c_text, text, write_out};
 use crate::error::{Error, Status};
+use crate::event_loop::RunMode;
 use crate::isolate::HeapLimits;
-use crate::runtime::{Runtime, RuntimeOptions};
+use crate::runtime::{ConsoleLevel, ConsoleSink, ErrorSink, Runtime, RuntimeOptions};
 
 /// An opaque runtime handle: one isolate + context + (later) event loop.
 /// Never dereference it; it is validated on every call.
@@ -36,11 +38,73 @@ pub struct v8r_runtime_options {
     pub name: *const c_char,
     /// Bit set of V8R_RUNTIME_* flags.
     pub flags: u32,
+    /// Receives `console.*` output (NULL: written to stderr). Called on the
+    /// thread running the script, during the call; `text` is valid only
+    /// then. The callback may call back into this runtime.
+    pub console: v8r_console_fn,
+    pub console_data: *mut c_void,
+    /// Receives uncaught exceptions of loop callbacks and unhandled promise
+    /// rejections (NULL: printed through the console sink at error level).
+    /// `err` is valid during the call only; do not free it.
+    pub on_error: v8r_error_fn,
+    pub on_error_data: *mut c_void,
+}
+
+/// Level of a console message: log, debug, info, warn, error.
+#[repr(u32)]
+#[derive(Clone, Copy)]
+pub enum v8r_console_level {
+    Log = 0,
+    Debug = 1,
+    Info = 2,
+    Warn = 3,
+    Error = 4,
+}
+
+/// Console sink: `text` is UTF-8 of `len` bytes, NUL-terminated. May be NULL.
+pub type v8r_console_fn =
+    Option<extern "C" fn(data: *mut c_void, level: v8r_console_level, text: *const c_char, len: usize)>;
+/// Error sink for errors nobody caught; see `v8r_runtime_options.on_error`.
+/// May be NULL.
+pub type v8r_error_fn = Option<extern "C" fn(data: *mut c_void, err: *const v8r_error)>;
+type ConsoleFn = extern "C" fn(*mut c_void, v8r_console_level, *const c_char, usize);
+type ErrorFn = extern "C" fn(*mut c_void, *const v8r_error);
+
+/// User data handed back to C callbacks; the caller promised (by passing
+/// it) that it may be used from the threads the header names.
+#[derive(Clone, Copy)]
+struct UserData(*mut c_void);
+// SAFETY: an opaque value the C caller owns; we only hand it back.
+unsafe impl Send for UserData {}
+unsafe impl Sync for UserData {}
+
+fn console_sink(f: ConsoleFn, data: UserData) -> ConsoleSink {
+    Arc::new(move |level, text| {
+        let level = match level {
+            ConsoleLevel::Log => v8r_console_level::Log,
+            ConsoleLevel::Debug => v8r_console_level::Debug,
+            ConsoleLevel::Info => v8r_console_level::Info,
+            ConsoleLevel::Warn => v8r_console_level::Warn,
+            ConsoleLevel::Error => v8r_console_level::Error,
+        };
+        let text = cstring(text);
+        let data = data;
+        f(data.0, level, text.as_ptr(), text.as_bytes().len());
+    })
+}
+
+fn error_sink(f: ErrorFn, data: UserData) -> ErrorSink {
+    Arc::new(move |err| {
+        let raw = error::into_raw(err.clone());
+        let data = data;
+        f(data.0, raw);
+        v8r_error_free(raw);
+    })
 }
 
 static RUNTIMES: Lazy<HandleTable<Runtime>> = Lazy::new(HandleTable::new);
 
-fn lookup(rt: *mut v8r_runtime) -> Result<std::sync::Arc<Runtime>, Error> {
+pub(crate) fn lookup(rt: *mut v8r_runtime) -> Result<std::sync::Arc<Runtime>, Error> {
     if rt.is_null() {
         return Err(Error::bad_input("runtime is NULL"));
     }
@@ -66,6 +130,10 @@ pub extern "C" fn v8r_runtime_options_init(opts: *mut v8r_runtime_options) {
                 initial_heap: 0,
                 name: std::ptr::null(),
                 flags: 0,
+                console: None,
+                console_data: std::ptr::null_mut(),
+                on_error: None,
+                on_error_data: std::ptr::null_mut(),
             })
         };
     }
@@ -105,6 +173,8 @@ pub extern "C" fn v8r_runtime_new(
             }
             options.name = c_text(o.name, "name")?.unwrap_or_default().to_owned();
             options.any_thread = o.flags & V8R_RUNTIME_ANY_THREAD != 0;
+            options.console = o.console.map(|f| console_sink(f, UserData(o.console_data)));
+            options.on_error = o.on_error.map(|f| error_sink(f, UserData(o.on_error_data)));
         }
         let runtime = Runtime::new(options)?;
         let id = RUNTIMES.insert(runtime);
@@ -156,6 +226,52 @@ pub extern "C" fn v8r_runtime_eval(
         }
         Ok(())
     })
+}
+
+/// Run the event loop on this thread, like `uv_run`: timers, immediates,
+/// work completions and notifier deliveries run here, each followed by a
+/// microtask checkpoint. `mode`: 0 DEFAULT (until nothing referenced is
+/// pending), 1 ONCE (run what is due, else wait for one event), 2 NOWAIT
+/// (never wait). Waiting costs no CPU.
+///
+/// `*alive` (may be NULL) says whether referenced work remains. A callback
+/// that throws, or a promise rejected with no handler, is reported to the
+/// error sink at once and the loop goes on; the run then returns
+/// V8R_STATUS_EXCEPTION with the first such error in `*err`. Terminate (or
+/// `terminate_call` with `call_id`) stops the run with
+/// V8R_STATUS_TERMINATED, even while it waits.
+///
+/// Threads: the owner thread (or any, with V8R_RUNTIME_ANY_THREAD), not
+/// from inside a callback of this runtime, one loop at a time.
+#[no_mangle]
+pub extern "C" fn v8r_runtime_run(
+    rt: *mut v8r_runtime,
+    mode: u32,
+    call_id: u64,
+    alive: *mut bool,
+    err: *mut *mut v8r_error,
+) -> Status {
+    if !alive.is_null() {
+        // SAFETY: documented as NULL or writable.
+        unsafe { *alive = false };
+    }
+    boundary(err, || {
+        let runtime = lookup(rt)?;
+        let mode = RunMode::from_u32(mode).ok_or_else(|| Error::bad_input(format!("unknown run mode {mode}")))?;
+        let outcome = runtime.run(mode, call_id)?;
+        if !alive.is_null() {
+            // SAFETY: as above.
+            unsafe { *alive = outcome.alive };
+        }
+        outcome.error.map_or(Ok(()), Err)
+    })
+}
+
+/// How many times the loop was woken from another thread so far. Many
+/// sends between two loop turns coalesce into one wake-up. Any thread.
+#[no_mangle]
+pub extern "C" fn v8r_runtime_wakeups(rt: *mut v8r_runtime) -> u64 {
+    std::panic::catch_unwind(|| lookup(rt).map(|r| r.wakeups()).unwrap_or(0)).unwrap_or(0)
 }
 
 /// Stop the script the runtime is running, if any; the interrupted call

@@ -7,8 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int check_failures_in_test;
-static int tests_passed, tests_failed;
+/* Defined once, in test_main.c. */
+extern int check_failures_in_test;
+extern int tests_passed, tests_failed;
 
 #define CHECK(cond)                                                              \
     do {                                                                         \

@@ -9,6 +9,11 @@
 #include <signal.h>
 #include <stdint.h>
 
+int check_failures_in_test;
+int tests_passed, tests_failed;
+
+void run_loop_tests(void); /* test_loop.c */
+
 /* ---- helpers ------------------------------------------------------------ */
 
 static void check_runv8(const char *src, const char *want) {
@@ -471,5 +476,6 @@ int main(void) {
     RUN(test_runtime_heap_limit);
     RUN(test_runtime_wrong_thread);
     RUN(test_runtime_many_rss_flat);
+    run_loop_tests();
     return SUMMARY();
 }

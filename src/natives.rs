@@ -1,0 +1,244 @@
+//! The native side of the JS environment: the functions the prelude
+//! (`prelude.js`) calls, and the isolate-wide hooks that report uncaught
+//! exceptions (from microtasks) and unhandled promise rejections.
+//!
+//! Native callbacks find their runtime's [`Core`] through the function's
+//! `data` (an External holding `*const Core`); the Core outlives the
+//! context, which the runtime disposes first.
+
+use std::ffi::c_void;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use crate::error::{panic_message, Error, Status};
+use crate::runtime::{active_core, ConsoleLevel, Core};
+
+/// The dispatchers the prelude returns, called by the loop.
+pub(crate) struct Dispatch {
+    pub fire: v8::Global<v8::Function>,
+    #[allow(dead_code)] // notifier deliveries (next step)
+    pub deliver: v8::Global<v8::Function>,
+}
+
+type NativeFn = fn(&mut v8::PinScope, &Core, &v8::FunctionCallbackArguments) -> Result<(), String>;
+
+/// Wrap a native body: find the Core, catch panics, turn errors into JS
+/// exceptions. A macro because callbacks must be capture-free.
+macro_rules! native {
+    ($body:expr) => {
+        |scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, _rv: v8::ReturnValue<v8::Value>| {
+            let f: NativeFn = $body;
+            call_native(scope, &args, f);
+        }
+    };
+}
+
+fn call_native(scope: &mut v8::PinScope, args: &v8::FunctionCallbackArguments, f: NativeFn) {
+    let Ok(data) = v8::Local::<v8::External>::try_from(args.data()) else {
+        return;
+    };
+    // SAFETY: set to the runtime's Core, which outlives its context.
+    let core = unsafe { &*(data.value() as *const Core) };
+    let outcome = catch_unwind(AssertUnwindSafe(|| f(scope, core, args)))
+        .unwrap_or_else(|p| Err(format!("internal error: {}", panic_message(&*p))));
+    if let Err(msg) = outcome {
+        if let Some(msg) = v8::String::new(scope, &msg) {
+            let exc = v8::Exception::error(scope, msg);
+            scope.throw_exception(exc);
+        }
+    }
+}
+
+fn arg_u32(scope: &mut v8::PinScope, args: &v8::FunctionCallbackArguments, i: i32) -> u32 {
+    args.get(i).uint32_value(scope).unwrap_or(0)
+}
+
+fn natives() -> Vec<(&'static str, v8::FunctionCallback)> {
+    vec![
+        (
+            "timerStart",
+            v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
+                let id = arg_u32(scope, args, 0);
+                let ms = args.get(1).number_value(scope).unwrap_or(1.0);
+                let repeat = args.get(2).boolean_value(scope);
+                core.timers().start(id, ms, repeat);
+                Ok(())
+            })),
+        ),
+        (
+            "timerStop",
+            v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
+                core.timers().stop(arg_u32(scope, args, 0));
+                Ok(())
+            })),
+        ),
+        (
+            "timerRef",
+            v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
+                let id = arg_u32(scope, args, 0);
+                core.timers().set_ref(id, args.get(1).boolean_value(scope));
+                Ok(())
+            })),
+        ),
+        (
+            "immediate",
+            v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
+                core.timers().immediate(arg_u32(scope, args, 0));
+                Ok(())
+            })),
+        ),
+        (
+            "microtask",
+            v8::MapFnTo::map_fn_to(native!(|scope, _core, args| {
+                let f = v8::Local::<v8::Function>::try_from(args.get(0)).map_err(|_| "not a function".to_string())?;
+                scope.enqueue_microtask(f);
+                Ok(())
+            })),
+        ),
+        (
+            "print",
+            v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
+                let level = ConsoleLevel::from_u32(arg_u32(scope, args, 0)).unwrap_or(ConsoleLevel::Log);
+                let text = args.get(1).to_rust_string_lossy(scope);
+                core.print(level, &text);
+                Ok(())
+            })),
+        ),
+    ]
+}
+
+/// `timerHasRef` returns a value, so it is written out.
+fn timer_has_ref(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, mut rv: v8::ReturnValue<v8::Value>) {
+    let Ok(data) = v8::Local::<v8::External>::try_from(args.data()) else {
+        return;
+    };
+    // SAFETY: as in call_native.
+    let core = unsafe { &*(data.value() as *const Core) };
+    let id = arg_u32(scope, &args, 0);
+    let has = catch_unwind(AssertUnwindSafe(|| core.timers().has_ref(id))).unwrap_or(false);
+    rv.set_bool(has);
+}
+
+/// Run the prelude in `scope`'s context with natives bound to `core`;
+/// returns the loop's dispatchers.
+pub(crate) fn install(scope: &mut v8::PinScope, core: *const Core) -> Result<Dispatch, Error> {
+    let internal = |what: &str| Error::new(Status::Internal, format!("installing the JS environment: {what}"));
+    let data = v8::External::new(scope, core as *mut c_void);
+    let native = v8::Object::new(scope);
+    let add = |scope: &mut v8::PinScope, name: &str, f: v8::FunctionCallback| -> Result<(), Error> {
+        let func = v8::Function::builder_raw(f)
+            .data(data.into())
+            .build(scope)
+            .ok_or_else(|| internal(name))?;
+        let key = v8::String::new(scope, name).ok_or_else(|| internal(name))?;
+        native.set(scope, key.into(), func.into());
+        Ok(())
+    };
+    for (name, f) in natives() {
+        add(scope, name, f)?;
+    }
+    add(scope, "timerHasRef", v8::MapFnTo::map_fn_to(timer_has_ref))?;
+
+    let source = v8::String::new(scope, include_str!("prelude.js")).ok_or_else(|| internal("source"))?;
+    let name = v8::String::new(scope, "v8runner:prelude").ok_or_else(|| internal("name"))?;
+    let origin = v8::ScriptOrigin::new(scope, name.into(), 0, 0, false, 0, None, false, false, false, None);
+    let script = v8::Script::compile(scope, source, Some(&origin)).ok_or_else(|| internal("compile"))?;
+    let factory = script.run(scope).ok_or_else(|| internal("run"))?;
+    let factory = v8::Local::<v8::Function>::try_from(factory).map_err(|_| internal("factory"))?;
+    let recv = v8::undefined(scope).into();
+    let dispatch = factory
+        .call(scope, recv, &[native.into()])
+        .ok_or_else(|| internal("call"))?;
+    let dispatch = v8::Local::<v8::Object>::try_from(dispatch).map_err(|_| internal("dispatch"))?;
+    let get = |scope: &mut v8::PinScope, key: &str| -> Result<v8::Global<v8::Function>, Error> {
+        let k = v8::String::new(scope, key).ok_or_else(|| internal(key))?;
+        let f = dispatch.get(scope, k.into()).ok_or_else(|| internal(key))?;
+        let f = v8::Local::<v8::Function>::try_from(f).map_err(|_| internal(key))?;
+        Ok(v8::Global::new(scope, f))
+    };
+    Ok(Dispatch {
+        fire: get(scope, "fire")?,
+        deliver: get(scope, "deliver")?,
+    })
+}
+
+/// Isolate-wide hooks, set once per runtime isolate.
+pub(crate) fn set_isolate_hooks(isolate: &mut v8::Isolate) {
+    isolate.add_message_listener(on_uncaught_message);
+    isolate.set_promise_reject_callback(on_promise_reject);
+}
+
+/// V8 reports exceptions nobody caught (a throwing microtask, say) here.
+unsafe extern "C" fn on_uncaught_message(message: v8::Local<v8::Message>, exception: v8::Local<v8::Value>) {
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        let Some(core) = active_core() else { return };
+        let scope = std::pin::pin!(unsafe { v8::CallbackScope::new(message) });
+        let scope = &mut scope.init();
+        let mut err = Error::new(Status::Exception, message.get(scope).to_rust_string_lossy(scope));
+        err.line = message.get_line_number(scope).unwrap_or(0) as u32;
+        err.column = message.get_start_column() as u32 + 1;
+        if let Some(name) = message.get_script_resource_name(scope) {
+            if name.is_string() {
+                err.resource_name = Some(name.to_rust_string_lossy(scope));
+            }
+        }
+        err.stack = error_stack(scope, exception);
+        core.report(err);
+    }));
+}
+
+fn error_stack(scope: &mut v8::PinScope, value: v8::Local<v8::Value>) -> Option<String> {
+    let obj = v8::Local::<v8::Object>::try_from(value).ok()?;
+    if !value.is_native_error() {
+        return None;
+    }
+    let key = v8::String::new(scope, "stack")?;
+    let stack = obj.get(scope, key.into())?;
+    stack.is_string().then(|| stack.to_rust_string_lossy(scope))
+}
+
+/// Unhandled rejections are collected here and reported after the current
+/// callback's microtasks ran (a handler attached by then cancels it).
+unsafe extern "C" fn on_promise_reject(msg: v8::PromiseRejectMessage) {
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        let Some(core) = active_core() else { return };
+        let scope = std::pin::pin!(unsafe { v8::CallbackScope::new(&msg) });
+        let scope = &mut scope.init();
+        let promise = msg.get_promise();
+        match msg.get_event() {
+            v8::PromiseRejectEvent::PromiseRejectWithNoHandler => {
+                let value = msg.get_value().unwrap_or_else(|| v8::undefined(scope).into());
+                let promise = v8::Global::new(scope, promise);
+                let value = v8::Global::new(scope, value);
+                core.rejections().push((promise, value));
+            }
+            v8::PromiseRejectEvent::PromiseHandlerAddedAfterReject => {
+                let mut pending = core.rejections();
+                pending.retain(|(p, _)| v8::Local::new(scope, p) != promise);
+            }
+            _ => {}
+        }
+    }));
+}
+
+/// Report the rejections still unhandled, as errors of the runtime.
+pub(crate) fn report_rejections(scope: &mut v8::PinScope, core: &Core) {
+    let pending = std::mem::take(&mut *core.rejections());
+    for (_promise, value) in pending {
+        let value = v8::Local::new(scope, value);
+        let text = if value.is_native_error() {
+            error_stack(scope, value).unwrap_or_else(|| value.to_rust_string_lossy(scope))
+        } else {
+            crate::values::to_display_string(scope, value).unwrap_or_else(|| "(unprintable)".into())
+        };
+        let mut err = Error::new(
+            Status::Exception,
+            format!("Uncaught (in promise) {}", first_line(&text)),
+        );
+        err.stack = error_stack(scope, value);
+        core.report(err);
+    }
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or("")
+}
