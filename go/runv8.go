@@ -8,8 +8,15 @@ import "C"
 
 import (
 	"runtime"
+	"sync"
 	"unsafe"
 )
+
+// oneshotSlots admits as many RunV8 calls into C as the isolate pool holds.
+var oneshotSlots = sync.OnceValue(func() chan struct{} {
+	_, capacity := oneshotPool()
+	return make(chan struct{}, max(capacity, 1))
+})
 
 // RunV8 runs script in a fresh context and returns String(result), like
 // the classic C call runv8. Safe from any number of goroutines at once:
@@ -17,6 +24,11 @@ import (
 // visible to another. Script errors are *JSError; an empty script is
 // ErrBadInput.
 func RunV8(script string) (string, error) {
+	// Wait for a pooled isolate here, in Go, where a waiting goroutine
+	// costs no OS thread; waiting inside C would pin one thread each.
+	slots := oneshotSlots()
+	slots <- struct{}{}
+	defer func() { <-slots }()
 	var out *C.char
 	var outLen C.size_t
 	var cerr *C.v8r_error

@@ -76,32 +76,22 @@ enum v8r_status
   V8R_STATUS_BAD_INPUT = 7,
   // A bug in v8runner (a caught panic); the message says where.
   V8R_STATUS_INTERNAL = 8,
+  // A bounded notifier queue is full (non-blocking send).
+  V8R_STATUS_QUEUE_FULL = 9,
+  // The notifier is closed (or closing); the payload was not queued.
+  V8R_STATUS_CLOSING = 10,
+  // A work request was canceled before it started (after-callback status).
+  V8R_STATUS_CANCELED = 11,
+  // Too late: the work already started, or the pool already runs.
+  V8R_STATUS_BUSY = 12,
+  // A wait ran out of time.
+  V8R_STATUS_TIMEOUT = 13,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
 typedef enum v8r_status v8r_status;
 #else
 typedef uint32_t v8r_status;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
-// Level of a console message: log, debug, info, warn, error.
-enum v8r_console_level
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-  V8R_CONSOLE_LEVEL_LOG = 0,
-  V8R_CONSOLE_LEVEL_DEBUG = 1,
-  V8R_CONSOLE_LEVEL_INFO = 2,
-  V8R_CONSOLE_LEVEL_WARN = 3,
-  V8R_CONSOLE_LEVEL_ERROR = 4,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum v8r_console_level v8r_console_level;
-#else
-typedef uint32_t v8r_console_level;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -138,9 +128,37 @@ typedef uint32_t v8r_kind;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// Level of a console message: log, debug, info, warn, error.
+enum v8r_console_level
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  V8R_CONSOLE_LEVEL_LOG = 0,
+  V8R_CONSOLE_LEVEL_DEBUG = 1,
+  V8R_CONSOLE_LEVEL_INFO = 2,
+  V8R_CONSOLE_LEVEL_WARN = 3,
+  V8R_CONSOLE_LEVEL_ERROR = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum v8r_console_level v8r_console_level;
+#else
+typedef uint32_t v8r_console_level;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// An opaque notifier handle. Send, ref and close from any thread; free it
+// once with `v8r_notifier_free`.
+typedef struct v8r_notifier v8r_notifier;
+
 // An opaque runtime handle: one isolate + context + (later) event loop.
 // Never dereference it; it is validated on every call.
 typedef struct v8r_runtime v8r_runtime;
+
+// An opaque work request handle, valid from `v8r_queue_work` until its
+// after-callback returns.
+typedef struct v8r_work v8r_work;
 
 // Details of a failed call. Owned by the caller; free with
 // `v8r_error_free`. All strings are NUL-terminated UTF-8 owned by the
@@ -159,6 +177,24 @@ typedef struct v8r_error {
   // 1-based column of the error, 0 when unknown.
   uint32_t column;
 } v8r_error;
+
+// A JS value copied out of V8. `data` is NULL or a buffer of `len` bytes
+// plus a terminating NUL (so text can be used as a C string when it holds
+// no NUL itself), owned by the struct until `v8r_value_release`.
+typedef struct v8r_value {
+  v8r_kind kind;
+  bool boolean;
+  double number;
+  char *data;
+  size_t len;
+} v8r_value;
+
+// Receives one payload on the loop thread; `payload` is valid during the
+// call only. May call back into the runtime.
+typedef void (*v8r_notify_fn)(void *data, const struct v8r_value *payload);
+
+// Releases user data when the library no longer needs it.
+typedef void (*v8r_finalizer_fn)(void *data);
 
 // Console sink: `text` is UTF-8 of `len` bytes, NUL-terminated. May be NULL.
 typedef void (*v8r_console_fn)(void *data, v8r_console_level level, const char *text, size_t len);
@@ -191,16 +227,13 @@ typedef struct v8r_runtime_options {
   void *on_error_data;
 } v8r_runtime_options;
 
-// A JS value copied out of V8. `data` is NULL or a buffer of `len` bytes
-// plus a terminating NUL (so text can be used as a C string when it holds
-// no NUL itself), owned by the struct until `v8r_value_release`.
-typedef struct v8r_value {
-  v8r_kind kind;
-  bool boolean;
-  double number;
-  char *data;
-  size_t len;
-} v8r_value;
+// Runs on a pool thread. Must not call into V8 or the runtime.
+typedef void (*v8r_work_fn)(void *data);
+
+// Runs on the runtime's loop thread with V8R_STATUS_OK, or
+// V8R_STATUS_CANCELED when the work was canceled before it started (or the
+// runtime was freed first). May call into the runtime and queue more work.
+typedef void (*v8r_after_work_fn)(struct v8r_work *req, v8r_status status, void *data);
 
 #ifdef __cplusplus
 extern "C" {
@@ -213,6 +246,47 @@ void v8r_error_free(struct v8r_error *err);
 // A static, NUL-terminated name for a status ("ok", "syntax error", ...);
 // unknown numbers give "unknown status". Never free it. Any thread.
 const char *v8r_status_name(uint32_t status);
+
+// Create a notifier on `rt` that delivers each payload sent to it, on the
+// loop thread during `v8r_runtime_run`, either to the JS function named
+// `global_name` (looked up on `globalThis` at each delivery, called with
+// the payload) or to `callback(data, payload)`: pass exactly one of the
+// two. `finalizer(data)`, if given, runs once when the notifier is closed
+// and drained or the runtime is freed. `capacity` bounds the queue (0:
+// unbounded). The notifier keeps the loop alive until closed or unref'd.
+//
+// On success the caller owns `*out` (free with `v8r_notifier_free`). On
+// failure neither callback nor finalizer is ever called.
+// Threads: any.
+v8r_status v8r_notifier_new(struct v8r_runtime *rt,
+                            const char *global_name,
+                            v8r_notify_fn callback,
+                            void *data,
+                            v8r_finalizer_fn finalizer,
+                            size_t capacity,
+                            struct v8r_notifier **out,
+                            struct v8r_error **err);
+
+// Queue a copy of `*payload` for delivery. `timeout_ms`: 0 never waits (a
+// full bounded queue gives V8R_STATUS_QUEUE_FULL), > 0 waits at most that
+// long for room (then V8R_STATUS_TIMEOUT), < 0 waits as long as needed.
+// After close: V8R_STATUS_CLOSING. Payloads from one thread arrive in the
+// order sent, each exactly once. Any thread, any time.
+v8r_status v8r_notifier_send(struct v8r_notifier *n,
+                             const struct v8r_value *payload,
+                             int64_t timeout_ms);
+
+// Whether the notifier keeps the loop alive (the default). Any thread.
+v8r_status v8r_notifier_ref(struct v8r_notifier *n, bool keep_alive);
+
+// Stop accepting payloads; those already queued are still delivered.
+// Idempotent; safe while other threads send. Any thread.
+v8r_status v8r_notifier_close(struct v8r_notifier *n);
+
+// Close the notifier and release the handle; NULL is a no-op. Must not
+// race with other calls on the same handle (close first, then free). Any
+// thread.
+void v8r_notifier_free(struct v8r_notifier *n);
 
 // Run `jssrc` (a NUL-terminated UTF-8 script) and return its completion
 // value converted to a string, as `String(value)` does in JS.
@@ -345,10 +419,52 @@ v8r_status v8r_runtime_terminate_call(struct v8r_runtime *rt, uint64_t call_id);
 // Threads: the owner thread, or any thread with V8R_RUNTIME_ANY_THREAD.
 v8r_status v8r_runtime_free(struct v8r_runtime *rt);
 
+// A number value (no allocation). Any thread.
+struct v8r_value v8r_value_number(double n);
+
+// A string value holding a copy of `len` bytes of UTF-8 at `text`
+// (release with `v8r_value_release`). Invalid UTF-8 or NULL with a
+// non-zero length give an undefined value. Any thread.
+struct v8r_value v8r_value_string(const char *text, size_t len);
+
+// A JSON value holding a copy of `len` bytes of JSON text (parsed when it
+// reaches JS; release with `v8r_value_release`). Any thread.
+struct v8r_value v8r_value_json(const char *text, size_t len);
+
 // Free the buffer inside `value` and reset it to undefined. The struct
 // itself stays the caller's. NULL is a no-op; releasing twice is harmless.
 // Any thread.
 void v8r_value_release(struct v8r_value *value);
+
+// Queue `work(data)` on the shared thread pool; later `after(req, status,
+// data)` runs on the runtime's thread during `v8r_runtime_run`, exactly
+// once. The request keeps the loop alive until then. An after-callback may
+// queue new work (the chunked pattern: one step per request).
+//
+// Freeing the runtime with requests pending cancels the queued ones, waits
+// for running ones to return, and calls every after-callback with
+// V8R_STATUS_CANCELED on the freeing thread.
+//
+// `*out_req` (may be NULL) receives the request, valid until its
+// after-callback returns. On failure no callback is ever called.
+// Threads: any.
+v8r_status v8r_queue_work(struct v8r_runtime *rt,
+                          v8r_work_fn work,
+                          v8r_after_work_fn after,
+                          void *data,
+                          struct v8r_work **out_req,
+                          struct v8r_error **err);
+
+// Cancel a request before its work starts: returns V8R_STATUS_OK and the
+// after-callback later runs with V8R_STATUS_CANCELED. Once the work
+// started (or finished) returns V8R_STATUS_BUSY; after the after-callback
+// returned, V8R_STATUS_CLOSED. Any thread.
+v8r_status v8r_cancel_work(struct v8r_work *req);
+
+// Size the shared thread pool (default: the number of cores, or
+// `V8RUNNER_THREADPOOL_SIZE`). Only before the first work is queued;
+// afterwards V8R_STATUS_BUSY. Any thread.
+v8r_status v8r_set_threadpool_size(size_t threads);
 
 #ifdef __cplusplus
 }  // extern "C"

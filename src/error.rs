@@ -27,11 +27,21 @@ pub enum Status {
     BadInput = 7,
     /// A bug in v8runner (a caught panic); the message says where.
     Internal = 8,
+    /// A bounded notifier queue is full (non-blocking send).
+    QueueFull = 9,
+    /// The notifier is closed (or closing); the payload was not queued.
+    Closing = 10,
+    /// A work request was canceled before it started (after-callback status).
+    Canceled = 11,
+    /// Too late: the work already started, or the pool already runs.
+    Busy = 12,
+    /// A wait ran out of time.
+    Timeout = 13,
 }
 
 impl Status {
     /// Every status, in number order.
-    const ALL: [Status; 9] = [
+    const ALL: [Status; 14] = [
         Status::Ok,
         Status::SyntaxError,
         Status::Exception,
@@ -41,6 +51,11 @@ impl Status {
         Status::Closed,
         Status::BadInput,
         Status::Internal,
+        Status::QueueFull,
+        Status::Closing,
+        Status::Canceled,
+        Status::Busy,
+        Status::Timeout,
     ];
 
     /// The status with this number, if there is one (numbers from C are
@@ -61,6 +76,11 @@ impl Status {
             Status::Closed => c"closed",
             Status::BadInput => c"bad input",
             Status::Internal => c"internal error",
+            Status::QueueFull => c"queue full",
+            Status::Closing => c"closing",
+            Status::Canceled => c"canceled",
+            Status::Busy => c"busy",
+            Status::Timeout => c"timeout",
         }
     }
 

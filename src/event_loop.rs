@@ -95,6 +95,11 @@ impl Inbox {
         }
     }
 
+    /// Whether anything was posted (or woken) since the last drain.
+    pub(crate) fn has_pending(&self) -> bool {
+        self.awake.load(Ordering::Acquire) || !self.queue.lock().unwrap_or_else(|e| e.into_inner()).is_empty()
+    }
+
     pub(crate) fn wakeups(&self) -> u64 {
         self.wakeups.load(Ordering::Relaxed)
     }

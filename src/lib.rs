@@ -11,10 +11,12 @@ pub mod error;
 pub mod event_loop;
 pub mod isolate;
 mod natives;
+pub mod notifier;
 pub mod oneshot;
 pub mod platform;
 pub mod runtime;
 pub mod values;
+pub mod work;
 
 pub mod ffi;
 

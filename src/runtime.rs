@@ -17,6 +17,7 @@
 //! `terminate`, `terminate_call` and `close` may be called from any thread.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
@@ -25,7 +26,9 @@ use crate::error::{Error, Status};
 use crate::event_loop::{Event, Inbox, RunMode, Timers};
 use crate::isolate::{self, HeapLimits, Vm, Want};
 use crate::natives::{self, Dispatch};
+use crate::notifier::{Notifier, Target};
 use crate::values::Value;
+use crate::work::{self, AfterFn, WorkFn, WorkRequest};
 
 /// Console levels, as the prelude numbers them.
 #[repr(u32)]
@@ -103,6 +106,9 @@ impl Drop for ActiveGuard {
     }
 }
 
+/// A notifier and its target (None while the target is delivering).
+type NotifierEntry = (Arc<Notifier>, Option<Target>);
+
 /// What the loop and the native functions share. Lives in an `Arc` so its
 /// address is stable for V8 callbacks and other threads can post to it.
 pub(crate) struct Core {
@@ -119,9 +125,21 @@ pub(crate) struct Core {
     first_error: Mutex<Option<Error>>,
     /// Set by terminate while the loop runs: stop waiting and return.
     stop_loop: AtomicBool,
+    /// Open, referenced notifiers (they keep the loop alive).
+    pub(crate) refed_notifiers: AtomicUsize,
+    /// Live notifiers and their targets; a target is taken out while it
+    /// delivers, so a callback may create or close notifiers.
+    notifiers: Mutex<HashMap<u64, NotifierEntry>>,
+    /// Work requests whose after-callback has not run yet.
+    work: Mutex<HashMap<u64, Arc<WorkRequest>>>,
 }
 
 impl Core {
+    pub(crate) fn register_work(&self, req: Arc<WorkRequest>) {
+        self.pending.fetch_add(1, Ordering::SeqCst);
+        self.work.lock().unwrap_or_else(|e| e.into_inner()).insert(req.id, req);
+    }
+
     pub(crate) fn timers(&self) -> MutexGuard<'_, Timers> {
         self.timers.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -210,6 +228,9 @@ impl Runtime {
             on_error: options.on_error,
             first_error: Mutex::new(None),
             stop_loop: AtomicBool::new(false),
+            refed_notifiers: AtomicUsize::new(0),
+            notifiers: Mutex::new(HashMap::new()),
+            work: Mutex::new(HashMap::new()),
         });
         let context = {
             let mut locked = vm.lock()?;
@@ -441,8 +462,14 @@ impl Runtime {
             self.fire(scope, id)?;
         }
         let mut timers = self.core.timers();
-        let alive = timers.any_refed() || self.core.pending.load(Ordering::SeqCst) > 0;
-        let wait = if timers.has_immediates() {
+        // Events posted meanwhile (say, the last payloads of a notifier
+        // that just closed) keep the loop going for one more turn.
+        let posted = self.core.inbox.has_pending();
+        let alive = posted
+            || timers.any_refed()
+            || self.core.pending.load(Ordering::SeqCst) > 0
+            || self.core.refed_notifiers.load(Ordering::SeqCst) > 0;
+        let wait = if timers.has_immediates() || posted {
             Some(std::time::Duration::ZERO)
         } else {
             timers.next_due(Instant::now())
@@ -475,10 +502,109 @@ impl Runtime {
         }
     }
 
-    fn handle_event(&self, _scope: &mut v8::PinScope, event: Event) -> Result<(), Error> {
+    fn handle_event(&self, scope: &mut v8::PinScope, event: Event) -> Result<(), Error> {
         match event {
-            Event::Notify(_) | Event::WorkDone(_) | Event::Settle(_) => Ok(()),
+            Event::Notify(id) => self.deliver_notifications(scope, id),
+            Event::WorkDone(id) => {
+                let req = self.core.work.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+                let Some(req) = req else { return Ok(()) };
+                let after = req.after.lock().unwrap_or_else(|e| e.into_inner()).take();
+                self.core.pending.fetch_sub(1, Ordering::SeqCst);
+                let Some(after) = after else { return Ok(()) };
+                let status = req.status();
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| after(&req, status)))
+                    .map_err(|p| Error::new(Status::Internal, crate::error::panic_message(&*p)));
+                scope.perform_microtask_checkpoint();
+                self.callback_done(scope, outcome)
+            }
+            Event::Settle(_) => Ok(()),
         }
+    }
+
+    /// Deliver everything queued on notifier `id`, in order; release its
+    /// target once it is closed and drained.
+    fn deliver_notifications(&self, scope: &mut v8::PinScope, id: u64) -> Result<(), Error> {
+        let (notifier, target) = {
+            let mut all = self.core.notifiers.lock().unwrap_or_else(|e| e.into_inner());
+            match all.get_mut(&id) {
+                Some((n, t)) => (Arc::clone(n), t.take()),
+                None => return Ok(()),
+            }
+        };
+        let Some(mut target) = target else { return Ok(()) }; // delivering further up the stack
+        let (items, closed) = notifier.take_all();
+        let mut items = items.into_iter();
+        let mut stopped = Ok(());
+        for payload in items.by_ref() {
+            let outcome = self.deliver_one(scope, &mut target, payload);
+            if let Err(e) = self.callback_done(scope, outcome) {
+                stopped = Err(e);
+                break;
+            }
+        }
+        // Whatever a termination left undelivered goes back to the front.
+        notifier.unshift(items.collect());
+        let mut all = self.core.notifiers.lock().unwrap_or_else(|e| e.into_inner());
+        if closed && stopped.is_ok() && !notifier.has_items() {
+            all.remove(&id); // drops the target (and runs a host finalizer)
+        } else if let Some((_, slot)) = all.get_mut(&id) {
+            *slot = Some(target);
+        }
+        stopped
+    }
+
+    fn deliver_one(&self, scope: &mut v8::PinScope, target: &mut Target, payload: Value) -> Result<(), Error> {
+        match target {
+            Target::Host(f) => {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(payload)))
+                    .map_err(|p| Error::new(Status::Internal, crate::error::panic_message(&*p)))?;
+                scope.perform_microtask_checkpoint();
+                Ok(())
+            }
+            Target::GlobalName(name) => {
+                let deliver = match &*self.core.dispatch.lock().unwrap_or_else(|e| e.into_inner()) {
+                    Some(d) => v8::Local::new(scope, &d.deliver),
+                    None => return Ok(()),
+                };
+                let name = v8::String::new(scope, name).ok_or_else(|| Error::bad_input("callback name too long"))?;
+                let payload = crate::values::to_v8(scope, &payload)
+                    .map_err(|m| Error::bad_input(format!("notifier payload: {m}")))?;
+                isolate::call_function(scope, &self.vm, deliver, &[name.into(), payload])
+            }
+        }
+    }
+
+    /// A notifier delivering to `target` on this runtime's loop, with a
+    /// queue of at most `capacity` payloads (0: unbounded). Any thread.
+    pub fn notifier(&self, target: Target, capacity: usize) -> Result<Arc<Notifier>, Error> {
+        if self.is_closed() {
+            return Err(self.closed_error());
+        }
+        let n = Notifier::new(&self.core, capacity);
+        self.core
+            .notifiers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(n.id, (Arc::clone(&n), Some(target)));
+        self.core.inbox.wake(); // the loop's liveness changed
+        Ok(n)
+    }
+
+    /// Queue `work` on the shared pool; `after` runs on this runtime's loop
+    /// with `Ok` or `Canceled`. The request keeps the loop alive until
+    /// `after` has run. Any thread.
+    pub fn queue_work(
+        &self,
+        work: WorkFn,
+        after: AfterFn,
+        created: impl FnOnce(&Arc<WorkRequest>),
+    ) -> Result<Arc<WorkRequest>, Error> {
+        if self.is_closed() {
+            return Err(self.closed_error());
+        }
+        let req = work::queue(&self.core, work, after, created);
+        self.core.inbox.wake();
+        Ok(req)
     }
 
     /// Mark `call_id` as running; false if it was cancelled before start.
@@ -548,6 +674,42 @@ impl Drop for ResetOnDrop<'_> {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
+        // Work first: queued requests are canceled, running ones waited
+        // for; every after-callback then runs once, with Canceled, here.
+        let pending: Vec<_> = self
+            .core
+            .work
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain()
+            .map(|(_, r)| r)
+            .collect();
+        for req in &pending {
+            let _ = req.cancel(); // queued ones first, before the pool can start them
+        }
+        for req in &pending {
+            req.wait_finished();
+        }
+        for req in pending {
+            let after = req.after.lock().unwrap_or_else(|e| e.into_inner()).take();
+            if let Some(after) = after {
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| after(&req, Status::Canceled)));
+            }
+        }
+        // Notifiers: senders now get Closing; targets (and host
+        // finalizers) are released.
+        let notifiers: Vec<_> = self
+            .core
+            .notifiers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain()
+            .map(|(_, v)| v)
+            .collect();
+        for (n, _) in &notifiers {
+            n.close();
+        }
+        drop(notifiers);
         // Release every handle under the lock so teardown finds nothing
         // pending; if this thread is inside another isolate the crate
         // cannot lock here, and the isolate's own teardown releases them.

@@ -85,3 +85,58 @@ pub fn from_v8(scope: &mut v8::PinScope<'_, '_>, value: v8::Local<v8::Value>) ->
     let json = v8::json::stringify(scope, value)?;
     Some(Value::Json(json.to_rust_string_lossy(scope)))
 }
+
+/// Make a V8 value from a [`Value`]. JSON that does not parse, or a BigInt
+/// that is not decimal digits, gives an error message.
+pub fn to_v8<'s>(scope: &mut v8::PinScope<'s, '_>, value: &Value) -> Result<v8::Local<'s, v8::Value>, String> {
+    let too_large = || "value too large for V8".to_string();
+    Ok(match value {
+        Value::Undefined => v8::undefined(scope).into(),
+        Value::Null => v8::null(scope).into(),
+        Value::Bool(b) => v8::Boolean::new(scope, *b).into(),
+        Value::Number(n) => v8::Number::new(scope, *n).into(),
+        Value::BigInt(digits) => bigint_from_decimal(scope, digits)?.into(),
+        Value::String(s) | Value::Function(s) | Value::Symbol(s) => {
+            v8::String::new(scope, s).ok_or_else(too_large)?.into()
+        }
+        Value::Json(text) => {
+            let text = v8::String::new(scope, text).ok_or_else(too_large)?;
+            v8::tc_scope!(let tc, scope);
+            match v8::json::parse(tc, text) {
+                Some(v) => return Ok(v),
+                None => return Err("invalid JSON".to_string()),
+            }
+        }
+        Value::Bytes(bytes) => {
+            let len = bytes.len();
+            let store = v8::ArrayBuffer::new_backing_store_from_vec(bytes.clone()).make_shared();
+            let buffer = v8::ArrayBuffer::with_backing_store(scope, &store);
+            v8::Uint8Array::new(scope, buffer, 0, len).ok_or_else(too_large)?.into()
+        }
+    })
+}
+
+/// A BigInt from optional '-' and decimal digits.
+fn bigint_from_decimal<'s>(scope: &mut v8::PinScope<'s, '_>, text: &str) -> Result<v8::Local<'s, v8::BigInt>, String> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("not a decimal BigInt: {text:?}"));
+    }
+    // Little-endian 64-bit words: words = words * 10 + digit.
+    let mut words: Vec<u64> = vec![0];
+    for d in digits.bytes().map(|b| (b - b'0') as u128) {
+        let mut carry = d;
+        for w in words.iter_mut() {
+            let x = (*w as u128) * 10 + carry;
+            *w = x as u64;
+            carry = x >> 64;
+        }
+        if carry > 0 {
+            words.push(carry as u64);
+        }
+    }
+    v8::BigInt::new_from_words(scope, negative, &words).ok_or_else(|| "BigInt too large".to_string())
+}

@@ -8,6 +8,11 @@ use std::sync::{Arc, Mutex};
 
 const HANDLE_BASE: usize = 1 << 60;
 
+/// The handle for an object that carries its own unique id.
+pub(crate) fn handle_for_id(id: u64) -> usize {
+    HANDLE_BASE | ((id as usize) << 4)
+}
+
 pub(crate) struct HandleTable<T> {
     items: Mutex<HashMap<usize, Arc<T>>>,
     next: AtomicUsize,
@@ -32,6 +37,22 @@ impl<T> HandleTable<T> {
             .unwrap_or_else(|e| e.into_inner())
             .insert(id, Arc::new(item));
         id
+    }
+
+    /// Store an existing shared item; returns its handle (never 0).
+    pub(crate) fn insert_arc(&self, item: Arc<T>) -> usize {
+        let id = HANDLE_BASE | (self.next.fetch_add(1, Ordering::Relaxed) << 4);
+        self.items.lock().unwrap_or_else(|e| e.into_inner()).insert(id, item);
+        id
+    }
+
+    /// Store `item` under a handle derived from its own unique id.
+    pub(crate) fn insert_with_id(&self, handle: usize, item: Arc<T>) -> usize {
+        self.items
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(handle, item);
+        handle
     }
 
     /// The live item behind `id`, if any.

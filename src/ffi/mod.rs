@@ -10,9 +10,11 @@
 
 pub mod error;
 pub mod handles;
+pub mod notifier;
 pub mod oneshot;
 pub mod runtime;
 pub mod value;
+pub mod work;
 
 use std::ffi::{c_char, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};

@@ -43,6 +43,92 @@ pub struct v8r_value {
     pub len: usize,
 }
 
+impl v8r_kind {
+    pub(crate) fn from_u32(n: u32) -> Option<v8r_kind> {
+        use v8r_kind::*;
+        [
+            Undefined, Null, Bool, Number, Bigint, String, Json, Bytes, Function, Symbol,
+        ]
+        .get(n as usize)
+        .copied()
+    }
+}
+
+/// Read a caller's `v8r_value` into a [`Value`], validating everything: the
+/// kind (read as a plain integer, never trusted as an enum), the data
+/// pointer and length, and UTF-8 for text kinds.
+pub(crate) fn value_from_c(v: *const v8r_value) -> Result<Value, Error> {
+    if v.is_null() {
+        return Err(Error::bad_input("value is NULL"));
+    }
+    // SAFETY: non-NULL and documented as a readable v8r_value; `kind` is
+    // read through a u32 pointer so an out-of-range number is not UB.
+    let (kind, boolean, number, data, len) = unsafe {
+        (
+            std::ptr::addr_of!((*v).kind).cast::<u32>().read(),
+            std::ptr::addr_of!((*v).boolean).cast::<u8>().read() != 0,
+            (*v).number,
+            (*v).data,
+            (*v).len,
+        )
+    };
+    let kind = v8r_kind::from_u32(kind).ok_or_else(|| Error::bad_input(format!("unknown value kind {kind}")))?;
+    let text = || super::text(data as *const u8, len, "value data").map(str::to_owned);
+    Ok(match kind {
+        v8r_kind::Undefined => Value::Undefined,
+        v8r_kind::Null => Value::Null,
+        v8r_kind::Bool => Value::Bool(boolean),
+        v8r_kind::Number => Value::Number(number),
+        v8r_kind::Bigint => Value::BigInt(text()?),
+        v8r_kind::String => Value::String(text()?),
+        v8r_kind::Json => Value::Json(text()?),
+        v8r_kind::Bytes => Value::Bytes(super::bytes(data as *const u8, len, "value data")?.to_vec()),
+        v8r_kind::Function => Value::Function(text()?),
+        v8r_kind::Symbol => Value::Symbol(text()?),
+    })
+}
+
+/// A number value (no allocation). Any thread.
+#[no_mangle]
+pub extern "C" fn v8r_value_number(n: f64) -> v8r_value {
+    v8r_value {
+        kind: v8r_kind::Number,
+        number: n,
+        ..v8r_value::UNDEFINED
+    }
+}
+
+/// A string value holding a copy of `len` bytes of UTF-8 at `text`
+/// (release with `v8r_value_release`). Invalid UTF-8 or NULL with a
+/// non-zero length give an undefined value. Any thread.
+#[no_mangle]
+pub extern "C" fn v8r_value_string(text: *const c_char, len: usize) -> v8r_value {
+    owned_text(v8r_kind::String, text, len)
+}
+
+/// A JSON value holding a copy of `len` bytes of JSON text (parsed when it
+/// reaches JS; release with `v8r_value_release`). Any thread.
+#[no_mangle]
+pub extern "C" fn v8r_value_json(text: *const c_char, len: usize) -> v8r_value {
+    owned_text(v8r_kind::Json, text, len)
+}
+
+fn owned_text(kind: v8r_kind, text: *const c_char, len: usize) -> v8r_value {
+    std::panic::catch_unwind(|| {
+        let s = super::text(text as *const u8, len, "text").ok()?;
+        let data = super::malloc_string(s.as_bytes()).ok()?;
+        Some(v8r_value {
+            kind,
+            data,
+            len,
+            ..v8r_value::UNDEFINED
+        })
+    })
+    .ok()
+    .flatten()
+    .unwrap_or(v8r_value::UNDEFINED)
+}
+
 impl v8r_value {
     pub(crate) const UNDEFINED: v8r_value = v8r_value {
         kind: v8r_kind::Undefined,

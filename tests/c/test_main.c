@@ -12,7 +12,8 @@
 int check_failures_in_test;
 int tests_passed, tests_failed;
 
-void run_loop_tests(void); /* test_loop.c */
+void run_loop_tests(void);  /* test_loop.c */
+void run_async_tests(void); /* test_async.c */
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -477,5 +478,6 @@ int main(void) {
     RUN(test_runtime_wrong_thread);
     RUN(test_runtime_many_rss_flat);
     run_loop_tests();
+    run_async_tests();
     return SUMMARY();
 }

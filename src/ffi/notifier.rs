@@ -1,0 +1,171 @@
+//! Notifiers in the C ABI: wake a runtime's loop from any thread with a
+//! payload, delivered on the loop thread to a JS global or a C callback.
+
+use std::ffi::{c_char, c_void};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use once_cell::sync::Lazy;
+
+use super::error::v8r_error;
+use super::handles::HandleTable;
+use super::runtime::{lookup, v8r_runtime};
+use super::value::{v8r_value, v8r_value_release, value_from_c};
+use super::{boundary, c_text, write_out};
+use crate::error::{Error, Status};
+use crate::notifier::{Notifier, SendWait, Target};
+
+/// An opaque notifier handle. Send, ref and close from any thread; free it
+/// once with `v8r_notifier_free`.
+pub struct v8r_notifier {
+    _opaque: [u8; 0],
+}
+
+/// Receives one payload on the loop thread; `payload` is valid during the
+/// call only. May call back into the runtime.
+pub type v8r_notify_fn = Option<extern "C" fn(data: *mut c_void, payload: *const v8r_value)>;
+/// Releases user data when the library no longer needs it.
+pub type v8r_finalizer_fn = Option<extern "C" fn(data: *mut c_void)>;
+
+static NOTIFIERS: Lazy<HandleTable<Notifier>> = Lazy::new(HandleTable::new);
+
+fn lookup_notifier(n: *mut v8r_notifier) -> Result<Arc<Notifier>, Error> {
+    if n.is_null() {
+        return Err(Error::bad_input("notifier is NULL"));
+    }
+    NOTIFIERS
+        .get(n as usize)
+        .ok_or_else(|| Error::new(Status::Closed, "invalid or freed notifier handle"))
+}
+
+/// C user data with its finalizer, run when the target is dropped.
+struct HostData {
+    data: *mut c_void,
+    finalizer: v8r_finalizer_fn,
+    armed: Arc<AtomicBool>,
+}
+// SAFETY: the C caller hands the data over for use on the loop thread.
+unsafe impl Send for HostData {}
+
+impl HostData {
+    fn ptr(&self) -> *mut c_void {
+        self.data
+    }
+}
+
+impl Drop for HostData {
+    fn drop(&mut self) {
+        if let (Some(f), true) = (self.finalizer, self.armed.load(Ordering::SeqCst)) {
+            f(self.data);
+        }
+    }
+}
+
+/// Create a notifier on `rt` that delivers each payload sent to it, on the
+/// loop thread during `v8r_runtime_run`, either to the JS function named
+/// `global_name` (looked up on `globalThis` at each delivery, called with
+/// the payload) or to `callback(data, payload)`: pass exactly one of the
+/// two. `finalizer(data)`, if given, runs once when the notifier is closed
+/// and drained or the runtime is freed. `capacity` bounds the queue (0:
+/// unbounded). The notifier keeps the loop alive until closed or unref'd.
+///
+/// On success the caller owns `*out` (free with `v8r_notifier_free`). On
+/// failure neither callback nor finalizer is ever called.
+/// Threads: any.
+#[no_mangle]
+pub extern "C" fn v8r_notifier_new(
+    rt: *mut v8r_runtime,
+    global_name: *const c_char,
+    callback: v8r_notify_fn,
+    data: *mut c_void,
+    finalizer: v8r_finalizer_fn,
+    capacity: usize,
+    out: *mut *mut v8r_notifier,
+    err: *mut *mut v8r_error,
+) -> Status {
+    boundary(err, || {
+        write_out(out, std::ptr::null_mut(), "out")?;
+        let runtime = lookup(rt)?;
+        let name = c_text(global_name, "global_name")?;
+        // The finalizer is armed only once the notifier exists: a failed
+        // create must not call it.
+        let armed = Arc::new(AtomicBool::new(false));
+        let target = match (name, callback) {
+            (Some(name), None) if !name.is_empty() => Target::GlobalName(name.to_owned()),
+            (None, Some(cb)) => {
+                let owner = HostData {
+                    data,
+                    finalizer,
+                    armed: Arc::clone(&armed),
+                };
+                Target::Host(Box::new(move |payload| {
+                    if let Ok(mut v) = v8r_value::from_value(payload) {
+                        cb(owner.ptr(), &v);
+                        v8r_value_release(&mut v);
+                    }
+                }))
+            }
+            _ => return Err(Error::bad_input("pass exactly one of global_name and callback")),
+        };
+        let notifier = runtime.notifier(target, capacity)?;
+        armed.store(true, Ordering::SeqCst);
+        let handle = NOTIFIERS.insert_arc(notifier);
+        // SAFETY: checked non-NULL above.
+        unsafe { *out = handle as *mut v8r_notifier };
+        Ok(())
+    })
+}
+
+/// Queue a copy of `*payload` for delivery. `timeout_ms`: 0 never waits (a
+/// full bounded queue gives V8R_STATUS_QUEUE_FULL), > 0 waits at most that
+/// long for room (then V8R_STATUS_TIMEOUT), < 0 waits as long as needed.
+/// After close: V8R_STATUS_CLOSING. Payloads from one thread arrive in the
+/// order sent, each exactly once. Any thread, any time.
+#[no_mangle]
+pub extern "C" fn v8r_notifier_send(n: *mut v8r_notifier, payload: *const v8r_value, timeout_ms: i64) -> Status {
+    boundary(std::ptr::null_mut(), || {
+        let notifier = lookup_notifier(n)?;
+        let value = value_from_c(payload)?;
+        let wait = match timeout_ms {
+            0 => SendWait::NoWait,
+            t if t < 0 => SendWait::Forever,
+            t => SendWait::Timeout(Duration::from_millis(t as u64)),
+        };
+        notifier.send(value, wait)
+    })
+}
+
+/// Whether the notifier keeps the loop alive (the default). Any thread.
+#[no_mangle]
+pub extern "C" fn v8r_notifier_ref(n: *mut v8r_notifier, keep_alive: bool) -> Status {
+    boundary(std::ptr::null_mut(), || {
+        lookup_notifier(n)?.set_ref(keep_alive);
+        Ok(())
+    })
+}
+
+/// Stop accepting payloads; those already queued are still delivered.
+/// Idempotent; safe while other threads send. Any thread.
+#[no_mangle]
+pub extern "C" fn v8r_notifier_close(n: *mut v8r_notifier) -> Status {
+    boundary(std::ptr::null_mut(), || {
+        lookup_notifier(n)?.close();
+        Ok(())
+    })
+}
+
+/// Close the notifier and release the handle; NULL is a no-op. Must not
+/// race with other calls on the same handle (close first, then free). Any
+/// thread.
+#[no_mangle]
+pub extern "C" fn v8r_notifier_free(n: *mut v8r_notifier) {
+    if n.is_null() {
+        return;
+    }
+    let _ = std::panic::catch_unwind(|| {
+        if let Some(notifier) = NOTIFIERS.remove(n as usize) {
+            notifier.close();
+        }
+    });
+}
