@@ -152,6 +152,10 @@ typedef uint32_t v8r_console_level;
 // once with `v8r_notifier_free`.
 typedef struct v8r_notifier v8r_notifier;
 
+// An opaque handle to one pending host promise; consumed by exactly one of
+// `v8r_promise_resolve`, `v8r_promise_reject` or `v8r_promise_free`.
+typedef struct v8r_promise v8r_promise;
+
 // An opaque runtime handle: one isolate + context + (later) event loop.
 // Never dereference it; it is validated on every call.
 typedef struct v8r_runtime v8r_runtime;
@@ -189,12 +193,32 @@ typedef struct v8r_value {
   size_t len;
 } v8r_value;
 
-// Receives one payload on the loop thread; `payload` is valid during the
-// call only. May call back into the runtime.
-typedef void (*v8r_notify_fn)(void *data, const struct v8r_value *payload);
+// A synchronous host function. `args[0..argc]` are valid during the call.
+// Return V8R_STATUS_OK with the result in `*result` (start: undefined; the
+// library takes ownership of what you put there, including its buffer,
+// which must come from malloc or a `v8r_value_*` constructor), or
+// V8R_STATUS_EXCEPTION with an error message as a string in `*result`,
+// which JS receives as a thrown Error. Runs on the runtime's thread, may
+// call back into the runtime.
+typedef v8r_status (*v8r_host_fn)(void *data,
+                                  const struct v8r_value *args,
+                                  size_t argc,
+                                  struct v8r_value *result);
 
 // Releases user data when the library no longer needs it.
 typedef void (*v8r_finalizer_fn)(void *data);
+
+// An asynchronous host function: JS receives a Promise; settle `promise`
+// later, from any thread, with `v8r_promise_resolve`/`v8r_promise_reject`
+// (or drop it with `v8r_promise_free`, which rejects it).
+typedef void (*v8r_async_host_fn)(void *data,
+                                  const struct v8r_value *args,
+                                  size_t argc,
+                                  struct v8r_promise *promise);
+
+// Receives one payload on the loop thread; `payload` is valid during the
+// call only. May call back into the runtime.
+typedef void (*v8r_notify_fn)(void *data, const struct v8r_value *payload);
 
 // Console sink: `text` is UTF-8 of `len` bytes, NUL-terminated. May be NULL.
 typedef void (*v8r_console_fn)(void *data, v8r_console_level level, const char *text, size_t len);
@@ -246,6 +270,43 @@ void v8r_error_free(struct v8r_error *err);
 // A static, NUL-terminated name for a status ("ok", "syntax error", ...);
 // unknown numbers give "unknown status". Never free it. Any thread.
 const char *v8r_status_name(uint32_t status);
+
+// Register `fn` as the JS global function `name` (NUL-terminated UTF-8).
+// `finalizer(data)`, if given, runs when the runtime is freed. On failure
+// nothing is called and `data` stays yours.
+//
+// Threads: the owner thread (or any, with V8R_RUNTIME_ANY_THREAD); also
+// from inside a callback of this runtime.
+v8r_status v8r_runtime_register(struct v8r_runtime *rt,
+                                const char *name,
+                                v8r_host_fn func,
+                                void *data,
+                                v8r_finalizer_fn finalizer,
+                                struct v8r_error **err);
+
+// Register `fn` as the async JS global function `name`: each call returns
+// a Promise, settled through the loop when the host settles `promise`. A
+// pending promise keeps the loop alive. `finalizer(data)` runs when the
+// runtime is freed. Threads: as `v8r_runtime_register`.
+v8r_status v8r_runtime_register_async(struct v8r_runtime *rt,
+                                      const char *name,
+                                      v8r_async_host_fn func,
+                                      void *data,
+                                      v8r_finalizer_fn finalizer,
+                                      struct v8r_error **err);
+
+// Resolve `promise` with a copy of `*value`; consumes `promise`. The JS
+// side sees it on the loop thread. Any thread. V8R_STATUS_CLOSED if the
+// promise was already settled or its runtime freed.
+v8r_status v8r_promise_resolve(struct v8r_promise *promise, const struct v8r_value *value);
+
+// Reject `promise` with `new Error(message)` (`len` bytes of UTF-8);
+// consumes `promise`. Any thread.
+v8r_status v8r_promise_reject(struct v8r_promise *promise, const char *message, size_t len);
+
+// Give up on `promise` without settling it: JS sees a rejection. NULL or
+// an already settled promise is a no-op. Any thread.
+void v8r_promise_free(struct v8r_promise *promise);
 
 // Create a notifier on `rt` that delivers each payload sent to it, on the
 // loop thread during `v8r_runtime_run`, either to the JS function named

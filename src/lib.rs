@@ -9,6 +9,7 @@
 
 pub mod error;
 pub mod event_loop;
+pub mod host;
 pub mod isolate;
 mod natives;
 pub mod notifier;

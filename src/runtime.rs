@@ -24,6 +24,7 @@ use std::time::Instant;
 
 use crate::error::{Error, Status};
 use crate::event_loop::{Event, Inbox, RunMode, Timers};
+use crate::host::{self, HostEntry, HostFunction};
 use crate::isolate::{self, HeapLimits, Vm, Want};
 use crate::natives::{self, Dispatch};
 use crate::notifier::{Notifier, Target};
@@ -132,9 +133,30 @@ pub(crate) struct Core {
     notifiers: Mutex<HashMap<u64, NotifierEntry>>,
     /// Work requests whose after-callback has not run yet.
     work: Mutex<HashMap<u64, Arc<WorkRequest>>>,
+    /// Registered host functions. Boxed on purpose: V8 holds pointers to
+    /// the entries, which must not move when the vector grows.
+    #[allow(clippy::vec_box)]
+    hosts: Mutex<Vec<Box<HostEntry>>>,
+    /// Embedder data released (finalized) when the runtime is dropped.
+    keep: Mutex<Vec<Box<dyn Send>>>,
+    /// Unsettled host promises, and settlements waiting for the loop.
+    promises: Mutex<HashMap<u64, v8::Global<v8::PromiseResolver>>>,
+    settlements: Mutex<HashMap<u64, Result<Value, String>>>,
 }
 
 impl Core {
+    pub(crate) fn add_promise(&self, id: u64, resolver: v8::Global<v8::PromiseResolver>) {
+        self.pending.fetch_add(1, Ordering::SeqCst);
+        self.promises
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id, resolver);
+    }
+
+    pub(crate) fn settlements(&self) -> MutexGuard<'_, HashMap<u64, Result<Value, String>>> {
+        self.settlements.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     pub(crate) fn register_work(&self, req: Arc<WorkRequest>) {
         self.pending.fetch_add(1, Ordering::SeqCst);
         self.work.lock().unwrap_or_else(|e| e.into_inner()).insert(req.id, req);
@@ -231,6 +253,10 @@ impl Runtime {
             refed_notifiers: AtomicUsize::new(0),
             notifiers: Mutex::new(HashMap::new()),
             work: Mutex::new(HashMap::new()),
+            hosts: Mutex::new(Vec::new()),
+            keep: Mutex::new(Vec::new()),
+            promises: Mutex::new(HashMap::new()),
+            settlements: Mutex::new(HashMap::new()),
         });
         let context = {
             let mut locked = vm.lock()?;
@@ -517,7 +543,16 @@ impl Runtime {
                 scope.perform_microtask_checkpoint();
                 self.callback_done(scope, outcome)
             }
-            Event::Settle(_) => Ok(()),
+            Event::Settle(id) => {
+                let resolver = self.core.promises.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+                let outcome = self.core.settlements().remove(&id);
+                let (Some(resolver), Some(outcome)) = (resolver, outcome) else {
+                    return Ok(());
+                };
+                self.core.pending.fetch_sub(1, Ordering::SeqCst);
+                let result = host::settle(scope, resolver, outcome);
+                self.callback_done(scope, result)
+            }
         }
     }
 
@@ -572,6 +607,38 @@ impl Runtime {
                 isolate::call_function(scope, &self.vm, deliver, &[name.into(), payload])
             }
         }
+    }
+
+    /// Make `func` callable from JS as the global `name`. Owner thread (or
+    /// any, in any-thread mode), also from inside a callback.
+    pub fn register(&self, name: &str, func: HostFunction) -> Result<(), Error> {
+        if name.is_empty() {
+            return Err(Error::bad_input("host function name is empty"));
+        }
+        let entry = Box::new(HostEntry {
+            core: Arc::downgrade(&self.core),
+            func,
+        });
+        let ptr = &*entry as *const HostEntry as *mut std::ffi::c_void;
+        self.enter(None, |scope| -> Result<(), Error> {
+            let data = v8::External::new(scope, ptr);
+            let key = v8::String::new(scope, name).ok_or_else(|| Error::bad_input("name too long"))?;
+            let f = v8::Function::builder(host::callback)
+                .data(data.into())
+                .build(scope)
+                .ok_or_else(|| Error::new(Status::Internal, "cannot create function"))?;
+            f.set_name(key);
+            let global = scope.get_current_context().global(scope);
+            global.set(scope, key.into(), f.into());
+            Ok(())
+        })??;
+        self.core.hosts.lock().unwrap_or_else(|e| e.into_inner()).push(entry);
+        Ok(())
+    }
+
+    /// Keep `item` until the runtime is dropped (for embedder finalizers).
+    pub fn keep_until_drop(&self, item: Box<dyn Send>) {
+        self.core.keep.lock().unwrap_or_else(|e| e.into_inner()).push(item);
     }
 
     /// A notifier delivering to `target` on this runtime's loop, with a
@@ -716,8 +783,9 @@ impl Drop for Runtime {
         let context = self.context.take();
         let dispatch = self.core.dispatch.lock().unwrap_or_else(|e| e.into_inner()).take();
         let rejections = std::mem::take(&mut *self.core.rejections());
+        let promises = std::mem::take(&mut *self.core.promises.lock().unwrap_or_else(|e| e.into_inner()));
         let locked = self.vm.lock().ok();
-        drop((context, dispatch, rejections));
+        drop((context, dispatch, rejections, promises));
         drop(locked);
     }
 }

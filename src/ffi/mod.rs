@@ -10,6 +10,7 @@
 
 pub mod error;
 pub mod handles;
+pub mod host;
 pub mod notifier;
 pub mod oneshot;
 pub mod runtime;

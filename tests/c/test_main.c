@@ -14,6 +14,7 @@ int tests_passed, tests_failed;
 
 void run_loop_tests(void);  /* test_loop.c */
 void run_async_tests(void); /* test_async.c */
+void run_host_tests(void);  /* test_host.c */
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -479,5 +480,6 @@ int main(void) {
     RUN(test_runtime_many_rss_flat);
     run_loop_tests();
     run_async_tests();
+    run_host_tests();
     return SUMMARY();
 }

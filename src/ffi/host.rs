@@ -1,0 +1,197 @@
+//! Host functions in the C ABI: JS calls C by name, synchronously or with
+//! a Promise the host settles later from any thread.
+
+use std::ffi::{c_char, c_void};
+use std::sync::Mutex;
+
+use once_cell::sync::Lazy;
+
+use super::error::v8r_error;
+use super::handles::HandleTable;
+use super::notifier::v8r_finalizer_fn;
+use super::runtime::{lookup, v8r_runtime};
+use super::value::{v8r_value, v8r_value_release, value_from_c};
+use super::{boundary, c_text, text};
+use crate::error::{Error, Status};
+use crate::host::{HostFunction, Settler};
+use crate::values::Value;
+
+/// A synchronous host function. `args[0..argc]` are valid during the call.
+/// Return V8R_STATUS_OK with the result in `*result` (start: undefined; the
+/// library takes ownership of what you put there, including its buffer,
+/// which must come from malloc or a `v8r_value_*` constructor), or
+/// V8R_STATUS_EXCEPTION with an error message as a string in `*result`,
+/// which JS receives as a thrown Error. Runs on the runtime's thread, may
+/// call back into the runtime.
+pub type v8r_host_fn =
+    Option<extern "C" fn(data: *mut c_void, args: *const v8r_value, argc: usize, result: *mut v8r_value) -> Status>;
+/// An asynchronous host function: JS receives a Promise; settle `promise`
+/// later, from any thread, with `v8r_promise_resolve`/`v8r_promise_reject`
+/// (or drop it with `v8r_promise_free`, which rejects it).
+pub type v8r_async_host_fn =
+    Option<extern "C" fn(data: *mut c_void, args: *const v8r_value, argc: usize, promise: *mut v8r_promise)>;
+
+/// An opaque handle to one pending host promise; consumed by exactly one of
+/// `v8r_promise_resolve`, `v8r_promise_reject` or `v8r_promise_free`.
+pub struct v8r_promise {
+    _opaque: [u8; 0],
+}
+
+static PROMISES: Lazy<HandleTable<Mutex<Option<Settler>>>> = Lazy::new(HandleTable::new);
+
+/// C user data with its finalizer, released with the runtime.
+struct Owned {
+    data: *mut c_void,
+    finalizer: v8r_finalizer_fn,
+}
+// SAFETY: handed over by the C caller for use on the runtime's thread(s).
+unsafe impl Send for Owned {}
+unsafe impl Sync for Owned {}
+
+impl Owned {
+    fn ptr(&self) -> *mut c_void {
+        self.data
+    }
+}
+
+impl Drop for Owned {
+    fn drop(&mut self) {
+        if let Some(f) = self.finalizer {
+            f(self.data);
+        }
+    }
+}
+
+/// Copy arguments out for a C callback; the returned vector owns buffers
+/// released by `release_args`.
+fn c_args(args: &[Value]) -> Vec<v8r_value> {
+    args.iter()
+        .map(|a| v8r_value::from_value(a.clone()).unwrap_or(v8r_value::UNDEFINED))
+        .collect()
+}
+
+fn release_args(mut args: Vec<v8r_value>) {
+    for a in args.iter_mut() {
+        v8r_value_release(a);
+    }
+}
+
+/// Register `fn` as the JS global function `name` (NUL-terminated UTF-8).
+/// `finalizer(data)`, if given, runs when the runtime is freed. On failure
+/// nothing is called and `data` stays yours.
+///
+/// Threads: the owner thread (or any, with V8R_RUNTIME_ANY_THREAD); also
+/// from inside a callback of this runtime.
+#[no_mangle]
+pub extern "C" fn v8r_runtime_register(
+    rt: *mut v8r_runtime,
+    name: *const c_char,
+    func: v8r_host_fn,
+    data: *mut c_void,
+    finalizer: v8r_finalizer_fn,
+    err: *mut *mut v8r_error,
+) -> Status {
+    boundary(err, || {
+        let runtime = lookup(rt)?;
+        let name = c_text(name, "name")?.ok_or_else(|| Error::bad_input("name is NULL"))?;
+        let func = func.ok_or_else(|| Error::bad_input("function is NULL"))?;
+        let owned = Owned { data, finalizer: None };
+        let host = HostFunction::Sync(Box::new(move |args| {
+            let argv = c_args(args);
+            let mut result = v8r_value::UNDEFINED;
+            let status = func(owned.ptr(), argv.as_ptr(), argv.len(), &mut result);
+            release_args(argv);
+            let value = value_from_c(&result);
+            v8r_value_release(&mut result);
+            match (status, value) {
+                (Status::Ok, Ok(v)) => Ok(v),
+                (Status::Ok, Err(e)) => Err(format!("host function returned a bad value: {}", e.message)),
+                (_, Ok(Value::String(message))) => Err(message),
+                (status, _) => Err(format!("host function failed: {}", status.name())),
+            }
+        }));
+        runtime.register(name, host)?;
+        arm_finalizer(&runtime, data, finalizer);
+        Ok(())
+    })
+}
+
+/// Register `fn` as the async JS global function `name`: each call returns
+/// a Promise, settled through the loop when the host settles `promise`. A
+/// pending promise keeps the loop alive. `finalizer(data)` runs when the
+/// runtime is freed. Threads: as `v8r_runtime_register`.
+#[no_mangle]
+pub extern "C" fn v8r_runtime_register_async(
+    rt: *mut v8r_runtime,
+    name: *const c_char,
+    func: v8r_async_host_fn,
+    data: *mut c_void,
+    finalizer: v8r_finalizer_fn,
+    err: *mut *mut v8r_error,
+) -> Status {
+    boundary(err, || {
+        let runtime = lookup(rt)?;
+        let name = c_text(name, "name")?.ok_or_else(|| Error::bad_input("name is NULL"))?;
+        let func = func.ok_or_else(|| Error::bad_input("function is NULL"))?;
+        let owned = Owned { data, finalizer: None };
+        let host = HostFunction::Async(Box::new(move |args, settler| {
+            let handle = PROMISES.insert(Mutex::new(Some(settler)));
+            let argv = c_args(&args);
+            func(owned.ptr(), argv.as_ptr(), argv.len(), handle as *mut v8r_promise);
+            release_args(argv);
+        }));
+        runtime.register(name, host)?;
+        arm_finalizer(&runtime, data, finalizer);
+        Ok(())
+    })
+}
+
+/// The finalizer belongs to the runtime only once registration succeeded.
+fn arm_finalizer(runtime: &crate::runtime::Runtime, data: *mut c_void, finalizer: v8r_finalizer_fn) {
+    if finalizer.is_some() {
+        runtime.keep_until_drop(Box::new(Owned { data, finalizer }));
+    }
+}
+
+fn take_settler(p: *mut v8r_promise) -> Result<Settler, Error> {
+    if p.is_null() {
+        return Err(Error::bad_input("promise is NULL"));
+    }
+    let slot = PROMISES
+        .remove(p as usize)
+        .ok_or_else(|| Error::new(Status::Closed, "promise already settled"))?;
+    let settler = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+    settler.ok_or_else(|| Error::new(Status::Closed, "promise already settled"))
+}
+
+/// Resolve `promise` with a copy of `*value`; consumes `promise`. The JS
+/// side sees it on the loop thread. Any thread. V8R_STATUS_CLOSED if the
+/// promise was already settled or its runtime freed.
+#[no_mangle]
+pub extern "C" fn v8r_promise_resolve(promise: *mut v8r_promise, value: *const v8r_value) -> Status {
+    boundary(std::ptr::null_mut(), || {
+        // Read the value first: a bad value leaves the promise pending.
+        let value = value_from_c(value)?;
+        take_settler(promise)?.resolve(value)
+    })
+}
+
+/// Reject `promise` with `new Error(message)` (`len` bytes of UTF-8);
+/// consumes `promise`. Any thread.
+#[no_mangle]
+pub extern "C" fn v8r_promise_reject(promise: *mut v8r_promise, message: *const c_char, len: usize) -> Status {
+    boundary(std::ptr::null_mut(), || {
+        let message = text(message as *const u8, len, "message")?.to_owned();
+        take_settler(promise)?.reject(message)
+    })
+}
+
+/// Give up on `promise` without settling it: JS sees a rejection. NULL or
+/// an already settled promise is a no-op. Any thread.
+#[no_mangle]
+pub extern "C" fn v8r_promise_free(promise: *mut v8r_promise) {
+    if promise.is_null() {
+        return;
+    }
+    let _ = std::panic::catch_unwind(|| drop(take_settler(promise)));
+}

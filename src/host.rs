@@ -1,0 +1,146 @@
+//! Host functions: JS calls into the embedder by name. A sync function
+//! returns a value or an error message (thrown as a JS Error); an async one
+//! gets a [`Settler`] and JS gets a Promise that settles, through the loop,
+//! when any thread calls `resolve`/`reject` (or rejects if the settler is
+//! dropped unsettled, so a forgotten promise never hangs).
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
+
+use crate::error::{panic_message, Error, Status};
+use crate::event_loop::Event;
+use crate::runtime::Core;
+use crate::values::{self, Value};
+
+/// A synchronous host function.
+pub type SyncFn = Box<dyn Fn(&[Value]) -> Result<Value, String> + Send + Sync>;
+/// An asynchronous host function: settle the promise later, from any thread.
+pub type AsyncFn = Box<dyn Fn(Vec<Value>, Settler) + Send + Sync>;
+
+pub enum HostFunction {
+    Sync(SyncFn),
+    Async(AsyncFn),
+}
+
+/// What a host function's V8 `data` points at; boxed and owned by the Core.
+pub(crate) struct HostEntry {
+    pub(crate) core: Weak<Core>,
+    pub(crate) func: HostFunction,
+}
+
+static NEXT_PROMISE: AtomicU64 = AtomicU64::new(1);
+
+/// The right to settle one host promise, exactly once, from any thread.
+pub struct Settler {
+    id: u64,
+    core: Weak<Core>,
+    settled: bool,
+}
+
+impl Settler {
+    pub fn resolve(mut self, value: Value) -> Result<(), Error> {
+        self.settle(Ok(value))
+    }
+
+    pub fn reject(mut self, message: impl Into<String>) -> Result<(), Error> {
+        self.settle(Err(message.into()))
+    }
+
+    fn settle(&mut self, outcome: Result<Value, String>) -> Result<(), Error> {
+        self.settled = true;
+        let core = self
+            .core
+            .upgrade()
+            .ok_or_else(|| Error::new(Status::Closed, "the runtime was freed"))?;
+        core.settlements().insert(self.id, outcome);
+        core.inbox.post(Event::Settle(self.id));
+        Ok(())
+    }
+}
+
+impl Drop for Settler {
+    fn drop(&mut self) {
+        if !self.settled {
+            let _ = self.settle(Err("the host dropped this promise without settling it".into()));
+        }
+    }
+}
+
+/// The V8 callback behind every host function.
+pub(crate) fn callback(
+    scope: &mut v8::PinScope,
+    args: v8::FunctionCallbackArguments,
+    mut rv: v8::ReturnValue<v8::Value>,
+) {
+    let Ok(data) = v8::Local::<v8::External>::try_from(args.data()) else {
+        return;
+    };
+    // SAFETY: points at a HostEntry the Core owns; the Core outlives the
+    // context whose functions carry this pointer.
+    let entry = unsafe { &*(data.value() as *const HostEntry) };
+    let mut argv = Vec::with_capacity(args.length() as usize);
+    for i in 0..args.length() {
+        match values::from_v8(scope, args.get(i)) {
+            Some(v) => argv.push(v),
+            None => return, // conversion threw (a cycle...): let it propagate
+        }
+    }
+    let outcome = catch_unwind(AssertUnwindSafe(|| match &entry.func {
+        HostFunction::Sync(f) => f(&argv).map(Some),
+        HostFunction::Async(f) => {
+            let Some(core) = entry.core.upgrade() else {
+                return Err("the runtime is closing".to_string());
+            };
+            let Some(resolver) = v8::PromiseResolver::new(scope) else {
+                return Err("cannot create a promise".to_string());
+            };
+            let id = NEXT_PROMISE.fetch_add(1, Ordering::Relaxed);
+            core.add_promise(id, v8::Global::new(scope, resolver));
+            rv.set(resolver.get_promise(scope).into());
+            f(
+                argv,
+                Settler {
+                    id,
+                    core: Arc::downgrade(&core),
+                    settled: false,
+                },
+            );
+            Ok(None)
+        }
+    }))
+    .unwrap_or_else(|p| Err(format!("host function panicked: {}", panic_message(&*p))));
+    match outcome.and_then(|v| v.map(|v| values::to_v8(scope, &v)).transpose()) {
+        Ok(Some(v)) => rv.set(v),
+        Ok(None) => {}
+        Err(message) => {
+            if let Some(msg) = v8::String::new(scope, &message) {
+                let exc = v8::Exception::error(scope, msg);
+                scope.throw_exception(exc);
+            }
+        }
+    }
+}
+
+/// Settle host promise `id` (called by the loop).
+pub(crate) fn settle(
+    scope: &mut v8::PinScope,
+    resolver: v8::Global<v8::PromiseResolver>,
+    outcome: Result<Value, String>,
+) -> Result<(), Error> {
+    let resolver = v8::Local::new(scope, resolver);
+    let value = match outcome {
+        Ok(v) => values::to_v8(scope, &v).map_err(|m| ("bad value", m)),
+        Err(m) => Err(("rejected", m)),
+    };
+    match value {
+        Ok(v) => resolver.resolve(scope, v),
+        Err((_, message)) => {
+            let msg = v8::String::new(scope, &message).unwrap_or_else(|| v8::String::empty(scope));
+            let exc = v8::Exception::error(scope, msg);
+            resolver.reject(scope, exc)
+        }
+    };
+    scope.perform_microtask_checkpoint();
+    Ok(())
+}
