@@ -27,7 +27,7 @@ BUILD     := build
 RUST_SRC := $(shell find src -name "*.rs") Cargo.toml cbindgen.toml
 
 .PHONY: all lib examples run-hello test test-rust test-c test-asan test-go test-safety \
-        test-install check-header lint bench install clean
+        test-install test-examples check-header lint bench install clean
 
 all: lib examples
 
@@ -39,7 +39,7 @@ $(STATICLIB) $(SHAREDLIB) $(HEADER): $(RUST_SRC)
 	@touch $(STATICLIB) $(SHAREDLIB)
 
 # ---- examples ---------------------------------------------------------------
-C_EXAMPLES := $(BUILD)/hello $(BUILD)/threads
+C_EXAMPLES := $(BUILD)/hello $(BUILD)/threads $(BUILD)/threaded_callback $(BUILD)/chunked_work
 
 GO_EXAMPLES := $(BUILD)/hello-go $(BUILD)/manyrunv8-go
 
@@ -53,12 +53,19 @@ $(BUILD)/%-go: $(STATICLIB) $(HEADER) $(shell find examples/go go -name '*.go' 2
 	@mkdir -p $(BUILD)
 	cd examples/go && $(GO) vet ./... && $(GO) build -o ../../$@ ./$*
 
+# Every example is also a test: its output must match tests/examples/*.out.
+test-examples: examples
+	@for ex in hello threads threaded_callback chunked_work hello-go; do \
+		./$(BUILD)/$$ex > $(BUILD)/$$ex.out 2>&1 && diff -u tests/examples/$$ex.out $(BUILD)/$$ex.out \
+		|| { echo "example $$ex: output differs"; exit 1; }; done
+	@echo "examples: 5 passed, 0 failed"
+
 run-hello: $(BUILD)/hello $(BUILD)/hello-go
 	./$(BUILD)/hello
 	./$(BUILD)/hello-go
 
 # ---- tests --------------------------------------------------------------------
-test: lint check-header test-rust test-c test-asan test-go test-safety test-install examples
+test: lint check-header test-rust test-c test-asan test-go test-safety test-install test-examples
 
 test-rust: lib
 	$(CARGO) test --release
