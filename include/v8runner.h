@@ -437,6 +437,22 @@ v8r_status v8r_runtime_eval(struct v8r_runtime *rt,
                             struct v8r_value *result,
                             struct v8r_error **err);
 
+// Call the global function `name` (NUL-terminated) with copies of
+// `args[0..argc]`; store its result in `*result` (may be NULL; release with
+// `v8r_value_release`). Microtasks run before it returns. Errors as for
+// `v8r_runtime_eval` (a missing function is an EXCEPTION, TypeError).
+// `call_id` as for `v8r_runtime_eval`.
+//
+// Threads: the owner thread (or any, with V8R_RUNTIME_ANY_THREAD), also
+// from inside a callback of this runtime.
+v8r_status v8r_runtime_call(struct v8r_runtime *rt,
+                            const char *name,
+                            const struct v8r_value *args,
+                            size_t argc,
+                            uint64_t call_id,
+                            struct v8r_value *result,
+                            struct v8r_error **err);
+
 // Run the event loop on this thread, like `uv_run`: timers, immediates,
 // work completions and notifier deliveries run here, each followed by a
 // microtask checkpoint. `mode`: 0 DEFAULT (until nothing referenced is

@@ -240,14 +240,31 @@ pub fn call_function(
     f: v8::Local<v8::Function>,
     args: &[v8::Local<v8::Value>],
 ) -> Result<(), Error> {
+    call_function_value(scope, vm, f, args, false).map(|_| ())
+}
+
+/// [`call_function`], returning the result as a [`Value`] when `want`.
+pub fn call_function_value(
+    scope: &mut v8::PinScope<'_, '_>,
+    vm: &Vm,
+    f: v8::Local<v8::Function>,
+    args: &[v8::Local<v8::Value>],
+    want: bool,
+) -> Result<Value, Error> {
     v8::tc_scope!(let tc, scope);
     let recv = v8::undefined(tc).into();
-    if f.call(tc, recv, args).is_none() {
+    let Some(result) = f.call(tc, recv, args) else {
         return Err(caught!(tc, vm, Status::Exception));
-    }
+    };
     tc.perform_microtask_checkpoint();
     if tc.has_caught() || tc.has_terminated() {
         return Err(caught!(tc, vm, Status::Exception));
     }
-    Ok(())
+    if !want {
+        return Ok(Value::Undefined);
+    }
+    match values::from_v8(tc, result) {
+        Some(v) => Ok(v),
+        None => Err(caught!(tc, vm, Status::Exception)),
+    }
 }

@@ -397,6 +397,27 @@ impl Runtime {
         self.after_call(result)
     }
 
+    /// Call the global function `name` with `args`; returns its result.
+    /// `call_id` as for [`Runtime::eval`].
+    pub fn call(&self, name: &str, args: &[Value], call_id: u64) -> Result<Value, Error> {
+        let result = self.enter(Some(call_id), |scope| {
+            let key = v8::String::new(scope, name).ok_or_else(|| Error::bad_input("function name too long"))?;
+            let global = scope.get_current_context().global(scope);
+            let f = global.get(scope, key.into()).and_then(|v| v8::Local::<v8::Function>::try_from(v).ok());
+            let Some(f) = f else {
+                return Err(Error::new(Status::Exception, format!("TypeError: {name} is not a function")));
+            };
+            let mut argv = Vec::with_capacity(args.len());
+            for a in args {
+                argv.push(crate::values::to_v8(scope, a).map_err(|m| Error::bad_input(format!("argument: {m}")))?);
+            }
+            let result = isolate::call_function_value(scope, &self.vm, f, &argv, true);
+            natives::report_rejections(scope, &self.core);
+            result
+        })?;
+        self.after_call(result)
+    }
+
     /// A call that hit the heap limit closes the runtime.
     fn after_call<T>(&self, result: Result<T, Error>) -> Result<T, Error> {
         if let Err(e) = &result {

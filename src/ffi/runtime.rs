@@ -7,7 +7,7 @@ use once_cell::sync::Lazy;
 
 use super::error::{self, cstring, v8r_error, v8r_error_free};
 use super::handles::HandleTable;
-use super::value::v8r_value;
+use super::value::{v8r_value, value_from_c};
 use super::{boundary, c_text, text, write_out};
 use crate::error::{Error, Status};
 use crate::event_loop::RunMode;
@@ -219,6 +219,48 @@ pub extern "C" fn v8r_runtime_eval(
         let source = text(src, len, "script")?;
         let name = c_text(resource_name, "resource_name")?.unwrap_or("");
         let value = runtime.eval(source, name, call_id)?;
+        if !result.is_null() {
+            let value = v8r_value::from_value(value)?;
+            // SAFETY: as above.
+            unsafe { result.write(value) };
+        }
+        Ok(())
+    })
+}
+
+/// Call the global function `name` (NUL-terminated) with copies of
+/// `args[0..argc]`; store its result in `*result` (may be NULL; release with
+/// `v8r_value_release`). Microtasks run before it returns. Errors as for
+/// `v8r_runtime_eval` (a missing function is an EXCEPTION, TypeError).
+/// `call_id` as for `v8r_runtime_eval`.
+///
+/// Threads: the owner thread (or any, with V8R_RUNTIME_ANY_THREAD), also
+/// from inside a callback of this runtime.
+#[no_mangle]
+pub extern "C" fn v8r_runtime_call(
+    rt: *mut v8r_runtime,
+    name: *const c_char,
+    args: *const v8r_value,
+    argc: usize,
+    call_id: u64,
+    result: *mut v8r_value,
+    err: *mut *mut v8r_error,
+) -> Status {
+    boundary(err, || {
+        if !result.is_null() {
+            // SAFETY: documented as NULL or writable.
+            unsafe { result.write(v8r_value::UNDEFINED) };
+        }
+        let runtime = lookup(rt)?;
+        let name = c_text(name, "name")?.ok_or_else(|| Error::bad_input("name is NULL"))?;
+        if argc > 0 && args.is_null() {
+            return Err(Error::bad_input("args is NULL"));
+        }
+        let argv = (0..argc)
+            // SAFETY: the caller passes argc readable values.
+            .map(|i| value_from_c(unsafe { args.add(i) }))
+            .collect::<Result<Vec<_>, _>>()?;
+        let value = runtime.call(name, &argv, call_id)?;
         if !result.is_null() {
             let value = v8r_value::from_value(value)?;
             // SAFETY: as above.

@@ -146,7 +146,32 @@ static void test_host_async(void) {
     v8r_runtime_free(rt);
 }
 
+static void test_runtime_call(void) {
+    v8r_runtime *rt = NULL;
+    CHECK(v8r_runtime_new(NULL, &rt, NULL) == V8R_STATUS_OK);
+    CHECK(run_js(rt, "function add(a, b) { return a + b } function boom() { throw new RangeError('no') }", NULL) == V8R_STATUS_OK);
+    v8r_value args[2] = {v8r_value_number(40), v8r_value_number(2)}, out;
+    CHECK(v8r_runtime_call(rt, "add", args, 2, 0, &out, NULL) == V8R_STATUS_OK);
+    CHECK(out.kind == V8R_KIND_NUMBER && out.number == 42);
+    v8r_value strs[2] = {v8r_value_string("a", 1), v8r_value_json("[1]", 3)};
+    CHECK(v8r_runtime_call(rt, "add", strs, 2, 0, &out, NULL) == V8R_STATUS_OK);
+    CHECK(out.kind == V8R_KIND_STRING && strcmp(out.data, "a1") == 0);
+    v8r_value_release(&out);
+    v8r_value_release(&strs[0]);
+    v8r_value_release(&strs[1]);
+    v8r_error *err = NULL;
+    CHECK(v8r_runtime_call(rt, "boom", NULL, 0, 0, &out, &err) == V8R_STATUS_EXCEPTION);
+    CHECK(err && strstr(err->message, "RangeError: no") && err->stack);
+    v8r_error_free(err);
+    CHECK(v8r_runtime_call(rt, "missing", NULL, 0, 0, &out, &err) == V8R_STATUS_EXCEPTION);
+    CHECK(err && strstr(err->message, "missing is not a function"));
+    v8r_error_free(err);
+    CHECK(v8r_runtime_call(rt, "add", NULL, 2, 0, &out, NULL) == V8R_STATUS_BAD_INPUT);
+    v8r_runtime_free(rt);
+}
+
 void run_host_tests(void) {
+    RUN(test_runtime_call);
     RUN(test_host_sync);
     RUN(test_host_async);
 }
