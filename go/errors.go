@@ -24,6 +24,14 @@ var (
 	ErrBadInput = errors.New("v8runner: bad input")
 	// ErrInternal: a bug in v8runner, reported instead of crashing.
 	ErrInternal = errors.New("v8runner: internal error")
+	// ErrQueueFull: a bounded notifier's queue is full.
+	ErrQueueFull = errors.New("v8runner: queue full")
+	// ErrCanceled: queued work was canceled before it started.
+	ErrCanceled = errors.New("v8runner: canceled")
+	// ErrBusy: too late, e.g. canceling work that already started.
+	ErrBusy = errors.New("v8runner: busy")
+	// ErrTimeout: a wait ran out of time.
+	ErrTimeout = errors.New("v8runner: timeout")
 )
 
 // JSError is a JavaScript exception or syntax error.
@@ -56,6 +64,18 @@ func (e *JSError) Format(s fmt.State, verb rune) {
 	fmt.Fprint(s, e.Error())
 }
 
+// borrowedError converts a C error the library still owns.
+func borrowedError(cerr *C.v8r_error) error {
+	e := &JSError{Message: C.GoString(cerr.message), Line: int(cerr.line), Column: int(cerr.column)}
+	if cerr.stack != nil {
+		e.Stack = C.GoString(cerr.stack)
+	}
+	if cerr.resource_name != nil {
+		e.Resource = C.GoString(cerr.resource_name)
+	}
+	return e
+}
+
 // statusError turns a status and its C error (which it frees) into a Go
 // error; nil for V8R_STATUS_OK.
 func statusError(status C.v8r_status, cerr *C.v8r_error) error {
@@ -84,8 +104,16 @@ func statusError(status C.v8r_status, cerr *C.v8r_error) error {
 		return ErrTerminated
 	case C.V8R_STATUS_HEAP_LIMIT:
 		return fmt.Errorf("%w: %s", ErrHeapLimit, msg)
-	case C.V8R_STATUS_CLOSED:
+	case C.V8R_STATUS_CLOSED, C.V8R_STATUS_CLOSING:
 		return fmt.Errorf("%w: %s", ErrClosed, msg)
+	case C.V8R_STATUS_QUEUE_FULL:
+		return ErrQueueFull
+	case C.V8R_STATUS_CANCELED:
+		return ErrCanceled
+	case C.V8R_STATUS_BUSY:
+		return fmt.Errorf("%w: %s", ErrBusy, msg)
+	case C.V8R_STATUS_TIMEOUT:
+		return ErrTimeout
 	case C.V8R_STATUS_BAD_INPUT:
 		return fmt.Errorf("%w: %s", ErrBadInput, msg)
 	default:

@@ -2,7 +2,7 @@ package v8runner
 
 /*
 #include <stdlib.h>
-#include "v8runner.h"
+#include "trampoline.h"
 */
 import "C"
 
@@ -10,7 +10,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"runtime"
+	"runtime/cgo"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -23,6 +26,42 @@ type options struct {
 	heapLimit   uint64
 	initialHeap uint64
 	name        string
+	console     io.Writer
+	onError     func(error)
+}
+
+// ConsoleLevel says which console method printed a line.
+type ConsoleLevel int
+
+// Console levels, as console.log, debug, info, warn and error.
+const (
+	LevelLog ConsoleLevel = iota
+	LevelDebug
+	LevelInfo
+	LevelWarn
+	LevelError
+)
+
+// WithConsole sends console.* output to w, one line per call (default:
+// os.Stderr). Writes are serialised.
+func WithConsole(w io.Writer) Option { return func(o *options) { o.console = w } }
+
+// WithErrorHandler receives errors no script caught: exceptions thrown by
+// timer, notifier or work callbacks and promises rejected with no handler
+// (default: printed to the console). Run still returns the first one.
+func WithErrorHandler(fn func(error)) Option { return func(o *options) { o.onError = fn } }
+
+// sinks is what the console and error callbacks' cgo.Handle refers to.
+type sinks struct {
+	mu      sync.Mutex
+	w       io.Writer
+	onError func(error)
+}
+
+func (s *sinks) console(level ConsoleLevel, text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fmt.Fprintln(s.w, text)
 }
 
 // WithHeapLimit caps the runtime's JS heap at bytes (at least 1 MiB).
@@ -45,6 +84,12 @@ type Runtime struct {
 	closed  atomic.Bool
 	once    sync.Once
 	cleanup runtime.Cleanup
+	// ctx is handed to AsyncFunc functions and cancelled by Close.
+	ctx    context.Context
+	cancel context.CancelFunc
+	// panicked holds a panic from a QueueWork after-callback, re-raised by
+	// Run once back in Go.
+	panicked atomic.Pointer[any]
 }
 
 // callIDs numbers calls so a context cancel terminates its own call only.
@@ -61,6 +106,19 @@ func NewRuntime(opts ...Option) (*Runtime, error) {
 	copts.heap_limit = C.uint64_t(o.heapLimit)
 	copts.initial_heap = C.uint64_t(o.initialHeap)
 	copts.flags = C.V8R_RUNTIME_ANY_THREAD
+	if o.console == nil {
+		o.console = os.Stderr
+	}
+	// The sinks live until the library's finalizer says the runtime is gone.
+	sinkHandle := cgo.NewHandle(&sinks{w: o.console, onError: o.onError})
+	copts.console = C.v8r_console_fn(C.v8r_go_console)
+	copts.console_data = C.v8r_go_handle(C.uintptr_t(sinkHandle))
+	if o.onError != nil {
+		copts.on_error = C.v8r_error_fn(C.v8r_go_error)
+		copts.on_error_data = C.v8r_go_handle(C.uintptr_t(sinkHandle))
+	}
+	copts.finalizer = C.v8r_finalizer_fn(C.v8r_go_release)
+	copts.finalizer_data = C.v8r_go_handle(C.uintptr_t(sinkHandle))
 	if o.name != "" {
 		cname := C.CString(o.name)
 		defer C.free(unsafe.Pointer(cname))
@@ -69,9 +127,11 @@ func NewRuntime(opts ...Option) (*Runtime, error) {
 	var h *C.v8r_runtime
 	var cerr *C.v8r_error
 	if err := statusError(C.v8r_runtime_new(&copts, &h, &cerr), cerr); err != nil {
+		sinkHandle.Delete()
 		return nil, err
 	}
 	r := &Runtime{h: h}
+	r.ctx, r.cancel = context.WithCancel(context.Background())
 	// Safety net only: the cleanup frees the handle from the cleanup
 	// goroutine, which any-thread runtimes allow.
 	r.cleanup = runtime.AddCleanup(r, func(h *C.v8r_runtime) { C.v8r_runtime_free(h) }, h)
@@ -157,6 +217,7 @@ func (r *Runtime) Terminate() {
 func (r *Runtime) Close() error {
 	r.once.Do(func() {
 		r.closed.Store(true)
+		r.cancel()
 		r.cleanup.Stop()
 		C.v8r_runtime_free(r.h)
 		runtime.KeepAlive(r)

@@ -53,7 +53,15 @@ type Value struct {
 
 // valueFromC copies a C value and releases its buffer.
 func valueFromC(v *C.v8r_value) Value {
-	defer C.v8r_value_release(v)
+	out := copyValue(v)
+	if v.data != nil {
+		C.v8r_value_release(v)
+	}
+	return out
+}
+
+// copyValue copies a C value, leaving it untouched.
+func copyValue(v *C.v8r_value) Value {
 	out := Value{kind: Kind(v.kind), b: bool(v.boolean), num: float64(v.number)}
 	if v.data != nil {
 		if out.kind == KindBytes {

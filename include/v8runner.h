@@ -249,6 +249,11 @@ typedef struct v8r_runtime_options {
   // `err` is valid during the call only; do not free it.
   v8r_error_fn on_error;
   void *on_error_data;
+  // Called once with `finalizer_data` when the runtime is finally
+  // disposed, after its last console or error callback: release what the
+  // sinks' data points to here. NULL: nothing to release.
+  v8r_finalizer_fn finalizer;
+  void *finalizer_data;
 } v8r_runtime_options;
 
 // Runs on a pool thread. Must not call into V8 or the runtime.
@@ -542,6 +547,9 @@ v8r_status v8r_cancel_work(struct v8r_work *req);
 // `V8RUNNER_THREADPOOL_SIZE`). Only before the first work is queued;
 // afterwards V8R_STATUS_BUSY. Any thread.
 v8r_status v8r_set_threadpool_size(size_t threads);
+
+// Threads in the shared work pool (starting it if needed). Any thread.
+size_t v8r_threadpool_size(void);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -403,9 +403,14 @@ impl Runtime {
         let result = self.enter(Some(call_id), |scope| {
             let key = v8::String::new(scope, name).ok_or_else(|| Error::bad_input("function name too long"))?;
             let global = scope.get_current_context().global(scope);
-            let f = global.get(scope, key.into()).and_then(|v| v8::Local::<v8::Function>::try_from(v).ok());
+            let f = global
+                .get(scope, key.into())
+                .and_then(|v| v8::Local::<v8::Function>::try_from(v).ok());
             let Some(f) = f else {
-                return Err(Error::new(Status::Exception, format!("TypeError: {name} is not a function")));
+                return Err(Error::new(
+                    Status::Exception,
+                    format!("TypeError: {name} is not a function"),
+                ));
             };
             let mut argv = Vec::with_capacity(args.len());
             for a in args {

@@ -48,6 +48,11 @@ pub struct v8r_runtime_options {
     /// `err` is valid during the call only; do not free it.
     pub on_error: v8r_error_fn,
     pub on_error_data: *mut c_void,
+    /// Called once with `finalizer_data` when the runtime is finally
+    /// disposed, after its last console or error callback: release what the
+    /// sinks' data points to here. NULL: nothing to release.
+    pub finalizer: super::notifier::v8r_finalizer_fn,
+    pub finalizer_data: *mut c_void,
 }
 
 /// Level of a console message: log, debug, info, warn, error.
@@ -77,6 +82,15 @@ struct UserData(*mut c_void);
 // SAFETY: an opaque value the C caller owns; we only hand it back.
 unsafe impl Send for UserData {}
 unsafe impl Sync for UserData {}
+
+/// Calls a C finalizer when dropped.
+struct RunOnDrop(extern "C" fn(*mut c_void), UserData);
+
+impl Drop for RunOnDrop {
+    fn drop(&mut self) {
+        (self.0)(self.1 .0);
+    }
+}
 
 fn console_sink(f: ConsoleFn, data: UserData) -> ConsoleSink {
     Arc::new(move |level, text| {
@@ -134,6 +148,8 @@ pub extern "C" fn v8r_runtime_options_init(opts: *mut v8r_runtime_options) {
                 console_data: std::ptr::null_mut(),
                 on_error: None,
                 on_error_data: std::ptr::null_mut(),
+                finalizer: None,
+                finalizer_data: std::ptr::null_mut(),
             })
         };
     }
@@ -176,7 +192,12 @@ pub extern "C" fn v8r_runtime_new(
             options.console = o.console.map(|f| console_sink(f, UserData(o.console_data)));
             options.on_error = o.on_error.map(|f| error_sink(f, UserData(o.on_error_data)));
         }
+        // SAFETY: as above.
+        let finalizer = unsafe { opts.as_ref() }.and_then(|o| o.finalizer.map(|f| (f, UserData(o.finalizer_data))));
         let runtime = Runtime::new(options)?;
+        if let Some((f, data)) = finalizer {
+            runtime.keep_until_drop(Box::new(RunOnDrop(f, data)));
+        }
         let id = RUNTIMES.insert(runtime);
         // SAFETY: checked non-NULL above.
         unsafe { *out = id as *mut v8r_runtime };

@@ -113,3 +113,9 @@ pub extern "C" fn v8r_cancel_work(req: *mut v8r_work) -> Status {
 pub extern "C" fn v8r_set_threadpool_size(threads: usize) -> Status {
     boundary(std::ptr::null_mut(), || work::set_pool_size(threads))
 }
+
+/// Threads in the shared work pool (starting it if needed). Any thread.
+#[no_mangle]
+pub extern "C" fn v8r_threadpool_size() -> usize {
+    std::panic::catch_unwind(work::pool_size).unwrap_or(0)
+}

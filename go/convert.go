@@ -1,0 +1,149 @@
+package v8runner
+
+/*
+#include <stdlib.h>
+#include "v8runner.h"
+*/
+import "C"
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"reflect"
+	"time"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// Conversion from Go to the library's values. Go → JS:
+//
+//	nil                      → null
+//	bool                     → boolean
+//	int*, uint*, float*      → number (integers beyond ±2^53 lose precision; use *big.Int)
+//	*big.Int                 → BigInt
+//	string                   → string (must be valid UTF-8)
+//	[]byte                   → Uint8Array (copied once into V8's memory)
+//	time.Time                → string, RFC 3339 with nanoseconds (new Date(s) reads it)
+//	Value                    → the value itself
+//	anything else            → what encoding/json makes of it (maps, slices, structs with json tags)
+//
+// JS → Go is Value (see Value.Export and Value.Unmarshal).
+
+// cValue makes a C value that owns C memory; release it with freeCValue
+// unless the library takes it over.
+func cValue(v any) (C.v8r_value, error) {
+	var out C.v8r_value
+	withData := func(kind C.uint32_t, b []byte) C.v8r_value {
+		out.kind = kind
+		out.data = (*C.char)(C.CBytes(b))
+		out.len = C.size_t(len(b))
+		return out
+	}
+	switch x := v.(type) {
+	case nil:
+		out.kind = C.V8R_KIND_NULL
+		return out, nil
+	case Value:
+		return cValueOf(x), nil
+	case bool:
+		out.kind = C.V8R_KIND_BOOL
+		out.boolean = C.bool(x)
+		return out, nil
+	case string:
+		if !utf8.ValidString(x) {
+			return out, fmt.Errorf("%w: string is not valid UTF-8", ErrBadInput)
+		}
+		return withData(C.V8R_KIND_STRING, []byte(x)), nil
+	case []byte:
+		return withData(C.V8R_KIND_BYTES, x), nil
+	case *big.Int:
+		if x == nil {
+			out.kind = C.V8R_KIND_NULL
+			return out, nil
+		}
+		return withData(C.V8R_KIND_BIGINT, []byte(x.String())), nil
+	case time.Time:
+		return withData(C.V8R_KIND_STRING, []byte(x.Format(time.RFC3339Nano))), nil
+	case json.RawMessage:
+		return withData(C.V8R_KIND_JSON, x), nil
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		out.kind = C.V8R_KIND_NUMBER
+		out.number = C.double(rv.Int())
+		return out, nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		out.kind = C.V8R_KIND_NUMBER
+		out.number = C.double(rv.Uint())
+		return out, nil
+	case reflect.Float32, reflect.Float64:
+		out.kind = C.V8R_KIND_NUMBER
+		out.number = C.double(rv.Float())
+		return out, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return out, fmt.Errorf("%w: cannot convert %T to JS: %v", ErrBadInput, v, err)
+	}
+	return withData(C.V8R_KIND_JSON, b), nil
+}
+
+// cValueOf turns a Value back into a C value.
+func cValueOf(v Value) C.v8r_value {
+	var out C.v8r_value
+	out.kind = C.uint32_t(v.kind)
+	out.boolean = C.bool(v.b)
+	out.number = C.double(v.num)
+	var b []byte
+	switch v.kind {
+	case KindBytes:
+		b = v.data
+	case KindBigInt, KindString, KindJSON, KindFunction, KindSymbol:
+		b = []byte(v.text)
+	default:
+		return out
+	}
+	out.data = (*C.char)(C.CBytes(b))
+	out.len = C.size_t(len(b))
+	return out
+}
+
+func freeCValue(v *C.v8r_value) {
+	C.free(unsafe.Pointer(v.data))
+	v.data = nil
+}
+
+// cValues converts arguments; on error the ones made so far are freed.
+func cValues(args []any) ([]C.v8r_value, error) {
+	out := make([]C.v8r_value, 0, len(args))
+	for i, a := range args {
+		v, err := cValue(a)
+		if err != nil {
+			freeCValues(out)
+			return nil, fmt.Errorf("argument %d: %w", i, err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func freeCValues(vs []C.v8r_value) {
+	for i := range vs {
+		freeCValue(&vs[i])
+	}
+}
+
+// goValues copies C values the library owns (it frees them).
+func goValues(args *C.v8r_value, argc C.size_t) []Value {
+	if argc == 0 || args == nil {
+		return nil
+	}
+	cs := unsafe.Slice(args, int(argc))
+	out := make([]Value, len(cs))
+	for i := range cs {
+		out[i] = copyValue(&cs[i])
+	}
+	return out
+}

@@ -1,0 +1,85 @@
+package v8runner
+
+// The Go functions the library calls back (through trampoline.c). Each
+// receives a runtime/cgo.Handle as an integer: C never holds a Go pointer.
+// Every one recovers panics, so a Go panic never unwinds through C frames.
+
+/*
+#include "v8runner.h"
+*/
+import "C"
+
+import (
+	"fmt"
+	"runtime/cgo"
+	"unsafe"
+)
+
+// exceptionResult stores message as the error a host function throws.
+func exceptionResult(result *C.v8r_value, message string) C.v8r_status {
+	b := []byte(message)
+	result.kind = C.V8R_KIND_STRING
+	result.data = (*C.char)(C.CBytes(b))
+	result.len = C.size_t(len(b))
+	return C.V8R_STATUS_EXCEPTION
+}
+
+//export v8rGoHostCall
+func v8rGoHostCall(h C.uintptr_t, args *C.v8r_value, argc C.size_t, result *C.v8r_value) (status C.v8r_status) {
+	defer func() {
+		if r := recover(); r != nil {
+			status = exceptionResult(result, fmt.Sprintf("Go panic: %v", r))
+		}
+	}()
+	fn := cgo.Handle(h).Value().(*hostFunc)
+	out, err := fn.sync(goValues(args, argc)...)
+	if err != nil {
+		return exceptionResult(result, err.Error())
+	}
+	cv, err := cValue(out)
+	if err != nil {
+		return exceptionResult(result, err.Error())
+	}
+	*result = cv // the library takes the buffer over
+	return C.V8R_STATUS_OK
+}
+
+//export v8rGoAsyncCall
+func v8rGoAsyncCall(h C.uintptr_t, args *C.v8r_value, argc C.size_t, promise *C.v8r_promise) {
+	fn := cgo.Handle(h).Value().(*hostFunc)
+	fn.startAsync(goValues(args, argc), promise)
+}
+
+//export v8rGoRelease
+func v8rGoRelease(h C.uintptr_t) {
+	cgo.Handle(h).Delete()
+}
+
+//export v8rGoConsole
+func v8rGoConsole(h C.uintptr_t, level C.uint32_t, text *C.char, n C.size_t) {
+	defer func() { _ = recover() }()
+	s := cgo.Handle(h).Value().(*sinks)
+	s.console(ConsoleLevel(level), C.GoStringN(text, C.int(n)))
+}
+
+//export v8rGoError
+func v8rGoError(h C.uintptr_t, cerr *C.v8r_error) {
+	defer func() { _ = recover() }()
+	s := cgo.Handle(h).Value().(*sinks)
+	if s.onError != nil {
+		s.onError(borrowedError(cerr))
+	}
+}
+
+//export v8rGoWork
+func v8rGoWork(h C.uintptr_t) {
+	cgo.Handle(h).Value().(*Work).run()
+}
+
+//export v8rGoAfterWork
+func v8rGoAfterWork(req *C.v8r_work, status C.v8r_status, h C.uintptr_t) {
+	handle := cgo.Handle(h)
+	defer handle.Delete()
+	handle.Value().(*Work).finish(status)
+	_ = unsafe.Pointer(req)
+}

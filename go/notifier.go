@@ -1,0 +1,121 @@
+package v8runner
+
+/*
+#include <stdlib.h>
+#include "v8runner.h"
+*/
+import "C"
+
+import (
+	"context"
+	"runtime"
+	"sync"
+
+	"unsafe"
+)
+
+// NotifierOption configures NewNotifier.
+type NotifierOption func(*notifierOptions)
+
+type notifierOptions struct {
+	capacity int
+	unref    bool
+}
+
+// WithCapacity bounds the notifier's queue: a Send that finds it full
+// returns ErrQueueFull; SendWait waits for room.
+func WithCapacity(n int) NotifierOption { return func(o *notifierOptions) { o.capacity = n } }
+
+// Unref makes the notifier not keep Run going (as the classic addon unrefs
+// its async handle).
+func Unref() NotifierOption { return func(o *notifierOptions) { o.unref = true } }
+
+// Notifier wakes a runtime from any goroutine: each payload sent is
+// delivered exactly once, in order per sender, to the JS global function
+// named when it was created, on the runtime's loop (while Run runs). Many
+// sends between two loop turns coalesce into one wake-up.
+type Notifier struct {
+	h       *C.v8r_notifier
+	once    sync.Once
+	cleanup runtime.Cleanup
+}
+
+// NewNotifier creates a notifier that calls the global JS function named
+// callback with each payload (looked up at delivery, so the script may
+// define or replace it later). It keeps Run going until closed (or Unref).
+func (r *Runtime) NewNotifier(callback string, opts ...NotifierOption) (*Notifier, error) {
+	var o notifierOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.capacity < 0 {
+		return nil, ErrBadInput
+	}
+	if r.closed.Load() {
+		return nil, ErrClosed
+	}
+	cname := C.CString(callback)
+	defer C.free(unsafe.Pointer(cname))
+	var h *C.v8r_notifier
+	var cerr *C.v8r_error
+	status := C.v8r_notifier_new(r.h, cname, nil, nil, nil, C.size_t(o.capacity), &h, &cerr)
+	runtime.KeepAlive(r)
+	if err := statusError(status, cerr); err != nil {
+		return nil, err
+	}
+	if o.unref {
+		C.v8r_notifier_ref(h, false)
+	}
+	n := &Notifier{h: h}
+	n.cleanup = runtime.AddCleanup(n, func(h *C.v8r_notifier) { C.v8r_notifier_free(h) }, h)
+	return n, nil
+}
+
+// Send queues v (converted as for Runtime.Call) without waiting: a full
+// bounded queue gives ErrQueueFull, a closed notifier ErrClosed. Safe from
+// any goroutine.
+func (n *Notifier) Send(v any) error {
+	return n.send(v, 0)
+}
+
+// SendWait is Send that waits for room in a bounded queue until ctx ends.
+func (n *Notifier) SendWait(ctx context.Context, v any) error {
+	for {
+		err := n.send(v, 20)
+		if err != ErrTimeout {
+			return err
+		}
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+	}
+}
+
+func (n *Notifier) send(v any, timeoutMs int64) error {
+	cv, err := cValue(v)
+	if err != nil {
+		return err
+	}
+	defer freeCValue(&cv)
+	status := C.v8r_notifier_send(n.h, &cv, C.int64_t(timeoutMs))
+	runtime.KeepAlive(n)
+	switch status {
+	case C.V8R_STATUS_OK:
+		return nil
+	case C.V8R_STATUS_TIMEOUT:
+		return ErrTimeout
+	}
+	return statusError(status, nil)
+}
+
+// Close stops accepting payloads (Send then returns ErrClosed); those
+// already queued are still delivered. Idempotent, safe while others send.
+func (n *Notifier) Close() error {
+	C.v8r_notifier_close(n.h)
+	runtime.KeepAlive(n)
+	n.once.Do(func() {
+		// The handle itself is freed by the cleanup once no Send can
+		// still be using it.
+	})
+	return nil
+}

@@ -1,0 +1,25 @@
+// C adapters between the library's callback types (void *data) and the
+// package's exported Go functions (which take the cgo.Handle as an integer).
+#include "_cgo_export.h"
+
+v8r_status v8r_go_host(void *data, const v8r_value *args, size_t argc, v8r_value *result) {
+    return v8rGoHostCall((uintptr_t)data, (v8r_value *)args, argc, result);
+}
+
+void v8r_go_async(void *data, const v8r_value *args, size_t argc, v8r_promise *promise) {
+    v8rGoAsyncCall((uintptr_t)data, (v8r_value *)args, argc, promise);
+}
+
+void v8r_go_release(void *data) { v8rGoRelease((uintptr_t)data); }
+
+void v8r_go_console(void *data, v8r_console_level level, const char *text, size_t len) {
+    v8rGoConsole((uintptr_t)data, (uint32_t)level, (char *)text, len);
+}
+
+void v8r_go_error(void *data, const v8r_error *err) { v8rGoError((uintptr_t)data, (v8r_error *)err); }
+
+void v8r_go_work(void *data) { v8rGoWork((uintptr_t)data); }
+
+void v8r_go_after_work(v8r_work *req, v8r_status status, void *data) {
+    v8rGoAfterWork(req, status, (uintptr_t)data);
+}

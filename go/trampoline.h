@@ -1,0 +1,17 @@
+// Declarations of the adapters in trampoline.c, for the Go files that pass
+// them to the library as callbacks.
+#ifndef V8R_GO_TRAMPOLINE_H
+#define V8R_GO_TRAMPOLINE_H
+#include "v8runner.h"
+v8r_status v8r_go_host(void *data, const v8r_value *args, size_t argc, v8r_value *result);
+void v8r_go_async(void *data, const v8r_value *args, size_t argc, v8r_promise *promise);
+void v8r_go_release(void *data);
+void v8r_go_console(void *data, v8r_console_level level, const char *text, size_t len);
+void v8r_go_error(void *data, const v8r_error *err);
+void v8r_go_work(void *data);
+void v8r_go_after_work(v8r_work *req, v8r_status status, void *data);
+
+// A cgo.Handle travels through the library's `void *data` as an integer;
+// the cast happens here, in C, so Go never forges a pointer.
+static inline void *v8r_go_handle(uintptr_t h) { return (void *)h; }
+#endif
