@@ -41,7 +41,7 @@ $(STATICLIB) $(SHAREDLIB) $(HEADER): $(RUST_SRC)
 # ---- examples ---------------------------------------------------------------
 C_EXAMPLES := $(BUILD)/hello $(BUILD)/threads $(BUILD)/threaded_callback $(BUILD)/chunked_work
 
-GO_EXAMPLES := $(BUILD)/hello-go $(BUILD)/manyrunv8-go
+GO_EXAMPLES := $(BUILD)/hello-go $(BUILD)/manyrunv8-go $(BUILD)/bang-go $(BUILD)/asyncfunc-go $(BUILD)/chunked-go
 
 examples: $(C_EXAMPLES) $(GO_EXAMPLES)
 
@@ -55,10 +55,10 @@ $(BUILD)/%-go: $(STATICLIB) $(HEADER) $(shell find examples/go go -name '*.go' 2
 
 # Every example is also a test: its output must match tests/examples/*.out.
 test-examples: examples
-	@for ex in hello threads threaded_callback chunked_work hello-go; do \
+	@for ex in hello threads threaded_callback chunked_work hello-go bang-go asyncfunc-go chunked-go; do \
 		./$(BUILD)/$$ex > $(BUILD)/$$ex.out 2>&1 && diff -u tests/examples/$$ex.out $(BUILD)/$$ex.out \
 		|| { echo "example $$ex: output differs"; exit 1; }; done
-	@echo "examples: 5 passed, 0 failed"
+	@echo "examples: 8 passed, 0 failed"
 
 run-hello: $(BUILD)/hello $(BUILD)/hello-go
 	./$(BUILD)/hello

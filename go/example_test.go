@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"time"
 
 	v8runner "github.com/v8runner/v8runner/go"
@@ -169,4 +171,180 @@ func ExampleKind() {
 	}
 	fmt.Println()
 	// Output: number string json symbol function
+}
+
+func ExampleRuntime_Func() {
+	rt, _ := v8runner.NewRuntime()
+	defer rt.Close()
+	rt.Func("greet", func(args ...v8runner.Value) (any, error) {
+		if len(args) == 0 {
+			return nil, errors.New("greet: who?")
+		}
+		return "hello, " + args[0].String(), nil
+	})
+	v, _ := rt.Eval(context.Background(), "greet('gopher')")
+	fmt.Println(v)
+	v, _ = rt.Eval(context.Background(), "try { greet() } catch (e) { e.message }")
+	fmt.Println(v)
+	// Output:
+	// hello, gopher
+	// greet: who?
+}
+
+func ExampleRuntime_AsyncFunc() {
+	rt, _ := v8runner.NewRuntime(v8runner.WithConsole(os.Stdout))
+	defer rt.Close()
+	rt.AsyncFunc("fetchPrice", func(ctx context.Context, args ...v8runner.Value) (any, error) {
+		time.Sleep(time.Millisecond) // stands for I/O on its own goroutine
+		return map[string]any{"item": args[0].String(), "cents": 250}, nil
+	})
+	rt.Eval(context.Background(), "fetchPrice('tea').then(p => console.log(p.item, p.cents))")
+	rt.Run(context.Background())
+	// Output: tea 250
+}
+
+func ExampleRuntime_Call() {
+	rt, _ := v8runner.NewRuntime()
+	defer rt.Close()
+	rt.Eval(context.Background(), "function total(items, rate) { return items.reduce((s, i) => s + i.price, 0) * rate }")
+	type item struct {
+		Price float64 `json:"price"`
+	}
+	v, _ := rt.Call(context.Background(), "total", []item{{2}, {3}}, 1.5)
+	fmt.Println(v.Float())
+	// Output: 7.5
+}
+
+func ExampleRuntime_Run() {
+	rt, _ := v8runner.NewRuntime(v8runner.WithConsole(os.Stdout))
+	defer rt.Close()
+	rt.Eval(context.Background(), `
+		setTimeout(() => console.log('second'), 20);
+		setTimeout(() => console.log('first'), 10);
+		Promise.resolve().then(() => console.log('microtask'));`)
+	if err := rt.Run(context.Background()); err != nil {
+		panic(err)
+	}
+	// Output:
+	// microtask
+	// first
+	// second
+}
+
+func ExampleWithConsole() {
+	var buf strings.Builder
+	rt, _ := v8runner.NewRuntime(v8runner.WithConsole(&buf))
+	defer rt.Close()
+	rt.Eval(context.Background(), "console.log('a', 1, {b: 2}); console.error('oops')")
+	fmt.Print(buf.String())
+	// Output:
+	// a 1 {"b":2}
+	// oops
+}
+
+func ExampleWithErrorHandler() {
+	rt, _ := v8runner.NewRuntime(v8runner.WithErrorHandler(func(err error) { fmt.Println("caught:", err) }))
+	defer rt.Close()
+	rt.Eval(context.Background(), "setTimeout(() => { throw new Error('in a timer') }, 1)")
+	err := rt.Run(context.Background())
+	fmt.Println("run:", err != nil)
+	// Output:
+	// caught: v8runner:1:20: Uncaught Error: in a timer
+	// run: true
+}
+
+func ExampleRuntime_NewNotifier() {
+	rt, _ := v8runner.NewRuntime(v8runner.WithConsole(os.Stdout))
+	defer rt.Close()
+	rt.Eval(context.Background(), "callback = i => console.log('Bang: ' + i)")
+	n, _ := rt.NewNotifier("callback")
+	go func() {
+		for i := range 3 {
+			n.Send(i) // from any goroutine
+		}
+		n.Close() // the loop ends once the queue is drained
+	}()
+	rt.Run(context.Background())
+	// Output:
+	// Bang: 0
+	// Bang: 1
+	// Bang: 2
+}
+
+func ExampleNotifier_Send() {
+	rt, _ := v8runner.NewRuntime()
+	defer rt.Close()
+	n, _ := rt.NewNotifier("onEvent", v8runner.WithCapacity(1))
+	defer n.Close()
+	fmt.Println(n.Send("first"))
+	fmt.Println(errors.Is(n.Send("second"), v8runner.ErrQueueFull))
+	// Output:
+	// <nil>
+	// true
+}
+
+func ExampleNotifier_SendWait() {
+	rt, _ := v8runner.NewRuntime()
+	defer rt.Close()
+	n, _ := rt.NewNotifier("onEvent", v8runner.WithCapacity(1))
+	defer n.Close()
+	n.Send(1)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	fmt.Println(n.SendWait(ctx, 2)) // nobody runs the loop: no room
+	// Output: context deadline exceeded
+}
+
+func ExampleNotifier_Close() {
+	rt, _ := v8runner.NewRuntime()
+	defer rt.Close()
+	n, _ := rt.NewNotifier("onEvent")
+	n.Close()
+	fmt.Println(errors.Is(n.Send(1), v8runner.ErrClosed))
+	// Output: true
+}
+
+func ExampleWithCapacity() {
+	rt, _ := v8runner.NewRuntime()
+	defer rt.Close()
+	n, _ := rt.NewNotifier("onEvent", v8runner.WithCapacity(2))
+	defer n.Close()
+	fmt.Println(n.Send(1), n.Send(2), n.Send(3))
+	// Output: <nil> <nil> v8runner: queue full
+}
+
+func ExampleUnref() {
+	rt, _ := v8runner.NewRuntime()
+	defer rt.Close()
+	n, _ := rt.NewNotifier("onEvent", v8runner.Unref())
+	defer n.Close()
+	fmt.Println(rt.Run(context.Background())) // returns at once: nothing keeps it alive
+	// Output: <nil>
+}
+
+func ExampleRuntime_QueueWork() {
+	rt, _ := v8runner.NewRuntime(v8runner.WithConsole(os.Stdout))
+	defer rt.Close()
+	rt.QueueWork(func() (any, error) {
+		sum := 0 // on the thread pool: no JS here
+		for i := 1; i <= 100; i++ {
+			sum += i
+		}
+		return sum, nil
+	}, func(result any, err error) {
+		// on the runtime's thread: JS is fine here
+		rt.Call(context.Background(), "show", result)
+	})
+	rt.Eval(context.Background(), "function show(x) { console.log('sum', x) }")
+	rt.Run(context.Background())
+	// Output: sum 5050
+}
+
+func ExampleWork_Cancel() {
+	rt, _ := v8runner.NewRuntime()
+	defer rt.Close()
+	w, _ := rt.QueueWork(func() (any, error) { return nil, nil }, func(_ any, err error) {})
+	rt.Run(context.Background())
+	fmt.Println(errors.Is(w.Cancel(), v8runner.ErrClosed)) // finished: nothing to cancel
+	// Output: true
 }
