@@ -46,3 +46,32 @@ func BenchmarkNewRuntime(b *testing.B) {
 		rt.Close()
 	}
 }
+
+// BenchmarkCallbackJSToGo: one JS→Go call per op (JS loops over 1,000).
+func BenchmarkCallbackJSToGo(b *testing.B) {
+	rt := newRuntime(b)
+	rt.Func("inc", func(args ...Value) (any, error) { return args[0].Int() + 1, nil })
+	rt.Eval(context.Background(), "function loop(n) { let x = 0; for (let i = 0; i < n; i++) x = inc(x); return x }")
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i += 1000 {
+		n := min(1000, b.N-i)
+		if v, err := rt.Call(ctx, "loop", n); err != nil || v.Int() != int64(n) {
+			b.Fatal(v, err)
+		}
+	}
+}
+
+// BenchmarkCallGoToJS: Go calls add(a, b) with fresh arguments each time.
+func BenchmarkCallGoToJS(b *testing.B) {
+	rt := newRuntime(b)
+	rt.Eval(context.Background(), "function add(a, b) { return a + b }")
+	ctx := context.Background()
+	i := 0
+	for b.Loop() {
+		i++
+		if v, err := rt.Call(ctx, "add", i, 1); err != nil || v.Int() != int64(i+1) {
+			b.Fatal(v, err)
+		}
+	}
+}
