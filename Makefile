@@ -120,9 +120,14 @@ $(BUILD)/bench_c: tests/c/bench.c $(STATICLIB) $(HEADER)
 
 # Each program prints BENCH lines; report.py prints one table of ratios to
 # the raw v8 crate floor measured in the same run.
+# Each engine runs the same workloads in its own program (two V8s cannot
+# link into one binary); goja comes from the Go module proxy.
 bench: lib $(BUILD)/bench_c
+	cd tests/bench/peers/v8runner && $(GO) build -o ../../../../$(BUILD)/bench-v8runner-go .
+	cd tests/bench/peers/goja && $(GO) build -o ../../../../$(BUILD)/bench-goja .
 	{ $(CARGO) bench --bench floor 2>/dev/null; ./$(BUILD)/bench_c; \
-	  cd go && $(GO) test -run '^$$' -bench . -benchtime 2s -count 1 .; } | python3 tests/bench/report.py
+	  (cd go && $(GO) test -run '^$$' -bench . -benchtime 2s -count 1 .); \
+	  ./$(BUILD)/bench-v8runner-go; ./$(BUILD)/bench-goja; } | python3 tests/bench/report.py
 
 # ---- install ------------------------------------------------------------------
 install: lib

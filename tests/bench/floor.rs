@@ -146,4 +146,36 @@ fn main() {
         ns_per_op(200, || drop(Runtime::new(RuntimeOptions::default()).unwrap())) / 1e3,
         "us",
     );
+
+    // The compute workload the engine comparison runs (same JS file).
+    let compute = include_str!("workloads/compute.js");
+    {
+        let isolate = &mut v8::Isolate::new(Default::default());
+        let scope = std::pin::pin!(v8::HandleScope::new(isolate));
+        let mut scope = scope.init();
+        let context = v8::Context::new(&scope, Default::default());
+        let scope = &mut v8::ContextScope::new(&mut scope, context);
+        let run = |scope: &mut v8::PinScope, src: &str| {
+            let inner = std::pin::pin!(v8::HandleScope::new(scope));
+            let inner = inner.init();
+            let code = v8::String::new(&inner, src).unwrap();
+            let script = v8::Script::compile(&inner, code, None).unwrap();
+            script.run(&inner).unwrap().number_value(&inner).unwrap()
+        };
+        run(scope, compute);
+        report(
+            "compute.raw",
+            ns_per_op(10, || drop(run(scope, "compute()"))) / 1e6,
+            "ms",
+        );
+    }
+    {
+        let rt = Runtime::new(RuntimeOptions::default()).unwrap();
+        rt.eval(compute, "", 0).unwrap();
+        report(
+            "compute.rust",
+            ns_per_op(10, || drop(rt.eval("compute()", "", 0).unwrap())) / 1e6,
+            "ms",
+        );
+    }
 }

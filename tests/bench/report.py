@@ -48,6 +48,29 @@ for title, key, better in rows:
         cells.append(f"{v[0]:,.1f} {v[1]}{ratio}")
     fl = f"{floor[0]:,.1f} {floor[1]}" if floor else "-"
     print(f"| {title:32} | {fl:>14} | {cells[0]:>18} | {cells[1]:>18} | {cells[2]:>18} |")
+engines = [
+    ("JS→Go callback, ns/call", "callback", "ns"),
+    ("Go→JS call add(a,b), ns/call", "call", "ns"),
+    ("eval \"1+1\" in a live runtime, ns", "eval", "ns"),
+    ("compute workload, ms", "compute", "ms"),
+    ("JSON parse+stringify 1 MB, ms", "json", "ms"),
+]
+if any(vals.get(f"{k}.goja") for _, k, _ in engines):
+    print()
+    print(f"| {'Go, same workloads':32} | {'v8runner':>12} | {'goja':>12} | {'goja / v8runner':>16} |")
+    print(f"|{'-'*34}|{'-'*13}:|{'-'*13}:|{'-'*17}:|")
+    for title, key, _ in engines:
+        ours, theirs = vals.get(f"{key}.go"), vals.get(f"{key}.goja")
+        o = f"{ours[0]:,.1f}" if ours else "-"
+        g = f"{theirs[0]:,.1f}" if theirs else "-"
+        r = f"{theirs[0] / ours[0]:.2f}x" if ours and theirs else "-"
+        print(f"| {title:32} | {o:>12} | {g:>12} | {r:>16} |")
+    raw, rust = vals.get("compute.raw"), vals.get("compute.rust")
+    if raw and rust:
+        print(f"\ncompute workload: raw v8 crate {raw[0]:.2f} ms, v8runner (Rust) {rust[0]:.2f} ms ({raw[0] / rust[0]:.2f}x of raw speed)")
+    print("(goja / v8runner > 1: v8runner is that many times faster. v8go is not in this table: the")
+    print(" Go module proxy reachable here refuses both rogchap.com/v8go and github.com/tommie/v8go.)")
+
 rss = vals.get("rss_per_runtime.c")
 if rss:
     print(f"\nRSS per idle runtime (C, 100 live): {rss[0]:,.0f} KiB")

@@ -1,0 +1,3 @@
+module v8runner-bench/workloads
+
+go 1.24

@@ -1,0 +1,1 @@
+function roundTrip(text) { return JSON.stringify(JSON.parse(text)).length }
