@@ -27,7 +27,7 @@ BUILD     := build
 RUST_SRC := $(shell find src -name "*.rs") Cargo.toml cbindgen.toml
 
 .PHONY: all lib examples run-hello test test-rust test-c test-asan test-go test-safety \
-        test-install test-examples check-header lint bench install clean
+        test-install test-examples test-fuzz check-header lint bench install clean
 
 all: lib examples
 
@@ -65,7 +65,7 @@ run-hello: $(BUILD)/hello $(BUILD)/hello-go
 	./$(BUILD)/hello-go
 
 # ---- tests --------------------------------------------------------------------
-test: lint check-header test-rust test-c test-asan test-go test-safety test-install test-examples
+test: lint check-header test-rust test-c test-asan test-go test-safety test-fuzz test-install test-examples
 
 test-rust: lib
 	$(CARGO) test --release
@@ -105,13 +105,19 @@ test-safety: lib
 	cd go && GOEXPERIMENT=cgocheck2 $(GO) test -race -count=1 ./...
 	cd go && GOGC=1 $(GO) test -count=1 ./...
 
+# A short fuzzing run of Eval and of value conversion (the seeds also run
+# in every `go test`).
+test-fuzz: lib
+	cd go && $(GO) test -run '^$$' -fuzz '^FuzzEval$$' -fuzztime 10s .
+	cd go && $(GO) test -run '^$$' -fuzz '^FuzzConvert$$' -fuzztime 10s .
+
 check-header: lib
 	git diff --exit-code -- $(HEADER) || (echo "include/v8runner.h changed when regenerated: commit it" && exit 1)
 
 lint:
 	$(CARGO) fmt --check
 	$(CARGO) clippy --release --all-targets -- -D warnings
-	test -z "$$(gofmt -l go examples/go)" || (gofmt -l go examples/go && exit 1)
+	test -z "$$(gofmt -l go examples/go tests/bench)" || (gofmt -l go examples/go tests/bench && exit 1)
 
 # ---- benchmarks ---------------------------------------------------------------
 $(BUILD)/bench_c: tests/c/bench.c $(STATICLIB) $(HEADER)
