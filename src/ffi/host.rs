@@ -92,27 +92,23 @@ pub extern "C" fn v8r_runtime_register(
     err: *mut *mut v8r_error,
 ) -> Status {
     boundary(err, || {
-        let runtime = lookup(rt)?;
-        let name = c_text(name, "name")?.ok_or_else(|| Error::bad_input("name is NULL"))?;
         let func = func.ok_or_else(|| Error::bad_input("function is NULL"))?;
-        let owned = Owned { data, finalizer: None };
-        let host = HostFunction::Sync(Box::new(move |args| {
-            let argv = c_args(args);
-            let mut result = v8r_value::UNDEFINED;
-            let status = func(owned.ptr(), argv.as_ptr(), argv.len(), &mut result);
-            release_args(argv);
-            let value = value_from_c(&result);
-            v8r_value_release(&mut result);
-            match (status, value) {
-                (Status::Ok, Ok(v)) => Ok(v),
-                (Status::Ok, Err(e)) => Err(format!("host function returned a bad value: {}", e.message)),
-                (_, Ok(Value::String(message))) => Err(message),
-                (status, _) => Err(format!("host function failed: {}", status.name())),
-            }
-        }));
-        runtime.register(name, host)?;
-        arm_finalizer(&runtime, data, finalizer);
-        Ok(())
+        register_with(rt, name, data, finalizer, |owned| {
+            HostFunction::Sync(Box::new(move |args| {
+                let argv = c_args(args);
+                let mut result = v8r_value::UNDEFINED;
+                let status = func(owned.ptr(), argv.as_ptr(), argv.len(), &mut result);
+                release_args(argv);
+                let value = value_from_c(&result);
+                v8r_value_release(&mut result);
+                match (status, value) {
+                    (Status::Ok, Ok(v)) => Ok(v),
+                    (Status::Ok, Err(e)) => Err(format!("host function returned a bad value: {}", e.message)),
+                    (_, Ok(Value::String(message))) => Err(message),
+                    (status, _) => Err(format!("host function failed: {}", status.name())),
+                }
+            }))
+        })
     })
 }
 
@@ -130,27 +126,34 @@ pub extern "C" fn v8r_runtime_register_async(
     err: *mut *mut v8r_error,
 ) -> Status {
     boundary(err, || {
-        let runtime = lookup(rt)?;
-        let name = c_text(name, "name")?.ok_or_else(|| Error::bad_input("name is NULL"))?;
         let func = func.ok_or_else(|| Error::bad_input("function is NULL"))?;
-        let owned = Owned { data, finalizer: None };
-        let host = HostFunction::Async(Box::new(move |args, settler| {
-            let handle = PROMISES.insert(Mutex::new(Some(settler)));
-            let argv = c_args(&args);
-            func(owned.ptr(), argv.as_ptr(), argv.len(), handle as *mut v8r_promise);
-            release_args(argv);
-        }));
-        runtime.register(name, host)?;
-        arm_finalizer(&runtime, data, finalizer);
-        Ok(())
+        register_with(rt, name, data, finalizer, |owned| {
+            HostFunction::Async(Box::new(move |args, settler| {
+                let handle = PROMISES.insert(Mutex::new(Some(settler)));
+                let argv = c_args(&args);
+                func(owned.ptr(), argv.as_ptr(), argv.len(), handle as *mut v8r_promise);
+                release_args(argv);
+            }))
+        })
     })
 }
 
-/// The finalizer belongs to the runtime only once registration succeeded.
-fn arm_finalizer(runtime: &crate::runtime::Runtime, data: *mut c_void, finalizer: v8r_finalizer_fn) {
+/// The shared part of both registrations. The finalizer belongs to the
+/// runtime only once registration succeeded.
+fn register_with(
+    rt: *mut v8r_runtime,
+    name: *const c_char,
+    data: *mut c_void,
+    finalizer: v8r_finalizer_fn,
+    make: impl FnOnce(Owned) -> HostFunction,
+) -> Result<(), Error> {
+    let runtime = lookup(rt)?;
+    let name = c_text(name, "name")?.ok_or_else(|| Error::bad_input("name is NULL"))?;
+    runtime.register(name, make(Owned { data, finalizer: None }))?;
     if finalizer.is_some() {
         runtime.keep_until_drop(Box::new(Owned { data, finalizer }));
     }
+    Ok(())
 }
 
 fn take_settler(p: *mut v8r_promise) -> Result<Settler, Error> {

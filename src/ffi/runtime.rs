@@ -7,7 +7,7 @@ use once_cell::sync::Lazy;
 
 use super::error::{self, cstring, v8r_error, v8r_error_free};
 use super::handles::HandleTable;
-use super::value::{v8r_value, value_from_c};
+use super::value::{clear_result, store_result, v8r_value, value_from_c};
 use super::{boundary, c_text, text, write_out};
 use crate::error::{Error, Status};
 use crate::event_loop::RunMode;
@@ -232,20 +232,11 @@ pub extern "C" fn v8r_runtime_eval(
     err: *mut *mut v8r_error,
 ) -> Status {
     boundary(err, || {
-        if !result.is_null() {
-            // SAFETY: documented as NULL or writable.
-            unsafe { result.write(v8r_value::UNDEFINED) };
-        }
+        clear_result(result);
         let runtime = lookup(rt)?;
         let source = text(src, len, "script")?;
         let name = c_text(resource_name, "resource_name")?.unwrap_or("");
-        let value = runtime.eval(source, name, call_id)?;
-        if !result.is_null() {
-            let value = v8r_value::from_value(value)?;
-            // SAFETY: as above.
-            unsafe { result.write(value) };
-        }
-        Ok(())
+        store_result(result, runtime.eval(source, name, call_id)?)
     })
 }
 
@@ -268,10 +259,7 @@ pub extern "C" fn v8r_runtime_call(
     err: *mut *mut v8r_error,
 ) -> Status {
     boundary(err, || {
-        if !result.is_null() {
-            // SAFETY: documented as NULL or writable.
-            unsafe { result.write(v8r_value::UNDEFINED) };
-        }
+        clear_result(result);
         let runtime = lookup(rt)?;
         let name = c_text(name, "name")?.ok_or_else(|| Error::bad_input("name is NULL"))?;
         if argc > 0 && args.is_null() {
@@ -281,13 +269,7 @@ pub extern "C" fn v8r_runtime_call(
             // SAFETY: the caller passes argc readable values.
             .map(|i| value_from_c(unsafe { args.add(i) }))
             .collect::<Result<Vec<_>, _>>()?;
-        let value = runtime.call(name, &argv, call_id)?;
-        if !result.is_null() {
-            let value = v8r_value::from_value(value)?;
-            // SAFETY: as above.
-            unsafe { result.write(value) };
-        }
-        Ok(())
+        store_result(result, runtime.call(name, &argv, call_id)?)
     })
 }
 

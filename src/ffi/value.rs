@@ -88,6 +88,24 @@ pub(crate) fn value_from_c(v: *const v8r_value) -> Result<Value, Error> {
     })
 }
 
+/// Reset a caller's optional result slot to undefined (NULL: nothing to do).
+pub(crate) fn clear_result(out: *mut v8r_value) {
+    if !out.is_null() {
+        // SAFETY: documented as NULL or writable.
+        unsafe { out.write(v8r_value::UNDEFINED) };
+    }
+}
+
+/// Store `value` in a caller's optional result slot (NULL: dropped).
+pub(crate) fn store_result(out: *mut v8r_value, value: Value) -> Result<(), Error> {
+    if !out.is_null() {
+        let value = v8r_value::from_value(value)?;
+        // SAFETY: documented as NULL or writable.
+        unsafe { out.write(value) };
+    }
+    Ok(())
+}
+
 /// A number value (no allocation). Any thread.
 #[no_mangle]
 pub extern "C" fn v8r_value_number(n: f64) -> v8r_value {
