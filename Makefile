@@ -68,7 +68,7 @@ run-hello: $(BUILD)/hello $(BUILD)/hello-go
 test: lint check-header test-rust test-c test-asan test-go test-safety test-fuzz test-install test-examples
 
 test-rust: lib
-	$(CARGO) test --release
+	$(LIMIT) $(CARGO) test --release
 
 C_TESTS := $(BUILD)/test_c $(BUILD)/test_cxx
 
@@ -85,9 +85,13 @@ $(BUILD)/test_cxx: tests/c/test_header.cpp $(HEADER)
 	$(CC) -O0 -Wall -Wextra -Werror -std=c99 -Iinclude -x c -c -o $@.c.o tests/c/test_header.cpp
 	$(CXX) $(FASTLD) -o $@ $@.o $(STATICLIB) $(LDLIBS)
 
+# Every test binary runs under a time limit: a hang fails fast instead of
+# eating CI's whole budget.
+LIMIT := timeout --signal=ABRT 600
+
 test-c: $(C_TESTS)
-	./$(BUILD)/test_cxx
-	./$(BUILD)/test_c
+	$(LIMIT) ./$(BUILD)/test_cxx
+	$(LIMIT) ./$(BUILD)/test_c
 
 # The C tests again under AddressSanitizer (with LeakSanitizer).
 $(BUILD)/test_c_asan: $(C_TEST_SRC) tests/c/check.h $(STATICLIB) $(HEADER)
@@ -95,15 +99,15 @@ $(BUILD)/test_c_asan: $(C_TEST_SRC) tests/c/check.h $(STATICLIB) $(HEADER)
 	$(CC) -O1 -g -fsanitize=address -fno-omit-frame-pointer -std=c11 $(FASTLD) -Iinclude -o $@ $(C_TEST_SRC) $(STATICLIB) $(LDLIBS)
 
 test-asan: $(BUILD)/test_c_asan
-	ASAN_OPTIONS=detect_leaks=1:quarantine_size_mb=16 LSAN_OPTIONS=suppressions=tests/c/lsan.supp:print_suppressions=0 ./$(BUILD)/test_c_asan
+	ASAN_OPTIONS=detect_leaks=1:quarantine_size_mb=16 LSAN_OPTIONS=suppressions=tests/c/lsan.supp:print_suppressions=0 $(LIMIT) ./$(BUILD)/test_c_asan
 
 test-go: lib
-	cd go && $(GO) vet ./... && $(GO) test -race -count=1 ./...
+	cd go && $(GO) vet ./... && $(GO) test -race -count=1 -timeout 10m ./...
 
 # Go under the strictest checks: race detector, cgocheck2, GC at every step.
 test-safety: lib
-	cd go && GOEXPERIMENT=cgocheck2 $(GO) test -race -count=1 ./...
-	cd go && GOGC=1 $(GO) test -count=1 ./...
+	cd go && GOEXPERIMENT=cgocheck2 $(GO) test -race -count=1 -timeout 10m ./...
+	cd go && GOGC=1 $(GO) test -count=1 -timeout 10m ./...
 
 # A short fuzzing run of Eval and of value conversion (the seeds also run
 # in every `go test`).

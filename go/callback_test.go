@@ -85,9 +85,22 @@ func TestCallConvertsArguments(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `null boolean:true number:7 number:8 number:1.5 string:"s" bytes:1.2 big:123456789012345678901234567890 ` +
-		`object:{"k":1} object:[1,"x"] object:{"a":3} string:"2026-11-24T08:30:00Z"`
+		`object:{"k":1} object:[1,"x"] object:{"a":3} object:"2026-11-24T08:30:00.000Z"`
 	if v.String() != want {
 		t.Errorf("got  %s\nwant %s", v, want)
+	}
+	// Dates both ways
+	mustEval(t, rt, "function id(x) { return x }")
+	back, err := rt.Call(context.Background(), "id", when)
+	if err != nil || back.Kind() != KindDate || !back.Time().Equal(when) || back.Export().(time.Time) != when {
+		t.Errorf("date round trip: %v %v %v", back.Kind(), back, err)
+	}
+	var decoded time.Time
+	if err := back.Unmarshal(&decoded); err != nil || !decoded.Equal(when) {
+		t.Errorf("Unmarshal date: %v %v", decoded, err)
+	}
+	if v := mustEval(t, rt, "new Date('nope')"); v.Kind() != KindDate || v.String() != "Invalid Date" || !v.Time().IsZero() {
+		t.Errorf("invalid date: %v", v)
 	}
 	if _, err := rt.Call(context.Background(), "describe", "\xff"); !errors.Is(err, ErrBadInput) {
 		t.Errorf("invalid UTF-8: %v", err)

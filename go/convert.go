@@ -24,7 +24,7 @@ import (
 //	*big.Int                 → BigInt
 //	string                   → string (must be valid UTF-8)
 //	[]byte                   → Uint8Array (copied once into V8's memory)
-//	time.Time                → string, RFC 3339 with nanoseconds (new Date(s) reads it)
+//	time.Time                → Date (millisecond precision)
 //	Value                    → the value itself
 //	anything else            → what encoding/json makes of it (maps, slices, structs with json tags)
 //
@@ -64,7 +64,9 @@ func cValue(v any) (C.v8r_value, error) {
 		}
 		return withData(C.V8R_KIND_BIGINT, []byte(x.String())), nil
 	case time.Time:
-		return withData(C.V8R_KIND_STRING, []byte(x.Format(time.RFC3339Nano))), nil
+		out.kind = C.V8R_KIND_DATE
+		out.number = C.double(x.UnixMilli())
+		return out, nil
 	case json.RawMessage:
 		return withData(C.V8R_KIND_JSON, x), nil
 	}

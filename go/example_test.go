@@ -162,6 +162,15 @@ func ExampleValue() {
 	// true true true
 }
 
+func ExampleValue_Time() {
+	rt, _ := v8runner.NewRuntime()
+	defer rt.Close()
+	rt.Eval(context.Background(), "function nextDay(d) { return new Date(d.getTime() + 86400000) }")
+	v, _ := rt.Call(context.Background(), "nextDay", time.Date(2026, 2, 28, 12, 0, 0, 0, time.UTC))
+	fmt.Println(v.Kind(), v.Time().Format(time.DateOnly))
+	// Output: date 2026-03-01
+}
+
 func ExampleKind() {
 	rt, _ := v8runner.NewRuntime()
 	defer rt.Close()

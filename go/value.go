@@ -11,6 +11,7 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+	"time"
 	"unsafe"
 )
 
@@ -29,9 +30,10 @@ const (
 	KindBytes
 	KindFunction
 	KindSymbol
+	KindDate
 )
 
-var kindNames = [...]string{"undefined", "null", "boolean", "number", "bigint", "string", "json", "bytes", "function", "symbol"}
+var kindNames = [...]string{"undefined", "null", "boolean", "number", "bigint", "string", "json", "bytes", "function", "symbol", "date"}
 
 func (k Kind) String() string {
 	if k >= 0 && int(k) < len(kindNames) {
@@ -122,6 +124,15 @@ func (v Value) Int() int64 {
 	return int64(f)
 }
 
+// Time is a Date's time (UTC, millisecond precision); the zero Time for
+// other kinds and for invalid dates.
+func (v Value) Time() time.Time {
+	if v.kind != KindDate || math.IsNaN(v.num) {
+		return time.Time{}
+	}
+	return time.UnixMilli(int64(v.num)).UTC()
+}
+
 // Bytes is the content of an ArrayBuffer or typed array (nil otherwise).
 func (v Value) Bytes() []byte { return v.data }
 
@@ -137,6 +148,11 @@ func (v Value) String() string {
 		return strconv.FormatBool(v.b)
 	case KindNumber:
 		return formatNumber(v.num)
+	case KindDate:
+		if math.IsNaN(v.num) {
+			return "Invalid Date"
+		}
+		return v.Time().Format("2006-01-02T15:04:05.000Z07:00")
 	case KindBytes:
 		parts := make([]string, len(v.data))
 		for i, b := range v.data {
@@ -149,7 +165,8 @@ func (v Value) String() string {
 
 // Export converts to a plain Go value: nil (undefined, null), bool,
 // float64, *big.Int, string (strings, function source, symbols), []byte,
-// or for JSON map[string]any / []any as encoding/json decodes it.
+// time.Time (Dates), or for JSON map[string]any / []any as encoding/json
+// decodes it.
 func (v Value) Export() any {
 	switch v.kind {
 	case KindBool:
@@ -163,6 +180,8 @@ func (v Value) Export() any {
 		return v.text
 	case KindBytes:
 		return v.data
+	case KindDate:
+		return v.Time()
 	case KindJSON:
 		var out any
 		if err := json.Unmarshal([]byte(v.text), &out); err != nil {
@@ -181,6 +200,9 @@ func (v Value) Unmarshal(dst any) error {
 		return json.Unmarshal([]byte(v.text), dst)
 	case KindString:
 		b, _ := json.Marshal(v.text)
+		return json.Unmarshal(b, dst)
+	case KindDate:
+		b, _ := json.Marshal(v.String())
 		return json.Unmarshal(b, dst)
 	}
 	return json.Unmarshal([]byte(v.String()), dst)

@@ -119,6 +119,8 @@ enum v8r_kind
   V8R_KIND_FUNCTION = 8,
   // `data`/`len`: `Symbol(description)`.
   V8R_KIND_SYMBOL = 9,
+  // `number`: a Date, in milliseconds since the Unix epoch (UTC).
+  V8R_KIND_DATE = 10,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -114,8 +114,12 @@ impl Notifier {
             .upgrade()
             .ok_or_else(|| Error::new(Status::Closing, "runtime is gone"))?;
         q.items.push_back(payload);
+        // Decided under the queue lock, so it orders cleanly against
+        // take_all: either a delivery in progress takes this payload, or
+        // this send schedules the next delivery.
+        let schedule = !self.scheduled.swap(true, Ordering::AcqRel);
         drop(q);
-        if !self.scheduled.swap(true, Ordering::AcqRel) {
+        if schedule {
             core.inbox.post(Event::Notify(self.id));
         }
         Ok(())
@@ -123,8 +127,8 @@ impl Notifier {
 
     /// Everything queued, for delivery; wakes blocked senders.
     pub(crate) fn take_all(&self) -> (Vec<Value>, bool) {
-        self.scheduled.store(false, Ordering::Release);
         let mut q = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        self.scheduled.store(false, Ordering::Release);
         let items = q.items.drain(..).collect();
         let closed = q.closed;
         drop(q);
@@ -141,11 +145,10 @@ impl Notifier {
         for item in items.into_iter().rev() {
             q.items.push_front(item);
         }
+        let schedule = !self.scheduled.swap(true, Ordering::AcqRel);
         drop(q);
-        if let Some(core) = self.core.upgrade() {
-            if !self.scheduled.swap(true, Ordering::AcqRel) {
-                core.inbox.post(Event::Notify(self.id));
-            }
+        if let (true, Some(core)) = (schedule, self.core.upgrade()) {
+            core.inbox.post(Event::Notify(self.id));
         }
     }
 
@@ -180,15 +183,20 @@ impl Notifier {
             return;
         }
         q.closed = true;
+        let schedule = !self.scheduled.swap(true, Ordering::AcqRel);
         drop(q);
         self.room.notify_all();
         if let Some(core) = self.core.upgrade() {
             if self.refed.swap(false, Ordering::SeqCst) {
                 core.refed_notifiers.fetch_sub(1, Ordering::SeqCst);
             }
-            // Let the loop deliver what is left and release the target.
-            if !self.scheduled.swap(true, Ordering::AcqRel) {
+            // Let the loop deliver what is left and release the target;
+            // wake it even when a delivery is already scheduled, since its
+            // liveness just changed.
+            if schedule {
                 core.inbox.post(Event::Notify(self.id));
+            } else {
+                core.inbox.wake();
             }
         }
     }

@@ -489,7 +489,10 @@ impl Runtime {
                 _ => {}
             }
             if wait != Some(std::time::Duration::ZERO) {
-                self.core.inbox.wait(wait);
+                // Waits are capped so liveness is re-checked now and then:
+                // a wake-up that went missing costs latency, never a hang.
+                let cap = std::time::Duration::from_millis(250);
+                self.core.inbox.wait(Some(wait.map_or(cap, |w| w.min(cap))));
                 waited = true;
             }
         }

@@ -19,6 +19,8 @@ pub enum Value {
     Function(String),
     /// A symbol, as its description (`Symbol(desc)`).
     Symbol(String),
+    /// A Date: milliseconds since the Unix epoch (NaN for an invalid date).
+    Date(f64),
 }
 
 /// `String(value)` as JS computes it. `None` means an exception is pending
@@ -66,6 +68,9 @@ pub fn from_v8(scope: &mut v8::PinScope<'_, '_>, value: v8::Local<v8::Value>) ->
     if value.is_function() {
         return Some(Value::Function(value.to_string(scope)?.to_rust_string_lossy(scope)));
     }
+    if let Ok(date) = v8::Local::<v8::Date>::try_from(value) {
+        return Some(Value::Date(date.value_of()));
+    }
     if let Ok(view) = v8::Local::<v8::ArrayBufferView>::try_from(value) {
         let mut bytes = vec![0u8; view.byte_length()];
         let copied = view.copy_contents(&mut bytes);
@@ -96,6 +101,9 @@ pub fn to_v8<'s>(scope: &mut v8::PinScope<'s, '_>, value: &Value) -> Result<v8::
         Value::Bool(b) => v8::Boolean::new(scope, *b).into(),
         Value::Number(n) => v8::Number::new(scope, *n).into(),
         Value::BigInt(digits) => bigint_from_decimal(scope, digits)?.into(),
+        Value::Date(ms) => v8::Date::new(scope, *ms)
+            .ok_or_else(|| "invalid date".to_string())?
+            .into(),
         Value::String(s) | Value::Function(s) | Value::Symbol(s) => {
             v8::String::new(scope, s).ok_or_else(too_large)?.into()
         }

@@ -29,6 +29,8 @@ pub enum v8r_kind {
     Function = 8,
     /// `data`/`len`: `Symbol(description)`.
     Symbol = 9,
+    /// `number`: a Date, in milliseconds since the Unix epoch (UTC).
+    Date = 10,
 }
 
 /// A JS value copied out of V8. `data` is NULL or a buffer of `len` bytes
@@ -47,7 +49,7 @@ impl v8r_kind {
     pub(crate) fn from_u32(n: u32) -> Option<v8r_kind> {
         use v8r_kind::*;
         [
-            Undefined, Null, Bool, Number, Bigint, String, Json, Bytes, Function, Symbol,
+            Undefined, Null, Bool, Number, Bigint, String, Json, Bytes, Function, Symbol, Date,
         ]
         .get(n as usize)
         .copied()
@@ -85,6 +87,7 @@ pub(crate) fn value_from_c(v: *const v8r_value) -> Result<Value, Error> {
         v8r_kind::Bytes => Value::Bytes(super::bytes(data as *const u8, len, "value data")?.to_vec()),
         v8r_kind::Function => Value::Function(text()?),
         v8r_kind::Symbol => Value::Symbol(text()?),
+        v8r_kind::Date => Value::Date(number),
     })
 }
 
@@ -187,6 +190,11 @@ impl v8r_value {
             Value::Bytes(b) => with_data(v8r_kind::Bytes, &b),
             Value::Function(s) => with_data(v8r_kind::Function, s.as_bytes()),
             Value::Symbol(s) => with_data(v8r_kind::Symbol, s.as_bytes()),
+            Value::Date(ms) => Ok(v8r_value {
+                kind: v8r_kind::Date,
+                number: ms,
+                ..v8r_value::UNDEFINED
+            }),
         }
     }
 }

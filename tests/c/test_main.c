@@ -217,6 +217,7 @@ static void test_runtime_state_and_values(void) {
     CHECK(eval(rt, "new Uint8Array([1, 0, 255]).subarray(1)", &v, NULL) == V8R_STATUS_OK && v.kind == V8R_KIND_BYTES);
     CHECK(v.len == 2 && (unsigned char)v.data[0] == 0 && (unsigned char)v.data[1] == 255);
     v8r_value_release(&v);
+    CHECK(eval(rt, "new Date(86400000)", &v, NULL) == V8R_STATUS_OK && v.kind == V8R_KIND_DATE && v.number == 86400000);
     CHECK(eval(rt, "inc", &v, NULL) == V8R_STATUS_OK && v.kind == V8R_KIND_FUNCTION);
     CHECK_CONTAINS(v.data, "return ++counter");
     v8r_value_release(&v);
