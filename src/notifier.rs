@@ -5,7 +5,7 @@
 //! between two loop turns coalesce into one wake-up.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
 
@@ -53,6 +53,10 @@ pub struct Notifier {
     /// A Notify event is already in the inbox.
     scheduled: AtomicBool,
     refed: AtomicBool,
+    /// The runtime's count of payloads queued on all its notifiers: while
+    /// it is non-zero the loop stays alive, even before the wake-up event
+    /// of the last send has been posted.
+    queued: Arc<AtomicUsize>,
 }
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
@@ -70,6 +74,7 @@ impl Notifier {
             capacity,
             scheduled: AtomicBool::new(false),
             refed: AtomicBool::new(true),
+            queued: Arc::clone(&core.queued_payloads),
         });
         core.refed_notifiers.fetch_add(1, Ordering::SeqCst);
         n
@@ -114,6 +119,7 @@ impl Notifier {
             .upgrade()
             .ok_or_else(|| Error::new(Status::Closing, "runtime is gone"))?;
         q.items.push_back(payload);
+        self.queued.fetch_add(1, Ordering::SeqCst);
         // Decided under the queue lock, so it orders cleanly against
         // take_all: either a delivery in progress takes this payload, or
         // this send schedules the next delivery.
@@ -129,7 +135,8 @@ impl Notifier {
     pub(crate) fn take_all(&self) -> (Vec<Value>, bool) {
         let mut q = self.queue.lock().unwrap_or_else(|e| e.into_inner());
         self.scheduled.store(false, Ordering::Release);
-        let items = q.items.drain(..).collect();
+        let items: Vec<Value> = q.items.drain(..).collect();
+        self.queued.fetch_sub(items.len(), Ordering::SeqCst);
         let closed = q.closed;
         drop(q);
         self.room.notify_all();
@@ -142,6 +149,7 @@ impl Notifier {
             return;
         }
         let mut q = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        self.queued.fetch_add(items.len(), Ordering::SeqCst);
         for item in items.into_iter().rev() {
             q.items.push_front(item);
         }

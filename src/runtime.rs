@@ -128,6 +128,8 @@ pub(crate) struct Core {
     stop_loop: AtomicBool,
     /// Open, referenced notifiers (they keep the loop alive).
     pub(crate) refed_notifiers: AtomicUsize,
+    /// Payloads queued on this runtime's notifiers, not yet delivered.
+    pub(crate) queued_payloads: Arc<AtomicUsize>,
     /// Live notifiers and their targets; a target is taken out while it
     /// delivers, so a callback may create or close notifiers.
     notifiers: Mutex<HashMap<u64, NotifierEntry>>,
@@ -251,6 +253,7 @@ impl Runtime {
             first_error: Mutex::new(None),
             stop_loop: AtomicBool::new(false),
             refed_notifiers: AtomicUsize::new(0),
+            queued_payloads: Arc::new(AtomicUsize::new(0)),
             notifiers: Mutex::new(HashMap::new()),
             work: Mutex::new(HashMap::new()),
             hosts: Mutex::new(Vec::new()),
@@ -523,7 +526,10 @@ impl Runtime {
         let alive = posted
             || timers.any_refed()
             || self.core.pending.load(Ordering::SeqCst) > 0
-            || self.core.refed_notifiers.load(Ordering::SeqCst) > 0;
+            // Read after refed_notifiers: a payload queued before a close is
+            // counted before the close drops that count.
+            || self.core.refed_notifiers.load(Ordering::SeqCst) > 0
+            || self.core.queued_payloads.load(Ordering::SeqCst) > 0;
         let wait = if timers.has_immediates() || posted {
             Some(std::time::Duration::ZERO)
         } else {
