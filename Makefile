@@ -135,9 +135,11 @@ $(BUILD)/bench_c: tests/c/bench.c $(STATICLIB) $(HEADER)
 bench: lib $(BUILD)/bench_c
 	cd tests/bench/peers/v8runner && $(GO) build -o ../../../../$(BUILD)/bench-v8runner-go .
 	cd tests/bench/peers/goja && $(GO) build -o ../../../../$(BUILD)/bench-goja .
+	cd tests/bench/peers/cgofloor && $(GO) build -o ../../../../$(BUILD)/bench-cgofloor .
 	{ $(CARGO) bench --bench floor 2>/dev/null; ./$(BUILD)/bench_c; \
 	  (cd go && $(GO) test -run '^$$' -bench . -benchtime 2s -count 1 .); \
-	  ./$(BUILD)/bench-v8runner-go; ./$(BUILD)/bench-goja; } | python3 tests/bench/report.py
+	  ./$(BUILD)/bench-cgofloor; ./$(BUILD)/bench-v8runner-go; ./$(BUILD)/bench-goja; } \
+	  | python3 tests/bench/report.py
 
 # ---- install ------------------------------------------------------------------
 install: lib

@@ -62,6 +62,17 @@ fn throughput_2(iters: usize, f: fn(usize)) -> f64 {
     )
 }
 
+/// The global function `name` of `context`.
+fn global_fn<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    context: v8::Local<v8::Context>,
+    name: &str,
+) -> v8::Local<'s, v8::Function> {
+    let key = v8::String::new(scope, name).unwrap();
+    let f = context.global(scope).get(scope, key.into()).unwrap();
+    v8::Local::<v8::Function>::try_from(f).unwrap()
+}
+
 fn main() {
     v8runner::platform::ensure_initialized();
     let iters = 2000;
@@ -146,6 +157,55 @@ fn main() {
         ns_per_op(200, || drop(Runtime::new(RuntimeOptions::default()).unwrap())) / 1e3,
         "us",
     );
+
+    // A JS function call with fresh arguments, and a native callback from
+    // JS, on the raw crate: the V8 part of Go→JS calls and JS→Go callbacks.
+    {
+        let isolate = &mut v8::Isolate::new(Default::default());
+        let scope = std::pin::pin!(v8::HandleScope::new(isolate));
+        let mut scope = scope.init();
+        let context = v8::Context::new(&scope, Default::default());
+        let scope = &mut v8::ContextScope::new(&mut scope, context);
+        let inc = v8::Function::new(
+            scope,
+            |scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, mut rv: v8::ReturnValue<v8::Value>| {
+                let x = args.get(0).integer_value(scope).unwrap_or(0);
+                rv.set(v8::Number::new(scope, (x + 1) as f64).into());
+            },
+        )
+        .unwrap();
+        let key = v8::String::new(scope, "inc").unwrap();
+        context.global(scope).set(scope, key.into(), inc.into());
+        let src = "function add(a, b) { return a + b }\nfunction loop(n) { let x = 0; for (let i = 0; i < n; i++) x = inc(x); return x }";
+        let code = v8::String::new(scope, src).unwrap();
+        v8::Script::compile(scope, code, None).unwrap().run(scope).unwrap();
+        let add = global_fn(scope, context, "add");
+        let mut i = 0.0;
+        report(
+            "call.raw",
+            ns_per_op(500_000, || {
+                let inner = std::pin::pin!(v8::HandleScope::new(scope));
+                let inner = inner.init();
+                i += 1.0;
+                let args = [v8::Number::new(&inner, i).into(), v8::Number::new(&inner, 1.0).into()];
+                let recv = v8::undefined(&inner).into();
+                std::hint::black_box(add.call(&inner, recv, &args).unwrap().number_value(&inner));
+            }),
+            "ns",
+        );
+        let lp = global_fn(scope, context, "loop");
+        report(
+            "callback.raw",
+            ns_per_op(20, || {
+                let inner = std::pin::pin!(v8::HandleScope::new(scope));
+                let inner = inner.init();
+                let args = [v8::Number::new(&inner, 10000.0).into()];
+                let recv = v8::undefined(&inner).into();
+                std::hint::black_box(lp.call(&inner, recv, &args));
+            }) / 10000.0,
+            "ns",
+        );
+    }
 
     // The compute workload the engine comparison runs (same JS file).
     let compute = include_str!("workloads/compute.js");

@@ -71,6 +71,21 @@ if any(vals.get(f"{k}.goja") for _, k, _ in engines):
     print("(goja / v8runner > 1: v8runner is that many times faster. v8go is not in this table: the")
     print(" Go module proxy reachable here refuses both rogchap.com/v8go and github.com/tommie/v8go.)")
 
+floors = [
+    ("JS→Go callback, ns/call", "callback", "cgo C→Go + raw V8 callback"),
+    ("Go→JS call add(a,b), ns/call", "call", "cgo Go→C + raw V8 call"),
+]
+if any(vals.get(f"{k}.cgo") for _, k, _ in floors):
+    print()
+    print(f"| {'Go vs its floor':32} | {'floor':>8} | {'(made of)':28} | {'v8runner':>9} | {'ratio':>6} |")
+    print(f"|{'-'*34}|{'-'*9}:|{'-'*30}|{'-'*10}:|{'-'*7}:|")
+    for title, key, made_of in floors:
+        cgo, raw, ours = vals.get(f"{key}.cgo"), vals.get(f"{key}.raw"), vals.get(f"{key}.go")
+        if not (cgo and raw and ours):
+            continue
+        floor = cgo[0] + raw[0]
+        print(f"| {title:32} | {floor:8.1f} | {made_of:28} | {ours[0]:9.1f} | {ours[0] / floor:5.2f}x |")
+
 rss = vals.get("rss_per_runtime.c")
 if rss:
     print(f"\nRSS per idle runtime (C, 100 live): {rss[0]:,.0f} KiB")

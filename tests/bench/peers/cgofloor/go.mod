@@ -1,0 +1,3 @@
+module v8runner-bench/cgofloor
+
+go 1.24
