@@ -75,3 +75,20 @@ func BenchmarkCallGoToJS(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCallGoToJSPinned: the same calls inside Pin (no per-call lock).
+func BenchmarkCallGoToJSPinned(b *testing.B) {
+	rt := newRuntime(b)
+	rt.Eval(context.Background(), "function add(a, b) { return a + b }")
+	ctx := context.Background()
+	rt.Pin(func() error {
+		i := 0
+		for b.Loop() {
+			i++
+			if v, err := rt.Call(ctx, "add", i, 1); err != nil || v.Int() != int64(i+1) {
+				b.Fatal(v, err)
+			}
+		}
+		return nil
+	})
+}

@@ -357,3 +357,22 @@ func ExampleWork_Cancel() {
 	fmt.Println(errors.Is(w.Cancel(), v8runner.ErrClosed)) // finished: nothing to cancel
 	// Output: true
 }
+
+func ExampleRuntime_Pin() {
+	rt, _ := v8runner.NewRuntime()
+	defer rt.Close()
+	rt.Eval(context.Background(), "function add(a, b) { return a + b }")
+	sum := int64(0)
+	rt.Pin(func() error { // many small calls: hold the runtime once
+		for i := range 100 {
+			v, err := rt.Call(context.Background(), "add", i, 1)
+			if err != nil {
+				return err
+			}
+			sum += v.Int()
+		}
+		return nil
+	})
+	fmt.Println(sum)
+	// Output: 5050
+}

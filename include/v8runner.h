@@ -490,6 +490,19 @@ uint64_t v8r_runtime_wakeups(struct v8r_runtime *rt);
 // nothing runs. Any thread, any time.
 v8r_status v8r_runtime_terminate(struct v8r_runtime *rt);
 
+// Pin the runtime to the calling thread: its lock stays held until
+// `v8r_runtime_unpin` on the same thread, so the calls in between skip the
+// per-call lock (the fast path for many small calls). Other threads'
+// calls wait meanwhile; `v8r_runtime_run` is refused on a pinned thread.
+// Pins nest (innermost first). Threads: as `v8r_runtime_eval`.
+v8r_status v8r_runtime_pin(struct v8r_runtime *rt);
+
+// Undo `v8r_runtime_pin` on the thread that pinned. V8R_STATUS_WRONG_THREAD
+// if this runtime is not the innermost pin of this thread. Works on a
+// freed handle too (the pin kept the runtime alive), and then returns
+// V8R_STATUS_OK.
+v8r_status v8r_runtime_unpin(struct v8r_runtime *rt);
+
 // Stop the call started with this non-zero `call_id`: at once if it is
 // running, or as soon as it starts; it then returns
 // V8R_STATUS_TERMINATED. Other calls are never affected. Any thread.

@@ -79,7 +79,8 @@ pub struct Locked<'a> {
 
 impl Drop for Locked<'_> {
     fn drop(&mut self) {
-        LOCKS_HELD.with(|c| c.set(c.get() - 1));
+        // try_with: may run from a thread-local destructor at thread exit.
+        let _ = LOCKS_HELD.try_with(|c| c.set(c.get().saturating_sub(1)));
     }
 }
 

@@ -103,8 +103,39 @@ impl ActiveGuard {
 
 impl Drop for ActiveGuard {
     fn drop(&mut self) {
-        ACTIVE.with(|a| a.borrow_mut().pop());
+        // try_with: may run from a thread-local destructor at thread exit.
+        let _ = ACTIVE.try_with(|a| a.borrow_mut().pop());
     }
+}
+
+/// A runtime pinned to this thread: its lock is held between calls.
+/// Field order is drop order: the lock, then the active entry, then the
+/// runtime whose isolate the lock borrows.
+/// Release this thread's innermost pin, whatever runtime it holds (for a
+/// handle freed while pinned). False if nothing is pinned here.
+pub(crate) fn unpin_innermost() -> bool {
+    let entry = PINNED.with(|p| p.borrow_mut().pop());
+    entry.is_some()
+}
+
+struct Pinned {
+    /// Boxed: the `&mut Isolate` the lock hands out points into the lock
+    /// itself, so it must not move while pinned.
+    locked: Option<Box<isolate::Locked<'static>>>,
+    active: Option<ActiveGuard>,
+    runtime: Arc<Runtime>,
+}
+
+impl Drop for Pinned {
+    fn drop(&mut self) {
+        drop(self.locked.take());
+        drop(self.active.take());
+    }
+}
+
+thread_local! {
+    /// Runtimes pinned to this thread, innermost last.
+    static PINNED: RefCell<Vec<Pinned>> = const { RefCell::new(Vec::new()) };
 }
 
 /// A notifier and its target (None while the target is delivering).
@@ -348,13 +379,26 @@ impl Runtime {
         let core_ptr = Arc::as_ptr(&self.core);
         if let Some(isolate) = active_isolate_for(core_ptr) {
             // SAFETY: this thread holds the lock and entered this isolate in
-            // an outer frame, which is suspended in a callback meanwhile.
+            // an outer frame (suspended in a callback) or by pinning.
             let isolate = unsafe { &mut *isolate };
-            let scope = std::pin::pin!(v8::HandleScope::new(isolate));
-            let mut scope = scope.init();
-            let context = v8::Local::new(&scope, context);
-            let scope = &mut v8::ContextScope::new(&mut scope, context);
-            return Ok(f(scope));
+            // Between calls of a pinned thread no call runs: this one is a
+            // call of its own, which terminate_call may target.
+            let own = match call_id {
+                Some(id) => self.begin_own_call(id)?,
+                None => false,
+            };
+            let result = {
+                let scope = std::pin::pin!(v8::HandleScope::new(&mut *isolate));
+                let mut scope = scope.init();
+                let context = v8::Local::new(&scope, context);
+                let scope = &mut v8::ContextScope::new(&mut scope, context);
+                f(scope)
+            };
+            if own {
+                self.end_call();
+                isolate.cancel_terminate_execution();
+            }
+            return Ok(result);
         }
         let mut locked = self.vm.lock()?;
         let isolate: *mut v8::Isolate = &mut *locked;
@@ -707,6 +751,73 @@ impl Runtime {
         let req = work::queue(&self.core, work, after, created);
         self.core.inbox.wake();
         Ok(req)
+    }
+
+    /// For a nested entry: begin a call of its own only if no call runs
+    /// (a pinned thread between calls); inside a callback, the outer call
+    /// stays the one that terminate_call targets.
+    fn begin_own_call(&self, call_id: u64) -> Result<bool, Error> {
+        if self.calls.lock().unwrap_or_else(|e| e.into_inner()).running.is_some() {
+            return Ok(false);
+        }
+        if !self.begin_call(call_id) {
+            return Err(Error::new(Status::Terminated, "execution terminated before it started"));
+        }
+        Ok(true)
+    }
+
+    /// Hold this runtime's lock on the calling thread until [`Runtime::unpin`]
+    /// (same thread): calls in between skip the per-call lock. Other
+    /// threads' calls wait meanwhile. Not from inside a callback, and not
+    /// while this thread is inside another runtime.
+    pub fn pin(self: &Arc<Self>) -> Result<(), Error> {
+        self.check_thread()?;
+        if self.is_closed() {
+            return Err(self.closed_error());
+        }
+        if self.entered_on_this_thread() {
+            return Err(Error::new(
+                Status::WrongThread,
+                "already pinned or inside a callback on this thread",
+            ));
+        }
+        let locked = self.vm.lock()?;
+        // SAFETY: the lock borrows `self.vm`; the Pinned entry keeps an Arc
+        // of this runtime and drops the lock first (see Pinned's Drop).
+        let locked: isolate::Locked<'static> = unsafe { std::mem::transmute(locked) };
+        let mut locked = Box::new(locked);
+        let isolate: *mut v8::Isolate = &mut **locked;
+        let active = ActiveGuard::push(Arc::as_ptr(&self.core), isolate);
+        PINNED.with(|p| {
+            p.borrow_mut().push(Pinned {
+                locked: Some(locked),
+                active: Some(active),
+                runtime: Arc::clone(self),
+            })
+        });
+        Ok(())
+    }
+
+    /// Release what [`Runtime::pin`] took; must be the innermost pin of
+    /// this thread.
+    pub fn unpin(&self) -> Result<(), Error> {
+        let pinned = PINNED.with(|p| {
+            let mut p = p.borrow_mut();
+            match p.last() {
+                Some(top) if std::ptr::eq(Arc::as_ptr(&top.runtime), self) => p.pop(),
+                _ => None,
+            }
+        });
+        match pinned {
+            Some(entry) => {
+                drop(entry);
+                Ok(())
+            }
+            None => Err(Error::new(
+                Status::WrongThread,
+                "this runtime is not pinned on this thread",
+            )),
+        }
     }
 
     /// Mark `call_id` as running; false if it was cancelled before start.

@@ -330,6 +330,30 @@ pub extern "C" fn v8r_runtime_terminate(rt: *mut v8r_runtime) -> Status {
     })
 }
 
+/// Pin the runtime to the calling thread: its lock stays held until
+/// `v8r_runtime_unpin` on the same thread, so the calls in between skip the
+/// per-call lock (the fast path for many small calls). Other threads'
+/// calls wait meanwhile; `v8r_runtime_run` is refused on a pinned thread.
+/// Pins nest (innermost first). Threads: as `v8r_runtime_eval`.
+#[no_mangle]
+pub extern "C" fn v8r_runtime_pin(rt: *mut v8r_runtime) -> Status {
+    boundary(std::ptr::null_mut(), || lookup(rt)?.pin())
+}
+
+/// Undo `v8r_runtime_pin` on the thread that pinned. V8R_STATUS_WRONG_THREAD
+/// if this runtime is not the innermost pin of this thread. Works on a
+/// freed handle too (the pin kept the runtime alive), and then returns
+/// V8R_STATUS_OK.
+#[no_mangle]
+pub extern "C" fn v8r_runtime_unpin(rt: *mut v8r_runtime) -> Status {
+    boundary(std::ptr::null_mut(), || match lookup(rt) {
+        Ok(runtime) => runtime.unpin(),
+        // Freed while pinned: the pin still holds the runtime; release it.
+        Err(e) if e.kind == Status::Closed && crate::runtime::unpin_innermost() => Ok(()),
+        Err(e) => Err(e),
+    })
+}
+
 /// Stop the call started with this non-zero `call_id`: at once if it is
 /// running, or as soon as it starts; it then returns
 /// V8R_STATUS_TERMINATED. Other calls are never affected. Any thread.

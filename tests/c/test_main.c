@@ -374,6 +374,49 @@ static void test_runtime_terminate_call(void) {
     v8r_runtime_free(rt);
 }
 
+struct pinned_cancel {
+    v8r_runtime *rt;
+};
+
+static void *cancel_pinned_call(void *arg) {
+    struct pinned_cancel *c = arg;
+    struct timespec ts = {0, 50 * 1000000L};
+    nanosleep(&ts, NULL);
+    CHECK(v8r_runtime_terminate_call(c->rt, 77) == V8R_STATUS_OK);
+    return NULL;
+}
+
+static void test_runtime_pin(void) {
+    v8r_runtime *rt = NULL;
+    CHECK(v8r_runtime_new(NULL, &rt, NULL) == V8R_STATUS_OK);
+    CHECK(eval(rt, "var n = 0; function add(a, b) { return a + b }", NULL, NULL) == V8R_STATUS_OK);
+    CHECK(v8r_runtime_pin(rt) == V8R_STATUS_OK);
+    v8r_value v;
+    for (int i = 0; i < 1000; i++) CHECK(eval(rt, "++n", &v, NULL) == V8R_STATUS_OK);
+    CHECK(v.number == 1000);
+    v8r_value args[2] = {v8r_value_number(40), v8r_value_number(2)};
+    CHECK(v8r_runtime_call(rt, "add", args, 2, 0, &v, NULL) == V8R_STATUS_OK && v.number == 42);
+    /* a pinned call can still be cancelled by its own call id */
+    struct pinned_cancel c = {rt};
+    pthread_t th;
+    pthread_create(&th, NULL, cancel_pinned_call, &c);
+    const char *spin = "for (;;) {}";
+    CHECK(v8r_runtime_eval(rt, (const uint8_t *)spin, strlen(spin), NULL, 77, NULL, NULL) == V8R_STATUS_TERMINATED);
+    pthread_join(th, NULL);
+    CHECK(eval(rt, "n", &v, NULL) == V8R_STATUS_OK && v.number == 1000); /* and the next call runs */
+    CHECK(v8r_runtime_run(rt, 0, 0, NULL, NULL) == V8R_STATUS_WRONG_THREAD);
+    CHECK(v8r_runtime_pin(rt) == V8R_STATUS_WRONG_THREAD); /* already pinned */
+    CHECK(v8r_runtime_unpin(rt) == V8R_STATUS_OK);
+    CHECK(v8r_runtime_unpin(rt) == V8R_STATUS_WRONG_THREAD);
+    CHECK(eval(rt, "n + 1", &v, NULL) == V8R_STATUS_OK && v.number == 1001);
+    /* freed while pinned: unpin still releases it */
+    CHECK(v8r_runtime_pin(rt) == V8R_STATUS_OK);
+    CHECK(v8r_runtime_free(rt) == V8R_STATUS_OK);
+    CHECK(eval(rt, "1", &v, NULL) == V8R_STATUS_CLOSED);
+    CHECK(v8r_runtime_unpin(rt) == V8R_STATUS_OK);
+    CHECK(v8r_runtime_count() == 0);
+}
+
 static void test_runtime_heap_limit(void) {
     v8r_runtime *rt = NULL;
     v8r_runtime_options opts;
@@ -476,6 +519,7 @@ int main(void) {
     RUN(test_runtime_error_kinds);
     RUN(test_runtime_terminate);
     RUN(test_runtime_terminate_call);
+    RUN(test_runtime_pin);
     RUN(test_runtime_heap_limit);
     RUN(test_runtime_wrong_thread);
     RUN(test_runtime_many_rss_flat);
