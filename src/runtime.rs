@@ -448,7 +448,10 @@ impl Runtime {
     /// `call_id` as for [`Runtime::eval`].
     pub fn call(&self, name: &str, args: &[Value], call_id: u64) -> Result<Value, Error> {
         let result = self.enter(Some(call_id), |scope| {
-            let key = v8::String::new(scope, name).ok_or_else(|| Error::bad_input("function name too long"))?;
+            // Internalized: lookups by an internalized key skip re-hashing
+            // the name (measured: the largest part of a call).
+            let key = v8::String::new_from_utf8(scope, name.as_bytes(), v8::NewStringType::Internalized)
+                .ok_or_else(|| Error::bad_input("function name too long"))?;
             let global = scope.get_current_context().global(scope);
             let f = global
                 .get(scope, key.into())
