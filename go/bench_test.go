@@ -92,3 +92,24 @@ func BenchmarkCallGoToJSPinned(b *testing.B) {
 		return nil
 	})
 }
+
+// BenchmarkCallGoToJSFunction: through a *Function (no lookup by name).
+func BenchmarkCallGoToJSFunction(b *testing.B) {
+	rt := newRuntime(b)
+	rt.Eval(context.Background(), "function add(a, b) { return a + b }")
+	f, err := rt.Function("add")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	rt.Pin(func() error {
+		i := 0
+		for b.Loop() {
+			i++
+			if v, err := f.Call(ctx, i, 1); err != nil || v.Int() != int64(i+1) {
+				b.Fatal(v, err)
+			}
+		}
+		return nil
+	})
+}

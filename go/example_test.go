@@ -376,3 +376,18 @@ func ExampleRuntime_Pin() {
 	fmt.Println(sum)
 	// Output: 5050
 }
+
+func ExampleRuntime_Function() {
+	rt, _ := v8runner.NewRuntime()
+	defer rt.Close()
+	rt.Eval(context.Background(), "function area(w, h) { return w * h }")
+	area, _ := rt.Function("area") // looked up once
+	defer area.Release()
+	for _, side := range []int{2, 3} {
+		v, _ := area.Call(context.Background(), side, side)
+		fmt.Println(v)
+	}
+	// Output:
+	// 4
+	// 9
+}

@@ -150,6 +150,10 @@ typedef uint32_t v8r_console_level;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// An opaque reference to a JS function of one runtime. Free it once with
+// `v8r_function_free` (any thread); freeing the runtime first is fine.
+typedef struct v8r_function v8r_function;
+
 // An opaque notifier handle. Send, ref and close from any thread; free it
 // once with `v8r_notifier_free`.
 typedef struct v8r_notifier v8r_notifier;
@@ -277,6 +281,29 @@ void v8r_error_free(struct v8r_error *err);
 // A static, NUL-terminated name for a status ("ok", "syntax error", ...);
 // unknown numbers give "unknown status". Never free it. Any thread.
 const char *v8r_status_name(uint32_t status);
+
+// Look up the global function `name` (NUL-terminated) and store a
+// reference to it in `*out` (the caller owns it). The reference stays
+// valid when the global is later reassigned. Errors as for
+// `v8r_runtime_call`. Threads: as `v8r_runtime_eval`.
+v8r_status v8r_runtime_function(struct v8r_runtime *rt,
+                                const char *name,
+                                struct v8r_function **out,
+                                struct v8r_error **err);
+
+// Call the referenced function with copies of `args[0..argc]`; results,
+// errors and `call_id` as for `v8r_runtime_call`, without the lookup by
+// name. V8R_STATUS_CLOSED once the runtime is freed. Threads: as
+// `v8r_runtime_eval` for its runtime.
+v8r_status v8r_function_call(struct v8r_function *f,
+                             const struct v8r_value *args,
+                             size_t argc,
+                             uint64_t call_id,
+                             struct v8r_value *result,
+                             struct v8r_error **err);
+
+// Release a function reference. NULL is a no-op. Any thread.
+void v8r_function_free(struct v8r_function *f);
 
 // Register `fn` as the JS global function `name` (NUL-terminated UTF-8).
 // `finalizer(data)`, if given, runs when the runtime is freed. On failure

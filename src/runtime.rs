@@ -462,15 +462,48 @@ impl Runtime {
                     format!("TypeError: {name} is not a function"),
                 ));
             };
-            let mut argv = Vec::with_capacity(args.len());
-            for a in args {
-                argv.push(crate::values::to_v8(scope, a).map_err(|m| Error::bad_input(format!("argument: {m}")))?);
-            }
-            let result = isolate::call_function_value(scope, &self.vm, f, &argv, true);
-            natives::report_rejections(scope, &self.core);
-            result
+            self.call_local(scope, f, args)
         })?;
         self.after_call(result)
+    }
+
+    /// The global function `name`, kept alive until the returned handle is
+    /// dropped (from any thread) or the runtime goes away.
+    pub fn function(&self, name: &str) -> Result<v8::Global<v8::Function>, Error> {
+        self.enter(None, |scope| {
+            let key = v8::String::new_from_utf8(scope, name.as_bytes(), v8::NewStringType::Internalized)
+                .ok_or_else(|| Error::bad_input("function name too long"))?;
+            let global = scope.get_current_context().global(scope);
+            let f = global
+                .get(scope, key.into())
+                .and_then(|v| v8::Local::<v8::Function>::try_from(v).ok());
+            match f {
+                Some(f) => Ok(v8::Global::new(scope, f)),
+                None => Err(Error::new(
+                    Status::Exception,
+                    format!("TypeError: {name} is not a function"),
+                )),
+            }
+        })?
+    }
+
+    /// Call a function held by [`Runtime::function`] (no lookup by name).
+    pub fn call_function(&self, f: &v8::Global<v8::Function>, args: &[Value], call_id: u64) -> Result<Value, Error> {
+        let result = self.enter(Some(call_id), |scope| {
+            let f = v8::Local::new(scope, f);
+            self.call_local(scope, f, args)
+        })?;
+        self.after_call(result)
+    }
+
+    fn call_local(&self, scope: &mut v8::PinScope, f: v8::Local<v8::Function>, args: &[Value]) -> Result<Value, Error> {
+        let mut argv = Vec::with_capacity(args.len());
+        for a in args {
+            argv.push(crate::values::to_v8(scope, a).map_err(|m| Error::bad_input(format!("argument: {m}")))?);
+        }
+        let result = isolate::call_function_value(scope, &self.vm, f, &argv, true);
+        natives::report_rejections(scope, &self.core);
+        result
     }
 
     /// A call that hit the heap limit closes the runtime.

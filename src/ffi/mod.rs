@@ -9,6 +9,7 @@
 #![allow(non_camel_case_types, clippy::not_unsafe_ptr_arg_deref)]
 
 pub mod error;
+pub mod function;
 pub mod handles;
 pub mod host;
 pub mod notifier;

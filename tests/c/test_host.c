@@ -170,7 +170,31 @@ static void test_runtime_call(void) {
     v8r_runtime_free(rt);
 }
 
+static void test_function_refs(void) {
+    v8r_runtime *rt = NULL;
+    CHECK(v8r_runtime_new(NULL, &rt, NULL) == V8R_STATUS_OK);
+    CHECK(run_js(rt, "var calls = 0; function mul(a, b) { calls++; return a * b }", NULL) == V8R_STATUS_OK);
+    v8r_function *f = NULL;
+    CHECK(v8r_runtime_function(rt, "mul", &f, NULL) == V8R_STATUS_OK && f != NULL);
+    v8r_value args[2] = {v8r_value_number(6), v8r_value_number(7)}, out;
+    for (int i = 0; i < 3; i++) CHECK(v8r_function_call(f, args, 2, 0, &out, NULL) == V8R_STATUS_OK && out.number == 42);
+    /* the reference outlives a reassignment of the global */
+    CHECK(run_js(rt, "mul = null", NULL) == V8R_STATUS_OK);
+    CHECK(v8r_function_call(f, args, 2, 0, &out, NULL) == V8R_STATUS_OK && out.number == 42);
+    expect_true(rt, "calls === 4");
+    v8r_function *missing = (v8r_function *)1;
+    v8r_error *err = NULL;
+    CHECK(v8r_runtime_function(rt, "mul", &missing, &err) == V8R_STATUS_EXCEPTION && missing == NULL);
+    v8r_error_free(err);
+    v8r_runtime_free(rt);
+    CHECK(v8r_function_call(f, args, 2, 0, &out, NULL) == V8R_STATUS_CLOSED);
+    v8r_function_free(f); /* after the runtime: still fine */
+    CHECK(v8r_function_call(f, args, 2, 0, &out, NULL) == V8R_STATUS_CLOSED);
+    v8r_function_free(NULL);
+}
+
 void run_host_tests(void) {
+    RUN(test_function_refs);
     RUN(test_runtime_call);
     RUN(test_host_sync);
     RUN(test_host_async);
