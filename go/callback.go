@@ -93,10 +93,21 @@ func (fn *hostFunc) startAsync(args []Value, promise *C.v8r_promise) {
 
 // Call calls the global JS function fn with args (converted: nil → null,
 // bool, numbers, string, []byte → Uint8Array, *big.Int → BigInt, time.Time
-// → RFC 3339 string, Value as is, anything else through encoding/json) and
-// returns its result. Microtasks run before it returns. Context handling as
-// for Eval.
+// → Date, Value as is, anything else through encoding/json) and returns
+// its result. Microtasks run before it returns. Context handling as for
+// Eval. To call the same function often, look it up once with Function.
 func (r *Runtime) Call(ctx context.Context, fn string, args ...any) (Value, error) {
+	cname := C.CString(fn)
+	defer C.free(unsafe.Pointer(cname))
+	return r.invoke(ctx, args, func(argp *C.v8r_value, argc C.size_t, id C.uint64_t, out *C.v8r_value, cerr **C.v8r_error) C.v8r_status {
+		return C.v8r_runtime_call(r.h, cname, argp, argc, id, out, cerr)
+	})
+}
+
+// invoke runs one call through the library: arguments converted and
+// freed, a call id for cancellation, errors and the result mapped.
+func (r *Runtime) invoke(ctx context.Context, args []any,
+	call func(argp *C.v8r_value, argc C.size_t, id C.uint64_t, out *C.v8r_value, cerr **C.v8r_error) C.v8r_status) (Value, error) {
 	if r.closed.Load() {
 		return Value{}, ErrClosed
 	}
@@ -108,8 +119,6 @@ func (r *Runtime) Call(ctx context.Context, fn string, args ...any) (Value, erro
 		return Value{}, err
 	}
 	defer freeCValues(cargs)
-	cname := C.CString(fn)
-	defer C.free(unsafe.Pointer(cname))
 	var argp *C.v8r_value
 	if len(cargs) > 0 {
 		argp = &cargs[0]
@@ -118,7 +127,7 @@ func (r *Runtime) Call(ctx context.Context, fn string, args ...any) (Value, erro
 	stop := r.terminateOnDone(ctx, id)
 	var out C.v8r_value
 	var cerr *C.v8r_error
-	status := C.v8r_runtime_call(r.h, cname, argp, C.size_t(len(cargs)), C.uint64_t(id), &out, &cerr)
+	status := call(argp, C.size_t(len(cargs)), C.uint64_t(id), &out, &cerr)
 	runtime.KeepAlive(r)
 	stop()
 	if err := statusError(status, cerr); err != nil {

@@ -8,7 +8,6 @@ import "C"
 
 import (
 	"context"
-	"fmt"
 	"runtime"
 	"sync"
 	"unsafe"
@@ -47,33 +46,11 @@ func (r *Runtime) Function(name string) (*Function, error) {
 // Call calls the function with args (converted as for Runtime.Call).
 // Context handling as for Eval; after Release or Close, ErrClosed.
 func (f *Function) Call(ctx context.Context, args ...any) (Value, error) {
-	r := f.rt
-	if r.closed.Load() {
-		return Value{}, ErrClosed
-	}
-	if err := ctx.Err(); err != nil {
-		return Value{}, fmt.Errorf("%w: %w", ErrTerminated, err)
-	}
-	cargs, err := cValues(args)
-	if err != nil {
-		return Value{}, err
-	}
-	defer freeCValues(cargs)
-	var argp *C.v8r_value
-	if len(cargs) > 0 {
-		argp = &cargs[0]
-	}
-	id := callIDs.Add(1)
-	stop := r.terminateOnDone(ctx, id)
-	var out C.v8r_value
-	var cerr *C.v8r_error
-	status := C.v8r_function_call(f.h, argp, C.size_t(len(cargs)), C.uint64_t(id), &out, &cerr)
+	v, err := f.rt.invoke(ctx, args, func(argp *C.v8r_value, argc C.size_t, id C.uint64_t, out *C.v8r_value, cerr **C.v8r_error) C.v8r_status {
+		return C.v8r_function_call(f.h, argp, argc, id, out, cerr)
+	})
 	runtime.KeepAlive(f)
-	stop()
-	if err := statusError(status, cerr); err != nil {
-		return Value{}, r.explain(ctx, err)
-	}
-	return valueFromC(&out), nil
+	return v, err
 }
 
 // Release lets the runtime free the function. Idempotent.

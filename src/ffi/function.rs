@@ -9,7 +9,7 @@ use once_cell::sync::Lazy;
 use super::error::v8r_error;
 use super::handles::HandleTable;
 use super::runtime::{lookup, v8r_runtime};
-use super::value::{clear_result, store_result, v8r_value, value_from_c};
+use super::value::{clear_result, store_result, v8r_value, values_from_c};
 use super::{boundary, c_text, write_out};
 use crate::error::{Error, Status};
 use crate::runtime::Runtime;
@@ -78,13 +78,7 @@ pub extern "C" fn v8r_function_call(
             .runtime
             .upgrade()
             .ok_or_else(|| Error::new(Status::Closed, "the runtime was freed"))?;
-        if argc > 0 && args.is_null() {
-            return Err(Error::bad_input("args is NULL"));
-        }
-        let argv = (0..argc)
-            // SAFETY: the caller passes argc readable values.
-            .map(|i| value_from_c(unsafe { args.add(i) }))
-            .collect::<Result<Vec<_>, _>>()?;
+        let argv = values_from_c(args, argc)?;
         store_result(result, runtime.call_function(&entry.function, &argv, call_id)?)
     })
 }

@@ -7,7 +7,7 @@ use once_cell::sync::Lazy;
 
 use super::error::{self, cstring, v8r_error, v8r_error_free};
 use super::handles::HandleTable;
-use super::value::{clear_result, store_result, v8r_value, value_from_c};
+use super::value::{clear_result, store_result, v8r_value, values_from_c};
 use super::{boundary, c_text, text, write_out};
 use crate::error::{Error, Status};
 use crate::event_loop::RunMode;
@@ -262,13 +262,7 @@ pub extern "C" fn v8r_runtime_call(
         clear_result(result);
         let runtime = lookup(rt)?;
         let name = c_text(name, "name")?.ok_or_else(|| Error::bad_input("name is NULL"))?;
-        if argc > 0 && args.is_null() {
-            return Err(Error::bad_input("args is NULL"));
-        }
-        let argv = (0..argc)
-            // SAFETY: the caller passes argc readable values.
-            .map(|i| value_from_c(unsafe { args.add(i) }))
-            .collect::<Result<Vec<_>, _>>()?;
+        let argv = values_from_c(args, argc)?;
         store_result(result, runtime.call(name, &argv, call_id)?)
     })
 }

@@ -91,6 +91,15 @@ pub(crate) fn value_from_c(v: *const v8r_value) -> Result<Value, Error> {
     })
 }
 
+/// Read `argc` caller values at `args` (NULL only with argc 0).
+pub(crate) fn values_from_c(args: *const v8r_value, argc: usize) -> Result<Vec<Value>, Error> {
+    if argc > 0 && args.is_null() {
+        return Err(Error::bad_input("args is NULL"));
+    }
+    // SAFETY: the caller passes argc readable values.
+    (0..argc).map(|i| value_from_c(unsafe { args.add(i) })).collect()
+}
+
 /// Reset a caller's optional result slot to undefined (NULL: nothing to do).
 pub(crate) fn clear_result(out: *mut v8r_value) {
     if !out.is_null() {
