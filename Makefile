@@ -61,8 +61,8 @@ test-examples: examples
 	@echo "examples: 8 passed, 0 failed"
 
 run-hello: $(BUILD)/hello $(BUILD)/hello-go
-	./$(BUILD)/hello
-	./$(BUILD)/hello-go
+	@./$(BUILD)/hello
+	@./$(BUILD)/hello-go
 
 # ---- tests --------------------------------------------------------------------
 test: lint check-header test-rust test-c test-asan test-go test-safety test-fuzz test-install test-examples
