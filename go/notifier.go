@@ -9,7 +9,6 @@ import "C"
 import (
 	"context"
 	"runtime"
-	"sync"
 
 	"unsafe"
 )
@@ -36,7 +35,6 @@ func Unref() NotifierOption { return func(o *notifierOptions) { o.unref = true }
 // sends between two loop turns coalesce into one wake-up.
 type Notifier struct {
 	h       *C.v8r_notifier
-	once    sync.Once
 	cleanup runtime.Cleanup
 }
 
@@ -111,11 +109,9 @@ func (n *Notifier) send(v any, timeoutMs int64) error {
 // Close stops accepting payloads (Send then returns ErrClosed); those
 // already queued are still delivered. Idempotent, safe while others send.
 func (n *Notifier) Close() error {
+	// Only closes: the handle itself is freed by the cleanup once no Send
+	// can still be using it.
 	C.v8r_notifier_close(n.h)
 	runtime.KeepAlive(n)
-	n.once.Do(func() {
-		// The handle itself is freed by the cleanup once no Send can
-		// still be using it.
-	})
 	return nil
 }

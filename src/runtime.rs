@@ -448,20 +448,7 @@ impl Runtime {
     /// `call_id` as for [`Runtime::eval`].
     pub fn call(&self, name: &str, args: &[Value], call_id: u64) -> Result<Value, Error> {
         let result = self.enter(Some(call_id), |scope| {
-            // Internalized: lookups by an internalized key skip re-hashing
-            // the name (measured: the largest part of a call).
-            let key = v8::String::new_from_utf8(scope, name.as_bytes(), v8::NewStringType::Internalized)
-                .ok_or_else(|| Error::bad_input("function name too long"))?;
-            let global = scope.get_current_context().global(scope);
-            let f = global
-                .get(scope, key.into())
-                .and_then(|v| v8::Local::<v8::Function>::try_from(v).ok());
-            let Some(f) = f else {
-                return Err(Error::new(
-                    Status::Exception,
-                    format!("TypeError: {name} is not a function"),
-                ));
-            };
+            let f = global_function(scope, name)?;
             self.call_local(scope, f, args)
         })?;
         self.after_call(result)
@@ -471,19 +458,7 @@ impl Runtime {
     /// dropped (from any thread) or the runtime goes away.
     pub fn function(&self, name: &str) -> Result<v8::Global<v8::Function>, Error> {
         self.enter(None, |scope| {
-            let key = v8::String::new_from_utf8(scope, name.as_bytes(), v8::NewStringType::Internalized)
-                .ok_or_else(|| Error::bad_input("function name too long"))?;
-            let global = scope.get_current_context().global(scope);
-            let f = global
-                .get(scope, key.into())
-                .and_then(|v| v8::Local::<v8::Function>::try_from(v).ok());
-            match f {
-                Some(f) => Ok(v8::Global::new(scope, f)),
-                None => Err(Error::new(
-                    Status::Exception,
-                    format!("TypeError: {name} is not a function"),
-                )),
-            }
+            global_function(scope, name).map(|f| v8::Global::new(scope, f))
         })?
     }
 
@@ -911,6 +886,19 @@ impl Runtime {
         }
         self.core.inbox.wake();
     }
+}
+
+/// The global function `name` of the scope's context.
+fn global_function<'s>(scope: &mut v8::PinScope<'s, '_>, name: &str) -> Result<v8::Local<'s, v8::Function>, Error> {
+    // Internalized: lookups by an internalized key skip re-hashing the name
+    // (measured: the largest part of a call).
+    let key = v8::String::new_from_utf8(scope, name.as_bytes(), v8::NewStringType::Internalized)
+        .ok_or_else(|| Error::bad_input("function name too long"))?;
+    let global = scope.get_current_context().global(scope);
+    global
+        .get(scope, key.into())
+        .and_then(|v| v8::Local::<v8::Function>::try_from(v).ok())
+        .ok_or_else(|| Error::new(Status::Exception, format!("TypeError: {name} is not a function")))
 }
 
 struct ResetOnDrop<'a>(&'a AtomicBool);
