@@ -132,14 +132,18 @@ $(BUILD)/bench_c: tests/c/bench.c $(STATICLIB) $(HEADER)
 # Each program prints BENCH lines; report.py prints one table of ratios to
 # the raw v8 crate floor measured in the same run.
 # Each engine runs the same workloads in its own program (two V8s cannot
-# link into one binary); goja comes from the Go module proxy.
+# link into one binary); goja and tommie/v8go come from the Go module proxy.
+# v8go is optional: without it (no network, say) its column stays empty.
 bench: lib $(BUILD)/bench_c
 	cd tests/bench/peers/v8runner && $(GO) build -o ../../../../$(BUILD)/bench-v8runner-go .
 	cd tests/bench/peers/goja && $(GO) build -o ../../../../$(BUILD)/bench-goja .
+	rm -f $(BUILD)/bench-v8go
+	cd tests/bench/peers/v8go && $(GO) build -o ../../../../$(BUILD)/bench-v8go . || echo "v8go peer unavailable"
 	cd tests/bench/peers/cgofloor && $(GO) build -o ../../../../$(BUILD)/bench-cgofloor .
 	{ $(CARGO) bench --bench floor 2>/dev/null; ./$(BUILD)/bench_c; \
 	  (cd go && $(GO) test -run '^$$' -bench . -benchtime 2s -count 1 .); \
-	  ./$(BUILD)/bench-cgofloor; ./$(BUILD)/bench-v8runner-go; ./$(BUILD)/bench-goja; } \
+	  ./$(BUILD)/bench-cgofloor; ./$(BUILD)/bench-v8runner-go; ./$(BUILD)/bench-goja; \
+	  if [ -x $(BUILD)/bench-v8go ]; then ./$(BUILD)/bench-v8go; fi; } \
 	  | python3 tests/bench/report.py
 
 # ---- install ------------------------------------------------------------------

@@ -113,6 +113,32 @@ func TestCallConvertsArguments(t *testing.T) {
 	}
 }
 
+// Call caches C copies of a bounded number of names and reuses pooled
+// frames: many distinct names, repeated names, failed conversions after
+// converted arguments, and nested calls must all still give right answers.
+func TestCallNamesAndFrames(t *testing.T) {
+	rt := newRuntime(t)
+	mustEval(t, rt, "for (let i = 0; i < 600; i++) globalThis['f' + i] = (a, b) => i + a.length + b")
+	for round := range 2 {
+		for i := 0; i < 600; i += 7 {
+			v, err := rt.Call(context.Background(), fmt.Sprintf("f%d", i), "abc", round)
+			if err != nil || v.Int() != int64(i+3+round) {
+				t.Fatalf("f%d: %v %v", i, v, err)
+			}
+		}
+	}
+	if _, err := rt.Call(context.Background(), "f1", "ok", "\xff"); !errors.Is(err, ErrBadInput) {
+		t.Errorf("bad second argument: %v", err)
+	}
+	rt.Func("nested", func(args ...Value) (any, error) {
+		return rt.Call(context.Background(), "f2", "xy", args[0].Int())
+	})
+	mustEval(t, rt, "function outer(n) { return nested(n) * 10 }")
+	if v, err := rt.Call(context.Background(), "outer", 5); err != nil || v.Int() != 90 {
+		t.Errorf("nested call: %v %v", v, err)
+	}
+}
+
 func TestAsyncFuncAndRun(t *testing.T) {
 	var out bytes.Buffer
 	rt := newRuntime(t, WithConsole(&out))

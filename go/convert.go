@@ -46,6 +46,14 @@ func cValue(v any) (C.v8r_value, error) {
 		return out, nil
 	case Value:
 		return cValueOf(x), nil
+	case int: // the common scalars skip reflection
+		return number(float64(x)), nil
+	case int64:
+		return number(float64(x)), nil
+	case int32:
+		return number(float64(x)), nil
+	case float64:
+		return number(x), nil
 	case bool:
 		out.kind = C.V8R_KIND_BOOL
 		out.boolean = C.bool(x)
@@ -54,7 +62,7 @@ func cValue(v any) (C.v8r_value, error) {
 		if !utf8.ValidString(x) {
 			return out, fmt.Errorf("%w: string is not valid UTF-8", ErrBadInput)
 		}
-		return withData(C.V8R_KIND_STRING, []byte(x)), nil
+		return withData(C.V8R_KIND_STRING, unsafe.Slice(unsafe.StringData(x), len(x))), nil
 	case []byte:
 		return withData(C.V8R_KIND_BYTES, x), nil
 	case *big.Int:
@@ -92,6 +100,10 @@ func cValue(v any) (C.v8r_value, error) {
 	return withData(C.V8R_KIND_JSON, b), nil
 }
 
+func number(x float64) C.v8r_value {
+	return C.v8r_value{kind: C.V8R_KIND_NUMBER, number: C.double(x)}
+}
+
 // cValueOf turns a Value back into a C value.
 func cValueOf(v Value) C.v8r_value {
 	var out C.v8r_value
@@ -113,22 +125,10 @@ func cValueOf(v Value) C.v8r_value {
 }
 
 func freeCValue(v *C.v8r_value) {
-	C.free(unsafe.Pointer(v.data))
-	v.data = nil
-}
-
-// cValues converts arguments; on error the ones made so far are freed.
-func cValues(args []any) ([]C.v8r_value, error) {
-	out := make([]C.v8r_value, 0, len(args))
-	for i, a := range args {
-		v, err := cValue(a)
-		if err != nil {
-			freeCValues(out)
-			return nil, fmt.Errorf("argument %d: %w", i, err)
-		}
-		out = append(out, v)
+	if v.data != nil { // C.free(nil) would still cross into C
+		C.free(unsafe.Pointer(v.data))
+		v.data = nil
 	}
-	return out, nil
 }
 
 func freeCValues(vs []C.v8r_value) {

@@ -46,9 +46,7 @@ func (r *Runtime) Function(name string) (*Function, error) {
 // Call calls the function with args (converted as for Runtime.Call).
 // Context handling as for Eval; after Release or Close, ErrClosed.
 func (f *Function) Call(ctx context.Context, args ...any) (Value, error) {
-	v, err := f.rt.invoke(ctx, args, func(argp *C.v8r_value, argc C.size_t, id C.uint64_t, out *C.v8r_value, cerr **C.v8r_error) C.v8r_status {
-		return C.v8r_function_call(f.h, argp, argc, id, out, cerr)
-	})
+	v, err := f.rt.invoke(ctx, f.h, nil, args)
 	runtime.KeepAlive(f)
 	return v, err
 }

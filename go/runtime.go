@@ -90,6 +90,8 @@ type Runtime struct {
 	// panicked holds a panic from a QueueWork after-callback, re-raised by
 	// Run once back in Go.
 	panicked atomic.Pointer[any]
+	// names caches Call's function names as C strings.
+	names *nameCache
 }
 
 // callIDs numbers calls so a context cancel terminates its own call only.
@@ -135,6 +137,8 @@ func NewRuntime(opts ...Option) (*Runtime, error) {
 	// Safety net only: the cleanup frees the handle from the cleanup
 	// goroutine, which any-thread runtimes allow.
 	r.cleanup = runtime.AddCleanup(r, func(h *C.v8r_runtime) { C.v8r_runtime_free(h) }, h)
+	r.names = new(nameCache)
+	runtime.AddCleanup(r, (*nameCache).free, r.names)
 	return r, nil
 }
 

@@ -14,4 +14,12 @@ void v8r_go_after_work(v8r_work *req, v8r_status status, void *data);
 // A cgo.Handle travels through the library's `void *data` as an integer;
 // the cast happens here, in C, so Go never forges a pointer.
 static inline void *v8r_go_handle(uintptr_t h) { return (void *)h; }
+// A call's arguments, result and error in C memory, reused from a pool:
+// the arguments of most calls fit, and the library sees no Go memory.
+#define V8R_GO_FRAME_ARGS 8
+typedef struct {
+    v8r_value args[V8R_GO_FRAME_ARGS];
+    v8r_value result;
+    v8r_error *err;
+} v8r_go_frame;
 #endif

@@ -199,7 +199,8 @@ typedef struct v8r_value {
   size_t len;
 } v8r_value;
 
-// A synchronous host function. `args[0..argc]` are valid during the call.
+// A synchronous host function. `args[0..argc]` are borrowed: valid during
+// the call, read-only, not yours to release.
 // Return V8R_STATUS_OK with the result in `*result` (start: undefined; the
 // library takes ownership of what you put there, including its buffer,
 // which must come from malloc or a `v8r_value_*` constructor), or
@@ -214,7 +215,8 @@ typedef v8r_status (*v8r_host_fn)(void *data,
 // Releases user data when the library no longer needs it.
 typedef void (*v8r_finalizer_fn)(void *data);
 
-// An asynchronous host function: JS receives a Promise; settle `promise`
+// An asynchronous host function (`args` as for `v8r_host_fn`): JS
+// receives a Promise; settle `promise`
 // later, from any thread, with `v8r_promise_resolve`/`v8r_promise_reject`
 // (or drop it with `v8r_promise_free`, which rejects it).
 typedef void (*v8r_async_host_fn)(void *data,

@@ -8,6 +8,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 
+use smallvec::SmallVec;
+
 use crate::error::{panic_message, Error, Status};
 use crate::event_loop::Event;
 use crate::runtime::Core;
@@ -79,7 +81,7 @@ pub(crate) fn callback(
     // SAFETY: points at a HostEntry the Core owns; the Core outlives the
     // context whose functions carry this pointer.
     let entry = unsafe { &*(data.value() as *const HostEntry) };
-    let mut argv = Vec::with_capacity(args.length() as usize);
+    let mut argv: SmallVec<[Value; 4]> = SmallVec::with_capacity(args.length() as usize);
     for i in 0..args.length() {
         match values::from_v8(scope, args.get(i)) {
             Some(v) => argv.push(v),
@@ -99,7 +101,7 @@ pub(crate) fn callback(
             core.add_promise(id, v8::Global::new(scope, resolver));
             rv.set(resolver.get_promise(scope).into());
             f(
-                argv,
+                argv.into_vec(),
                 Settler {
                     id,
                     core: Arc::downgrade(&core),

@@ -22,6 +22,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
+use smallvec::SmallVec;
+
 use crate::error::{Error, Status};
 use crate::event_loop::{Event, Inbox, RunMode, Timers};
 use crate::host::{self, HostEntry, HostFunction};
@@ -253,6 +255,9 @@ pub struct Runtime {
     /// Which call runs now and which one a caller asked to stop, so a
     /// cancellation hits its own call and never a later one.
     calls: Mutex<CallState>,
+    /// A termination was requested and may still be pending in V8: the
+    /// call that ends clears it (skipped, the common case, when not).
+    terminate_pending: AtomicBool,
     name: String,
     handle: v8::IsolateHandle,
     /// Last field: the isolate is disposed after everything that refers to it.
@@ -315,6 +320,7 @@ impl Runtime {
             closed: AtomicBool::new(false),
             loop_running: AtomicBool::new(false),
             calls: Mutex::new(CallState::default()),
+            terminate_pending: AtomicBool::new(false),
             name,
             handle: vm.handle(),
             vm,
@@ -395,8 +401,7 @@ impl Runtime {
                 f(scope)
             };
             if own {
-                self.end_call();
-                isolate.cancel_terminate_execution();
+                self.finish_call(isolate);
             }
             return Ok(result);
         }
@@ -416,11 +421,7 @@ impl Runtime {
             f(scope)
         };
         if call_id.is_some() {
-            self.end_call();
-            // A termination aimed at this call (even one that arrived after
-            // it finished) must not hit the next call. Safe to clear:
-            // end_call() already stopped new requests from targeting it.
-            locked.cancel_terminate_execution();
+            self.finish_call(&mut locked);
         }
         Ok(result)
     }
@@ -472,7 +473,7 @@ impl Runtime {
     }
 
     fn call_local(&self, scope: &mut v8::PinScope, f: v8::Local<v8::Function>, args: &[Value]) -> Result<Value, Error> {
-        let mut argv = Vec::with_capacity(args.len());
+        let mut argv: SmallVec<[v8::Local<v8::Value>; 8]> = SmallVec::with_capacity(args.len());
         for a in args {
             argv.push(crate::values::to_v8(scope, a).map_err(|m| Error::bad_input(format!("argument: {m}")))?);
         }
@@ -520,6 +521,7 @@ impl Runtime {
         self.end_call();
         // Clear a termination that arrived while the loop waited.
         if let Ok(locked) = self.vm.lock() {
+            self.terminate_pending.store(false, Ordering::SeqCst);
             locked.cancel_terminate_execution();
         }
         let outcome = self.after_call(outcome)?;
@@ -768,12 +770,15 @@ impl Runtime {
     /// (a pinned thread between calls); inside a callback, the outer call
     /// stays the one that terminate_call targets.
     fn begin_own_call(&self, call_id: u64) -> Result<bool, Error> {
-        if self.calls.lock().unwrap_or_else(|e| e.into_inner()).running.is_some() {
+        let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
+        if calls.running.is_some() {
             return Ok(false);
         }
-        if !self.begin_call(call_id) {
+        if call_id != 0 && calls.stop == Some(call_id) {
+            calls.stop = None;
             return Err(Error::new(Status::Terminated, "execution terminated before it started"));
         }
+        calls.running = Some(call_id);
         Ok(true)
     }
 
@@ -847,6 +852,16 @@ impl Runtime {
         calls.running = None;
     }
 
+    /// End a call on the isolate it ran on. A termination aimed at it (even
+    /// one that arrived after it finished) must not hit the next call. Safe
+    /// to clear: end_call() already stopped new requests from targeting it.
+    fn finish_call(&self, isolate: &mut v8::Isolate) {
+        self.end_call();
+        if self.terminate_pending.swap(false, Ordering::SeqCst) {
+            isolate.cancel_terminate_execution();
+        }
+    }
+
     /// Stop the script or loop running now, if any. Any thread, any time.
     pub fn terminate(&self) {
         let calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
@@ -870,6 +885,7 @@ impl Runtime {
     }
 
     fn stop_now(&self) {
+        self.terminate_pending.store(true, Ordering::SeqCst);
         self.handle.terminate_execution();
         if self.loop_running.load(Ordering::SeqCst) {
             self.core.stop_loop.store(true, Ordering::SeqCst);
@@ -882,6 +898,7 @@ impl Runtime {
     pub fn close(&self) {
         self.closed.store(true, Ordering::SeqCst);
         if self.calls.lock().unwrap_or_else(|e| e.into_inner()).running.is_some() {
+            self.terminate_pending.store(true, Ordering::SeqCst);
             self.handle.terminate_execution();
         }
         self.core.inbox.wake();

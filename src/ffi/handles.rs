@@ -3,6 +3,7 @@
 //! cleanly instead of touching freed memory. Numbers are never reused.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -13,15 +14,37 @@ pub(crate) fn handle_for_id(id: u64) -> usize {
     HANDLE_BASE | ((id as usize) << 4)
 }
 
+/// Handles are unique numbers picked by us, not attacker-chosen keys: a
+/// multiplicative hash is enough and much cheaper than SipHash per lookup.
+#[derive(Default)]
+struct HandleHasher(u64);
+
+impl Hasher for HandleHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ b as u64).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        // Fibonacci hashing; the low 4 bits of a handle are always zero.
+        self.0 = ((n as u64) >> 4).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type Items<T> = HashMap<usize, Arc<T>, BuildHasherDefault<HandleHasher>>;
+
 pub(crate) struct HandleTable<T> {
-    items: Mutex<HashMap<usize, Arc<T>>>,
+    items: Mutex<Items<T>>,
     next: AtomicUsize,
 }
 
 impl<T> HandleTable<T> {
     pub(crate) fn new() -> Self {
         HandleTable {
-            items: Mutex::new(HashMap::new()),
+            items: Mutex::new(Items::default()),
             next: AtomicUsize::new(1),
         }
     }

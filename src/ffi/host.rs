@@ -5,6 +5,7 @@ use std::ffi::{c_char, c_void};
 use std::sync::Mutex;
 
 use once_cell::sync::Lazy;
+use smallvec::SmallVec;
 
 use super::error::v8r_error;
 use super::handles::HandleTable;
@@ -16,7 +17,8 @@ use crate::error::{Error, Status};
 use crate::host::{HostFunction, Settler};
 use crate::values::Value;
 
-/// A synchronous host function. `args[0..argc]` are valid during the call.
+/// A synchronous host function. `args[0..argc]` are borrowed: valid during
+/// the call, read-only, not yours to release.
 /// Return V8R_STATUS_OK with the result in `*result` (start: undefined; the
 /// library takes ownership of what you put there, including its buffer,
 /// which must come from malloc or a `v8r_value_*` constructor), or
@@ -25,7 +27,8 @@ use crate::values::Value;
 /// call back into the runtime.
 pub type v8r_host_fn =
     Option<extern "C" fn(data: *mut c_void, args: *const v8r_value, argc: usize, result: *mut v8r_value) -> Status>;
-/// An asynchronous host function: JS receives a Promise; settle `promise`
+/// An asynchronous host function (`args` as for `v8r_host_fn`): JS
+/// receives a Promise; settle `promise`
 /// later, from any thread, with `v8r_promise_resolve`/`v8r_promise_reject`
 /// (or drop it with `v8r_promise_free`, which rejects it).
 pub type v8r_async_host_fn =
@@ -62,18 +65,9 @@ impl Drop for Owned {
     }
 }
 
-/// Copy arguments out for a C callback; the returned vector owns buffers
-/// released by `release_args`.
-fn c_args(args: &[Value]) -> Vec<v8r_value> {
-    args.iter()
-        .map(|a| v8r_value::from_value(a.clone()).unwrap_or(v8r_value::UNDEFINED))
-        .collect()
-}
-
-fn release_args(mut args: Vec<v8r_value>) {
-    for a in args.iter_mut() {
-        v8r_value_release(a);
-    }
+/// Views of the arguments, valid during the host call (no copies).
+fn c_args(args: &[Value]) -> SmallVec<[v8r_value; 4]> {
+    args.iter().map(v8r_value::borrow).collect()
 }
 
 /// Register `fn` as the JS global function `name` (NUL-terminated UTF-8).
@@ -98,7 +92,6 @@ pub extern "C" fn v8r_runtime_register(
                 let argv = c_args(args);
                 let mut result = v8r_value::UNDEFINED;
                 let status = func(owned.ptr(), argv.as_ptr(), argv.len(), &mut result);
-                release_args(argv);
                 let value = value_from_c(&result);
                 v8r_value_release(&mut result);
                 match (status, value) {
@@ -132,7 +125,6 @@ pub extern "C" fn v8r_runtime_register_async(
                 let handle = PROMISES.insert(Mutex::new(Some(settler)));
                 let argv = c_args(&args);
                 func(owned.ptr(), argv.as_ptr(), argv.len(), handle as *mut v8r_promise);
-                release_args(argv);
             }))
         })
     })

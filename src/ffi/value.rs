@@ -4,6 +4,8 @@
 
 use std::ffi::c_char;
 
+use smallvec::SmallVec;
+
 use crate::error::Error;
 use crate::values::Value;
 
@@ -92,12 +94,16 @@ pub(crate) fn value_from_c(v: *const v8r_value) -> Result<Value, Error> {
 }
 
 /// Read `argc` caller values at `args` (NULL only with argc 0).
-pub(crate) fn values_from_c(args: *const v8r_value, argc: usize) -> Result<Vec<Value>, Error> {
+pub(crate) fn values_from_c(args: *const v8r_value, argc: usize) -> Result<SmallVec<[Value; 4]>, Error> {
     if argc > 0 && args.is_null() {
         return Err(Error::bad_input("args is NULL"));
     }
-    // SAFETY: the caller passes argc readable values.
-    (0..argc).map(|i| value_from_c(unsafe { args.add(i) })).collect()
+    let mut out = SmallVec::with_capacity(argc);
+    for i in 0..argc {
+        // SAFETY: the caller passes argc readable values.
+        out.push(value_from_c(unsafe { args.add(i) })?);
+    }
+    Ok(out)
 }
 
 /// Reset a caller's optional result slot to undefined (NULL: nothing to do).
@@ -168,43 +174,52 @@ impl v8r_value {
         len: 0,
     };
 
-    pub(crate) fn from_value(v: Value) -> Result<v8r_value, Error> {
-        let with_data = |kind, bytes: &[u8]| -> Result<v8r_value, Error> {
-            Ok(v8r_value {
-                kind,
-                data: super::malloc_string(bytes)?,
-                len: bytes.len(),
-                ..v8r_value::UNDEFINED
-            })
+    /// A view of `v` for C: `data` points into `v`, valid while `v` lives
+    /// and never freed by C (how host functions receive their arguments).
+    pub(crate) fn borrow(v: &Value) -> v8r_value {
+        let scalar = |kind, boolean, number| v8r_value {
+            kind,
+            boolean,
+            number,
+            ..v8r_value::UNDEFINED
         };
-        match v {
-            Value::Undefined => Ok(v8r_value::UNDEFINED),
-            Value::Null => Ok(v8r_value {
-                kind: v8r_kind::Null,
-                ..v8r_value::UNDEFINED
-            }),
-            Value::Bool(b) => Ok(v8r_value {
-                kind: v8r_kind::Bool,
-                boolean: b,
-                ..v8r_value::UNDEFINED
-            }),
-            Value::Number(n) => Ok(v8r_value {
-                kind: v8r_kind::Number,
-                number: n,
-                ..v8r_value::UNDEFINED
-            }),
-            Value::BigInt(s) => with_data(v8r_kind::Bigint, s.as_bytes()),
-            Value::String(s) => with_data(v8r_kind::String, s.as_bytes()),
-            Value::Json(s) => with_data(v8r_kind::Json, s.as_bytes()),
-            Value::Bytes(b) => with_data(v8r_kind::Bytes, &b),
-            Value::Function(s) => with_data(v8r_kind::Function, s.as_bytes()),
-            Value::Symbol(s) => with_data(v8r_kind::Symbol, s.as_bytes()),
-            Value::Date(ms) => Ok(v8r_value {
-                kind: v8r_kind::Date,
-                number: ms,
-                ..v8r_value::UNDEFINED
-            }),
+        let bytes: &[u8] = match v {
+            Value::Undefined => return v8r_value::UNDEFINED,
+            Value::Null => return scalar(v8r_kind::Null, false, 0.0),
+            Value::Bool(b) => return scalar(v8r_kind::Bool, *b, 0.0),
+            Value::Number(n) => return scalar(v8r_kind::Number, false, *n),
+            Value::Date(ms) => return scalar(v8r_kind::Date, false, *ms),
+            Value::BigInt(s) | Value::String(s) | Value::Json(s) | Value::Function(s) | Value::Symbol(s) => {
+                s.as_bytes()
+            }
+            Value::Bytes(b) => b,
+        };
+        let kind = match v {
+            Value::BigInt(_) => v8r_kind::Bigint,
+            Value::String(_) => v8r_kind::String,
+            Value::Json(_) => v8r_kind::Json,
+            Value::Function(_) => v8r_kind::Function,
+            Value::Symbol(_) => v8r_kind::Symbol,
+            _ => v8r_kind::Bytes,
+        };
+        v8r_value {
+            kind,
+            data: bytes.as_ptr() as *mut c_char,
+            len: bytes.len(),
+            ..v8r_value::UNDEFINED
         }
+    }
+
+    /// `v` for C with its own copy of the data (malloc; the receiver frees
+    /// it with `v8r_value_release`).
+    pub(crate) fn from_value(v: Value) -> Result<v8r_value, Error> {
+        let mut out = v8r_value::borrow(&v);
+        if !out.data.is_null() {
+            // SAFETY: borrow() points data at len bytes inside v.
+            let bytes = unsafe { std::slice::from_raw_parts(out.data as *const u8, out.len) };
+            out.data = super::malloc_string(bytes)?;
+        }
+        Ok(out)
     }
 }
 

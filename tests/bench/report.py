@@ -55,21 +55,24 @@ engines = [
     ("compute workload, ms", "compute", "ms"),
     ("JSON parse+stringify 1 MB, ms", "json", "ms"),
 ]
-if any(vals.get(f"{k}.goja") for _, k, _ in engines):
+if any(vals.get(f"{k}.{peer}") for _, k, _ in engines for peer in ("goja", "v8go")):
     print()
-    print(f"| {'Go, same workloads':32} | {'v8runner':>12} | {'goja':>12} | {'goja / v8runner':>16} |")
-    print(f"|{'-'*34}|{'-'*13}:|{'-'*13}:|{'-'*17}:|")
+    print(f"| {'Go, same workloads':32} | {'v8runner':>12} | {'goja':>12} | {'v8go':>12} | {'goja / v8runner':>16} | {'v8go / v8runner':>16} |")
+    print(f"|{'-'*34}|{'-'*13}:|{'-'*13}:|{'-'*13}:|{'-'*17}:|{'-'*17}:|")
     for title, key, _ in engines:
-        ours, theirs = vals.get(f"{key}.go"), vals.get(f"{key}.goja")
+        ours = vals.get(f"{key}.go")
+        cells, ratios = [], []
+        for peer in ("goja", "v8go"):
+            theirs = vals.get(f"{key}.{peer}")
+            cells.append(f"{theirs[0]:,.1f}" if theirs else "-")
+            ratios.append(f"{theirs[0] / ours[0]:.2f}x" if ours and theirs else "-")
         o = f"{ours[0]:,.1f}" if ours else "-"
-        g = f"{theirs[0]:,.1f}" if theirs else "-"
-        r = f"{theirs[0] / ours[0]:.2f}x" if ours and theirs else "-"
-        print(f"| {title:32} | {o:>12} | {g:>12} | {r:>16} |")
+        print(f"| {title:32} | {o:>12} | {cells[0]:>12} | {cells[1]:>12} | {ratios[0]:>16} | {ratios[1]:>16} |")
     raw, rust = vals.get("compute.raw"), vals.get("compute.rust")
     if raw and rust:
         print(f"\ncompute workload: raw v8 crate {raw[0]:.2f} ms, v8runner (Rust) {rust[0]:.2f} ms ({raw[0] / rust[0]:.2f}x of raw speed)")
-    print("(goja / v8runner > 1: v8runner is that many times faster. v8go is not in this table: the")
-    print(" Go module proxy reachable here refuses both rogchap.com/v8go and github.com/tommie/v8go.)")
+    print("(peer / v8runner > 1: v8runner is that many times faster; v8go is tommie/v8go, \"-\" where its")
+    print(" peer program could not be built.)")
 
 floors = [
     ("JS→Go callback, ns/call", "callback", "cgo C→Go + raw V8 callback"),
