@@ -12,8 +12,10 @@
  *   undefined behaviour). With `V8R_RUNTIME_ANY_THREAD` in the options'
  *   flags, any thread may call it, one call at a time (others wait).
  * - `v8r_runtime_terminate`: any thread, any time.
- * - Calling into a runtime from inside one of its own calls on the same
- *   thread returns `V8R_STATUS_WRONG_THREAD`.
+ * - Callbacks (host functions, after-callbacks, notifier callbacks, async
+ *   hooks) run on the thread running the runtime's loop or call, and may
+ *   call back into the same runtime (the call nests); `v8r_runtime_run`
+ *   from inside a callback returns `V8R_STATUS_WRONG_THREAD`.
  *
  * ## Ownership
  *
@@ -46,6 +48,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+// The execution id of code outside any async callback.
+#define V8R_ASYNC_ROOT_ID 1
 
 // `flags` bit: any thread may call this runtime (one call at a time),
 // not only the thread that created it.
@@ -150,6 +155,34 @@ typedef uint32_t v8r_console_level;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// Async resource types; a hook set's `types` is a mask of them (0: all).
+enum v8r_async_type
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  V8R_ASYNC_TYPE_TIMEOUT = 1,
+  V8R_ASYNC_TYPE_INTERVAL = 2,
+  V8R_ASYNC_TYPE_IMMEDIATE = 4,
+  // A function passed to `queueMicrotask`.
+  V8R_ASYNC_TYPE_MICROTASK = 8,
+  // A `v8r_queue_work` request (its after-callback).
+  V8R_ASYNC_TYPE_WORK = 16,
+  // A notifier: one before/after pair per payload delivered.
+  V8R_ASYNC_TYPE_NOTIFIER = 32,
+  // The promise of an async host function.
+  V8R_ASYNC_TYPE_HOST_PROMISE = 64,
+  // A JS promise (V8's promise hooks; installed when first asked for).
+  V8R_ASYNC_TYPE_PROMISE = 128,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum v8r_async_type v8r_async_type;
+#else
+typedef uint32_t v8r_async_type;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
 // An opaque reference to a JS function of one runtime. Free it once with
 // `v8r_function_free` (any thread); freeing the runtime first is fine.
 typedef struct v8r_function v8r_function;
@@ -169,6 +202,29 @@ typedef struct v8r_runtime v8r_runtime;
 // An opaque work request handle, valid from `v8r_queue_work` until its
 // after-callback returns.
 typedef struct v8r_work v8r_work;
+
+// Releases user data when the library no longer needs it.
+typedef void (*v8r_finalizer_fn)(void *data);
+
+// Hook functions (each may be NULL) called on the runtime's thread:
+// `init` when a resource is created (`trigger_id`: the resource whose
+// callback created it, 1 for top-level code), `before`/`after` around each
+// of its callbacks, `destroy` when it is gone, `promise_resolve` when a
+// tracked promise resolves. A set sees before/after/destroy for exactly
+// the resources whose init it saw, even once disabled. Resources created
+// inside a hook fire no hooks. Hooks may call into the runtime.
+typedef struct v8r_async_hooks {
+  void (*init)(void *data, uint64_t id, uint32_t resource_type, uint64_t trigger_id);
+  void (*before)(void *data, uint64_t id);
+  void (*after)(void *data, uint64_t id);
+  void (*destroy)(void *data, uint64_t id);
+  void (*promise_resolve)(void *data, uint64_t id);
+  // A mask of `v8r_async_type` values; 0 for all types.
+  uint32_t types;
+  void *data;
+  // Called with `data` when the runtime is freed (may be NULL).
+  v8r_finalizer_fn finalizer;
+} v8r_async_hooks;
 
 // Details of a failed call. Owned by the caller; free with
 // `v8r_error_free`. All strings are NUL-terminated UTF-8 owned by the
@@ -211,9 +267,6 @@ typedef v8r_status (*v8r_host_fn)(void *data,
                                   const struct v8r_value *args,
                                   size_t argc,
                                   struct v8r_value *result);
-
-// Releases user data when the library no longer needs it.
-typedef void (*v8r_finalizer_fn)(void *data);
 
 // An asynchronous host function (`args` as for `v8r_host_fn`): JS
 // receives a Promise; settle `promise`
@@ -275,6 +328,32 @@ typedef void (*v8r_after_work_fn)(struct v8r_work *req, v8r_status status, void 
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+// Add a hook set to `rt` and store its id in `*set_id`. It starts
+// disabled: enable it with `v8r_async_hooks_enable`. `*hooks` is copied.
+// Its finalizer runs when the runtime is freed (not on failure: then
+// `data` stays yours). Threads: as `v8r_runtime_register`.
+v8r_status v8r_async_hooks_add(struct v8r_runtime *rt,
+                               const struct v8r_async_hooks *hooks,
+                               uint32_t *set_id,
+                               struct v8r_error **err);
+
+// Enable or disable hook set `set_id` (added from C, Go or JS). Threads:
+// as `v8r_runtime_register`. V8R_STATUS_BAD_INPUT for an unknown set.
+v8r_status v8r_async_hooks_enable(struct v8r_runtime *rt,
+                                  uint32_t set_id,
+                                  bool enabled,
+                                  struct v8r_error **err);
+
+// The execution and trigger async ids of the callback running now on
+// `rt` (as `executionAsyncId()` / `triggerAsyncId()` in JS): (1, 0)
+// outside any callback. Either pointer may be NULL. Any thread; only the
+// runtime's thread sees its own callbacks.
+v8r_status v8r_async_ids(struct v8r_runtime *rt, uint64_t *execution_id, uint64_t *trigger_id);
+
+// The name of an async resource type ("Timeout", ..., "PROMISE"), or
+// NULL for a value that is not one type. Static storage. Any thread.
+const char *v8r_async_type_name(uint32_t resource_type);
 
 // Free an error returned through an `err` out-parameter, with its strings.
 // NULL is a no-op. Any thread. Must not be called twice on one error.

@@ -113,13 +113,13 @@ struct TimerState {
     immediate: bool,
 }
 
-/// Timers and immediates, by the ids the JS prelude hands out. Same-time
+/// Timers and immediates, by id (a timer's id is its async id). Same-time
 /// timers fire in creation order (the heap orders by deadline, then seq).
 #[derive(Default)]
 pub(crate) struct Timers {
-    heap: BinaryHeap<Reverse<(Instant, u64, u32)>>,
-    active: HashMap<u32, TimerState>,
-    immediates: VecDeque<(u64, u32)>,
+    heap: BinaryHeap<Reverse<(Instant, u64, u64)>>,
+    active: HashMap<u64, TimerState>,
+    immediates: VecDeque<(u64, u64)>,
     next_seq: u64,
 }
 
@@ -129,7 +129,7 @@ impl Timers {
         self.next_seq
     }
 
-    pub(crate) fn start(&mut self, id: u32, delay_ms: f64, repeat: bool) {
+    pub(crate) fn start(&mut self, id: u64, delay_ms: f64, repeat: bool) {
         let delay = Duration::from_secs_f64(delay_ms.clamp(1.0, 2_147_483_647.0) / 1000.0);
         let seq = self.seq();
         let refed = self.active.get(&id).map(|t| t.refed).unwrap_or(true);
@@ -145,7 +145,7 @@ impl Timers {
         self.heap.push(Reverse((Instant::now() + delay, seq, id)));
     }
 
-    pub(crate) fn immediate(&mut self, id: u32) {
+    pub(crate) fn immediate(&mut self, id: u64) {
         let seq = self.seq();
         self.active.insert(
             id,
@@ -159,25 +159,26 @@ impl Timers {
         self.immediates.push_back((seq, id));
     }
 
-    pub(crate) fn stop(&mut self, id: u32) {
-        self.active.remove(&id);
+    /// Forget timer `id`; whether it was live.
+    pub(crate) fn stop(&mut self, id: u64) -> bool {
+        self.active.remove(&id).is_some()
     }
 
-    pub(crate) fn set_ref(&mut self, id: u32, refed: bool) {
+    pub(crate) fn set_ref(&mut self, id: u64, refed: bool) {
         if let Some(t) = self.active.get_mut(&id) {
             t.refed = refed;
         }
     }
 
-    pub(crate) fn has_ref(&self, id: u32) -> bool {
+    pub(crate) fn has_ref(&self, id: u64) -> bool {
         self.active.get(&id).map(|t| t.refed).unwrap_or(false)
     }
 
-    /// Timers due at `now`, in firing order. Intervals are re-armed from
-    /// `now`; one-shots are forgotten (their JS callback is dropped when
-    /// fired). A timer cleared by an earlier callback of the same batch
-    /// finds no JS callback and does nothing.
-    pub(crate) fn take_due(&mut self, now: Instant) -> Vec<u32> {
+    /// Timers due at `now`, in firing order, each with whether it repeats.
+    /// Intervals are re-armed from `now`; one-shots are forgotten (their JS
+    /// callback is dropped when fired). A timer cleared by an earlier
+    /// callback of the same batch finds no JS callback and does nothing.
+    pub(crate) fn take_due(&mut self, now: Instant) -> Vec<(u64, bool)> {
         let mut due = Vec::new();
         while let Some(Reverse((deadline, seq, id))) = self.heap.peek().copied() {
             if deadline > now {
@@ -188,6 +189,7 @@ impl Timers {
             if t.seq != seq || t.immediate {
                 continue; // stale entry: cleared or restarted since
             }
+            let repeats = t.repeat.is_some();
             match t.repeat {
                 Some(every) => {
                     let seq = self.seq();
@@ -200,14 +202,14 @@ impl Timers {
                     self.active.remove(&id);
                 }
             }
-            due.push(id);
+            due.push((id, repeats));
         }
         due
     }
 
     /// The immediates queued so far (those queued while they run wait for
     /// the next turn, as in Node).
-    pub(crate) fn take_immediates(&mut self) -> Vec<u32> {
+    pub(crate) fn take_immediates(&mut self) -> Vec<u64> {
         let queued: Vec<_> = self.immediates.drain(..).collect();
         queued
             .into_iter()

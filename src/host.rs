@@ -10,6 +10,7 @@ use std::sync::{Arc, Weak};
 
 use smallvec::SmallVec;
 
+use crate::async_hooks::{self, AsyncType};
 use crate::error::{panic_message, Error, Status};
 use crate::event_loop::Event;
 use crate::runtime::Core;
@@ -98,8 +99,10 @@ pub(crate) fn callback(
                 return Err("cannot create a promise".to_string());
             };
             let id = NEXT_PROMISE.fetch_add(1, Ordering::Relaxed);
-            core.add_promise(id, v8::Global::new(scope, resolver));
-            rv.set(resolver.get_promise(scope).into());
+            let promise = resolver.get_promise(scope);
+            let async_id = async_hooks::create(scope, &core, AsyncType::HostPromise, Some(promise.into()));
+            core.add_promise(id, v8::Global::new(scope, resolver), async_id);
+            rv.set(promise.into());
             f(
                 argv.into_vec(),
                 Settler {

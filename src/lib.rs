@@ -3,10 +3,11 @@
 //! The crate has two layers:
 //! * safe Rust over the `v8` crate: [`platform`], [`isolate`], [`values`],
 //!   [`error`], [`oneshot`] (the classic `runv8` on pooled isolates) and
-//!   [`runtime`] (a stateful isolate + context);
+//!   [`runtime`] (a stateful isolate + context), [`async_hooks`];
 //! * the C ABI in [`ffi`], the only place that touches raw pointers. Its
 //!   doc comments become `include/v8runner.h`.
 
+pub mod async_hooks;
 pub mod error;
 pub mod event_loop;
 pub mod host;

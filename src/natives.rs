@@ -9,30 +9,48 @@
 use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use crate::async_hooks::{self, AsyncType, Receiver};
 use crate::error::{panic_message, Error, Status};
 use crate::runtime::{active_core, ConsoleLevel, Core};
 
 /// The dispatchers the prelude returns, called by the loop.
 pub(crate) struct Dispatch {
     pub fire: v8::Global<v8::Function>,
-    #[allow(dead_code)] // notifier deliveries (next step)
     pub deliver: v8::Global<v8::Function>,
+    /// Calls a JS hook set: (set, event, id, type, trigger, resource).
+    pub hook: v8::Global<v8::Function>,
+    /// V8 promise hooks (init, before, after, resolve), installed when a
+    /// hook set first asks for PROMISE resources.
+    pub promise_hooks: [v8::Global<v8::Function>; 4],
 }
 
-type NativeFn = fn(&mut v8::PinScope, &Core, &v8::FunctionCallbackArguments) -> Result<(), String>;
+/// What a native returns to JS.
+enum Ret {
+    Nothing,
+    Number(f64),
+    Bool(bool),
+    Value(v8::Global<v8::Value>),
+}
+
+type NativeFn = fn(&mut v8::PinScope, &Core, &v8::FunctionCallbackArguments) -> Result<Ret, String>;
 
 /// Wrap a native body: find the Core, catch panics, turn errors into JS
 /// exceptions. A macro because callbacks must be capture-free.
 macro_rules! native {
     ($body:expr) => {
-        |scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, _rv: v8::ReturnValue<v8::Value>| {
+        |scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, rv: v8::ReturnValue<v8::Value>| {
             let f: NativeFn = $body;
-            call_native(scope, &args, f);
+            call_native(scope, &args, rv, f);
         }
     };
 }
 
-fn call_native(scope: &mut v8::PinScope, args: &v8::FunctionCallbackArguments, f: NativeFn) {
+fn call_native(
+    scope: &mut v8::PinScope,
+    args: &v8::FunctionCallbackArguments,
+    mut rv: v8::ReturnValue<v8::Value>,
+    f: NativeFn,
+) {
     let Ok(data) = v8::Local::<v8::External>::try_from(args.data()) else {
         return;
     };
@@ -40,10 +58,16 @@ fn call_native(scope: &mut v8::PinScope, args: &v8::FunctionCallbackArguments, f
     let core = unsafe { &*(data.value() as *const Core) };
     let outcome = catch_unwind(AssertUnwindSafe(|| f(scope, core, args)))
         .unwrap_or_else(|p| Err(format!("internal error: {}", panic_message(&*p))));
-    if let Err(msg) = outcome {
-        if let Some(msg) = v8::String::new(scope, &msg) {
-            let exc = v8::Exception::error(scope, msg);
-            scope.throw_exception(exc);
+    match outcome {
+        Ok(Ret::Nothing) => {}
+        Ok(Ret::Number(n)) => rv.set_double(n),
+        Ok(Ret::Bool(b)) => rv.set_bool(b),
+        Ok(Ret::Value(v)) => rv.set(v8::Local::new(scope, v)),
+        Err(msg) => {
+            if let Some(msg) = v8::String::new(scope, &msg) {
+                let exc = v8::Exception::error(scope, msg);
+                scope.throw_exception(exc);
+            }
         }
     }
 }
@@ -52,38 +76,60 @@ fn arg_u32(scope: &mut v8::PinScope, args: &v8::FunctionCallbackArguments, i: i3
     args.get(i).uint32_value(scope).unwrap_or(0)
 }
 
+/// An async id (or timer id, which is the same) passed from JS.
+fn arg_id(scope: &mut v8::PinScope, args: &v8::FunctionCallbackArguments, i: i32) -> u64 {
+    args.get(i).number_value(scope).filter(|n| *n >= 0.0).unwrap_or(0.0) as u64
+}
+
 fn natives() -> Vec<(&'static str, v8::FunctionCallback)> {
     vec![
         (
             "timerStart",
             v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
-                let id = arg_u32(scope, args, 0);
-                let ms = args.get(1).number_value(scope).unwrap_or(1.0);
-                let repeat = args.get(2).boolean_value(scope);
+                let ms = args.get(0).number_value(scope).unwrap_or(1.0);
+                let repeat = args.get(1).boolean_value(scope);
+                let ty = if repeat {
+                    AsyncType::Interval
+                } else {
+                    AsyncType::Timeout
+                };
+                // A timer's id is its async id.
+                let id = async_hooks::create(scope, core, ty, Some(args.get(2)));
                 core.timers().start(id, ms, repeat);
-                Ok(())
-            })),
-        ),
-        (
-            "timerStop",
-            v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
-                core.timers().stop(arg_u32(scope, args, 0));
-                Ok(())
-            })),
-        ),
-        (
-            "timerRef",
-            v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
-                let id = arg_u32(scope, args, 0);
-                core.timers().set_ref(id, args.get(1).boolean_value(scope));
-                Ok(())
+                Ok(Ret::Number(id as f64))
             })),
         ),
         (
             "immediate",
             v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
-                core.timers().immediate(arg_u32(scope, args, 0));
-                Ok(())
+                let id = async_hooks::create(scope, core, AsyncType::Immediate, Some(args.get(0)));
+                core.timers().immediate(id);
+                Ok(Ret::Number(id as f64))
+            })),
+        ),
+        (
+            "timerStop",
+            v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
+                let id = arg_id(scope, args, 0);
+                let existed = core.timers().stop(id);
+                if existed {
+                    async_hooks::destroy(scope, core, id);
+                }
+                Ok(Ret::Nothing)
+            })),
+        ),
+        (
+            "timerRef",
+            v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
+                let id = arg_id(scope, args, 0);
+                core.timers().set_ref(id, args.get(1).boolean_value(scope));
+                Ok(Ret::Nothing)
+            })),
+        ),
+        (
+            "timerHasRef",
+            v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
+                Ok(Ret::Bool(core.timers().has_ref(arg_id(scope, args, 0))))
             })),
         ),
         (
@@ -91,7 +137,7 @@ fn natives() -> Vec<(&'static str, v8::FunctionCallback)> {
             v8::MapFnTo::map_fn_to(native!(|scope, _core, args| {
                 let f = v8::Local::<v8::Function>::try_from(args.get(0)).map_err(|_| "not a function".to_string())?;
                 scope.enqueue_microtask(f);
-                Ok(())
+                Ok(Ret::Nothing)
             })),
         ),
         (
@@ -100,22 +146,111 @@ fn natives() -> Vec<(&'static str, v8::FunctionCallback)> {
                 let level = ConsoleLevel::from_u32(arg_u32(scope, args, 0)).unwrap_or(ConsoleLevel::Log);
                 let text = args.get(1).to_rust_string_lossy(scope);
                 core.print(level, &text);
-                Ok(())
+                Ok(Ret::Nothing)
+            })),
+        ),
+        // Async hooks for resources made in JS (microtasks, promises): the
+        // id when the resource is recorded (hooks or context want it), else 0.
+        (
+            "asyncCreate",
+            v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
+                if !core.hooks.wants_init() {
+                    return Ok(Ret::Number(0.0));
+                }
+                let ty = AsyncType::from_u32(arg_u32(scope, args, 0)).ok_or("bad async type")?;
+                let trigger = Some(arg_id(scope, args, 1)).filter(|&t| t != 0);
+                let id = core.hooks.next_id();
+                let recorded = async_hooks::init(scope, core, id, ty, trigger, Some(args.get(2)));
+                Ok(Ret::Number(if recorded { id as f64 } else { 0.0 }))
+            })),
+        ),
+        (
+            "asyncBefore",
+            v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
+                let id = arg_id(scope, args, 0);
+                async_hooks::enter(scope, core, id, false);
+                Ok(Ret::Nothing)
+            })),
+        ),
+        (
+            "asyncAfter",
+            v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
+                let id = arg_id(scope, args, 0);
+                async_hooks::exit(scope, core, id);
+                Ok(Ret::Nothing)
+            })),
+        ),
+        (
+            "asyncDestroy",
+            v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
+                let id = arg_id(scope, args, 0);
+                async_hooks::destroy(scope, core, id);
+                Ok(Ret::Nothing)
+            })),
+        ),
+        (
+            "asyncResolve",
+            v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
+                let id = arg_id(scope, args, 0);
+                async_hooks::promise_resolve(scope, core, id);
+                Ok(Ret::Nothing)
+            })),
+        ),
+        (
+            "asyncIds",
+            v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
+                let (execution, trigger) = core.hooks.current_ids();
+                let which = arg_u32(scope, args, 0);
+                Ok(Ret::Number(if which == 0 { execution } else { trigger } as f64))
+            })),
+        ),
+        (
+            "hookSetAdd",
+            v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
+                let types = arg_u32(scope, args, 0);
+                Ok(Ret::Number(core.hooks.add_set(types, Receiver::Js) as f64))
+            })),
+        ),
+        (
+            "hookSetEnable",
+            v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
+                let id = arg_u32(scope, args, 0);
+                let enabled = args.get(1).boolean_value(scope);
+                core.enable_hook_set(scope, id, enabled).map_err(|e| e.message)?;
+                Ok(Ret::Nothing)
+            })),
+        ),
+        (
+            "longStackTraces",
+            v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
+                core.hooks.set_long_stacks(args.get(0).boolean_value(scope));
+                Ok(Ret::Nothing)
+            })),
+        ),
+        // AsyncLocalStorage: the async context is V8's continuation-
+        // preserved embedder data, which V8 carries across promise jobs.
+        (
+            "contextUse",
+            v8::MapFnTo::map_fn_to(native!(|_scope, core, _args| {
+                core.hooks.use_context();
+                Ok(Ret::Nothing)
+            })),
+        ),
+        (
+            "contextGet",
+            v8::MapFnTo::map_fn_to(native!(|scope, _core, _args| {
+                let v = scope.get_continuation_preserved_embedder_data();
+                Ok(Ret::Value(v8::Global::new(scope, v)))
+            })),
+        ),
+        (
+            "contextSet",
+            v8::MapFnTo::map_fn_to(native!(|scope, _core, args| {
+                scope.set_continuation_preserved_embedder_data(args.get(0));
+                Ok(Ret::Nothing)
             })),
         ),
     ]
-}
-
-/// `timerHasRef` returns a value, so it is written out.
-fn timer_has_ref(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, mut rv: v8::ReturnValue<v8::Value>) {
-    let Ok(data) = v8::Local::<v8::External>::try_from(args.data()) else {
-        return;
-    };
-    // SAFETY: as in call_native.
-    let core = unsafe { &*(data.value() as *const Core) };
-    let id = arg_u32(scope, &args, 0);
-    let has = catch_unwind(AssertUnwindSafe(|| core.timers().has_ref(id))).unwrap_or(false);
-    rv.set_bool(has);
 }
 
 /// Run the prelude in `scope`'s context with natives bound to `core`;
@@ -136,7 +271,6 @@ pub(crate) fn install(scope: &mut v8::PinScope, core: *const Core) -> Result<Dis
     for (name, f) in natives() {
         add(scope, name, f)?;
     }
-    add(scope, "timerHasRef", v8::MapFnTo::map_fn_to(timer_has_ref))?;
 
     let source = v8::String::new(scope, include_str!("prelude.js")).ok_or_else(|| internal("source"))?;
     let name = v8::String::new(scope, "v8runner:prelude").ok_or_else(|| internal("name"))?;
@@ -158,6 +292,13 @@ pub(crate) fn install(scope: &mut v8::PinScope, core: *const Core) -> Result<Dis
     Ok(Dispatch {
         fire: get(scope, "fire")?,
         deliver: get(scope, "deliver")?,
+        hook: get(scope, "hook")?,
+        promise_hooks: [
+            get(scope, "promiseInit")?,
+            get(scope, "promiseBefore")?,
+            get(scope, "promiseAfter")?,
+            get(scope, "promiseResolve")?,
+        ],
     })
 }
 
@@ -186,7 +327,7 @@ unsafe extern "C" fn on_uncaught_message(message: v8::Local<v8::Message>, except
     }));
 }
 
-fn error_stack(scope: &mut v8::PinScope, value: v8::Local<v8::Value>) -> Option<String> {
+pub(crate) fn error_stack(scope: &mut v8::PinScope, value: v8::Local<v8::Value>) -> Option<String> {
     let obj = v8::Local::<v8::Object>::try_from(value).ok()?;
     if !value.is_native_error() {
         return None;

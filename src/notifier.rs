@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
 
+use crate::async_hooks::AsyncId;
 use crate::error::{Error, Status};
 use crate::event_loop::Event;
 use crate::runtime::Core;
@@ -45,6 +46,7 @@ struct Queue {
 /// The sending side; shared by every thread that sends.
 pub struct Notifier {
     pub(crate) id: u64,
+    pub(crate) async_id: AsyncId,
     core: Weak<Core>,
     queue: Mutex<Queue>,
     room: Condvar,
@@ -62,9 +64,10 @@ pub struct Notifier {
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 impl Notifier {
-    pub(crate) fn new(core: &Arc<Core>, capacity: usize) -> Arc<Notifier> {
+    pub(crate) fn new(core: &Arc<Core>, capacity: usize, async_id: AsyncId) -> Arc<Notifier> {
         let n = Arc::new(Notifier {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            async_id,
             core: Arc::downgrade(core),
             queue: Mutex::new(Queue {
                 items: VecDeque::new(),

@@ -1,13 +1,12 @@
-// The JS environment of a runtime: timers, immediates, queueMicrotask and
-// console, over a few native functions (`native`, never visible to
-// scripts). Returns the dispatchers the event loop calls.
+// The JS environment of a runtime: timers, immediates, queueMicrotask,
+// console, asyncHooks and AsyncLocalStorage, over a few native functions
+// (`native`, never visible to scripts). Returns the dispatchers the
+// runtime calls.
 (function (native) {
   'use strict';
-  const callbacks = new Map(); // id -> { fn, args, repeat }
-  let nextId = 1;
+  const callbacks = new Map(); // timer id (= async id) -> { fn, args, repeat }
 
   class Timeout {
-    constructor(id) { this._id = id; }
     ref() { native.timerRef(this._id, true); return this; }
     unref() { native.timerRef(this._id, false); return this; }
     hasRef() { return native.timerHasRef(this._id); }
@@ -23,10 +22,13 @@
     ms = Number(ms);
     return ms >= 1 && ms <= 2147483647 ? ms : 1;
   };
-  const add = (fn, args, repeat) => {
-    const id = nextId++;
-    callbacks.set(id, { fn, args, repeat });
-    return id;
+  // The native side creates the timer (and fires async init hooks with the
+  // Timeout object as the resource) and returns its id.
+  const timer = (fn, args, ms, repeat) => {
+    const t = new Timeout();
+    t._id = native.timerStart(delay(ms), repeat, t);
+    callbacks.set(t._id, { fn, args, repeat });
+    return t;
   };
   const clear = (t) => {
     const id = t instanceof Timeout ? t._id : Number(t);
@@ -38,29 +40,99 @@
     Object.defineProperty(g, name, { value, writable: true, configurable: true, enumerable: false });
   define('setTimeout', function setTimeout(fn, ms, ...args) {
     check(fn, 'setTimeout');
-    const id = add(fn, args, false);
-    native.timerStart(id, delay(ms), false);
-    return new Timeout(id);
+    return timer(fn, args, ms, false);
   });
   define('setInterval', function setInterval(fn, ms, ...args) {
     check(fn, 'setInterval');
-    const id = add(fn, args, true);
-    native.timerStart(id, delay(ms), true);
-    return new Timeout(id);
+    return timer(fn, args, ms, true);
   });
   define('setImmediate', function setImmediate(fn, ...args) {
     check(fn, 'setImmediate');
-    const id = add(fn, args, false);
-    native.immediate(id);
-    return new Immediate(id);
+    const t = new Immediate();
+    t._id = native.immediate(t);
+    callbacks.set(t._id, { fn, args, repeat: false });
+    return t;
   });
   define('clearTimeout', function clearTimeout(t) { clear(t); });
   define('clearInterval', function clearInterval(t) { clear(t); });
   define('clearImmediate', function clearImmediate(t) { clear(t); });
+
+  // Async resource types (bits of a hook set's type mask).
+  const TYPES = {
+    Timeout: 1, Interval: 2, Immediate: 4, Microtask: 8,
+    Work: 16, Notifier: 32, HostPromise: 64, PROMISE: 128,
+  };
   define('queueMicrotask', function queueMicrotask(fn) {
     check(fn, 'queueMicrotask');
-    native.microtask(fn);
+    // Non-zero only while hooks track microtasks; then it is a resource.
+    const id = native.asyncCreate(TYPES.Microtask, 0);
+    if (id === 0) {
+      native.microtask(fn);
+      return;
+    }
+    native.microtask(function () {
+      native.asyncBefore(id);
+      try {
+        fn();
+      } finally {
+        native.asyncAfter(id);
+        native.asyncDestroy(id);
+      }
+    });
   });
+
+  // asyncHooks.createHook: sets of JS hooks, by the id the runtime gives.
+  const hookSets = new Map();
+  class AsyncHook {
+    constructor({ init, before, after, destroy, promiseResolve, types } = {}) {
+      let mask = 0;
+      for (const t of types ?? []) {
+        if (!(t in TYPES)) throw new TypeError(`unknown async resource type '${t}'`);
+        mask |= TYPES[t];
+      }
+      this._id = native.hookSetAdd(mask);
+      hookSets.set(this._id, { init, before, after, destroy, promiseResolve });
+    }
+    enable() { native.hookSetEnable(this._id, true); return this; }
+    disable() { native.hookSetEnable(this._id, false); return this; }
+  }
+
+  // AsyncLocalStorage: the async context is a frozen Map from storage to
+  // store, kept in V8's continuation-preserved embedder data (carried
+  // across awaits and promise jobs by V8, and across timers, work,
+  // notifiers and host promises by the runtime).
+  class AsyncLocalStorage {
+    constructor() { native.contextUse(); }
+    run(store, fn, ...args) {
+      const saved = native.contextGet();
+      const frame = new Map(saved instanceof Map ? saved : undefined);
+      frame.set(this, store);
+      native.contextSet(frame);
+      try {
+        return fn(...args);
+      } finally {
+        native.contextSet(saved);
+      }
+    }
+    exit(fn, ...args) { return this.run(undefined, fn, ...args); }
+    getStore() {
+      const frame = native.contextGet();
+      return frame instanceof Map ? frame.get(this) : undefined;
+    }
+  }
+
+  define('asyncHooks', Object.freeze({
+    createHook: (callbacks) => new AsyncHook(callbacks),
+    executionAsyncId: () => native.asyncIds(0),
+    triggerAsyncId: () => native.asyncIds(1),
+    // Exceptions escaping an async callback carry the chain of resources
+    // that led to it, with where each was created (costs a stack capture
+    // per resource while on).
+    setLongStackTraces: (on) => native.longStackTraces(Boolean(on)),
+    AsyncLocalStorage,
+    types: Object.freeze(Object.keys(TYPES)),
+  }));
+  define('AsyncLocalStorage', AsyncLocalStorage);
 
   const inspect = (v) => {
     switch (typeof v) {
@@ -83,6 +155,10 @@
   });
   define('console', console);
 
+  // V8 promise hooks, installed once a hook set wants PROMISE resources.
+  const promiseIds = new WeakMap();
+  const idOf = (promise) => promiseIds.get(promise);
+
   return {
     fire(id) {
       const c = callbacks.get(id);
@@ -96,6 +172,34 @@
         throw new TypeError(`notifier callback ${typeof target === 'string' ? `'${target}'` : ''} is not a function`);
       }
       fn(payload);
+    },
+    hook(set, event, id, type, trigger, resource) {
+      const h = hookSets.get(set);
+      if (h === undefined) return;
+      switch (event) {
+        case 0: if (h.init) h.init(id, type, trigger, resource); break;
+        case 1: if (h.before) h.before(id); break;
+        case 2: if (h.after) h.after(id); break;
+        case 3: if (h.destroy) h.destroy(id); break;
+        case 4: if (h.promiseResolve) h.promiseResolve(id); break;
+      }
+    },
+    promiseInit(promise, parent) {
+      const trigger = parent === undefined ? 0 : (idOf(parent) ?? 0);
+      const id = native.asyncCreate(TYPES.PROMISE, trigger, promise);
+      if (id !== 0) promiseIds.set(promise, id);
+    },
+    promiseBefore(promise) {
+      const id = idOf(promise);
+      if (id !== undefined) native.asyncBefore(id);
+    },
+    promiseAfter(promise) {
+      const id = idOf(promise);
+      if (id !== undefined) native.asyncAfter(id);
+    },
+    promiseResolve(promise) {
+      const id = idOf(promise);
+      if (id !== undefined) native.asyncResolve(id);
     },
   };
 })

@@ -24,6 +24,7 @@ use std::time::Instant;
 
 use smallvec::SmallVec;
 
+use crate::async_hooks::{self, AsyncId, AsyncState, AsyncType, NativeHook, Receiver};
 use crate::error::{Error, Status};
 use crate::event_loop::{Event, Inbox, RunMode, Timers};
 use crate::host::{self, HostEntry, HostFunction};
@@ -175,17 +176,49 @@ pub(crate) struct Core {
     /// Embedder data released (finalized) when the runtime is dropped.
     keep: Mutex<Vec<Box<dyn Send>>>,
     /// Unsettled host promises, and settlements waiting for the loop.
-    promises: Mutex<HashMap<u64, v8::Global<v8::PromiseResolver>>>,
+    promises: Mutex<HashMap<u64, (v8::Global<v8::PromiseResolver>, u64)>>,
     settlements: Mutex<HashMap<u64, Result<Value, String>>>,
+    /// Async ids, hook sets and async context.
+    pub(crate) hooks: AsyncState,
+    /// V8's promise hooks are installed (once a set asks for PROMISE).
+    promise_hooks_on: AtomicBool,
 }
 
 impl Core {
-    pub(crate) fn add_promise(&self, id: u64, resolver: v8::Global<v8::PromiseResolver>) {
+    /// A pending host promise, and its async id.
+    pub(crate) fn add_promise(&self, id: u64, resolver: v8::Global<v8::PromiseResolver>, async_id: u64) {
         self.pending.fetch_add(1, Ordering::SeqCst);
         self.promises
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(id, resolver);
+            .insert(id, (resolver, async_id));
+    }
+
+    /// The prelude's dispatcher for JS hook sets.
+    pub(crate) fn hook_dispatcher<'s>(&self, scope: &mut v8::PinScope<'s, '_>) -> Option<v8::Local<'s, v8::Function>> {
+        let dispatch = self.dispatch.lock().unwrap_or_else(|e| e.into_inner());
+        dispatch.as_ref().map(|d| v8::Local::new(scope, &d.hook))
+    }
+
+    /// Enable or disable hook set `id`. The first enabled set that wants
+    /// PROMISE resources installs V8's promise hooks; they stay installed,
+    /// so promises tracked by a set later disabled still report (the
+    /// AsyncWrap rule). Until then promises cost nothing.
+    pub(crate) fn enable_hook_set(&self, scope: &mut v8::PinScope, id: u32, enabled: bool) -> Result<(), Error> {
+        let types = self
+            .hooks
+            .set_enabled(id, enabled)
+            .ok_or_else(|| Error::bad_input(format!("no async hook set {id}")))?;
+        if enabled && types & AsyncType::Promise as u32 != 0 && !self.promise_hooks_on.swap(true, Ordering::SeqCst) {
+            let hooks = {
+                let dispatch = self.dispatch.lock().unwrap_or_else(|e| e.into_inner());
+                let Some(d) = dispatch.as_ref() else { return Ok(()) };
+                d.promise_hooks.clone().map(|f| v8::Local::new(scope, f))
+            };
+            let [init, before, after, resolve] = hooks;
+            scope.set_promise_hooks(Some(init), Some(before), Some(after), Some(resolve));
+        }
+        Ok(())
     }
 
     pub(crate) fn settlements(&self) -> MutexGuard<'_, HashMap<u64, Result<Value, String>>> {
@@ -296,6 +329,8 @@ impl Runtime {
             keep: Mutex::new(Vec::new()),
             promises: Mutex::new(HashMap::new()),
             settlements: Mutex::new(HashMap::new()),
+            hooks: AsyncState::new(),
+            promise_hooks_on: AtomicBool::new(false),
         });
         let context = {
             let mut locked = vm.lock()?;
@@ -563,9 +598,9 @@ impl Runtime {
     fn turn(&self, scope: &mut v8::PinScope) -> Result<(bool, bool, Option<std::time::Duration>), Error> {
         let mut did_work = false;
         let due = self.core.timers().take_due(Instant::now());
-        for id in due {
+        for (id, repeats) in due {
             did_work = true;
-            self.fire(scope, id)?;
+            self.fire(scope, id, repeats)?;
         }
         for event in self.core.inbox.drain() {
             did_work = true;
@@ -574,7 +609,7 @@ impl Runtime {
         let immediates = self.core.timers().take_immediates();
         for id in immediates {
             did_work = true;
-            self.fire(scope, id)?;
+            self.fire(scope, id, false)?;
         }
         let mut timers = self.core.timers();
         // Events posted meanwhile (say, the last payloads of a notifier
@@ -596,13 +631,19 @@ impl Runtime {
     }
 
     /// Call the prelude's dispatcher for timer/immediate `id`.
-    fn fire(&self, scope: &mut v8::PinScope, id: u32) -> Result<(), Error> {
+    /// Run timer or immediate `id`; a one-shot is destroyed after.
+    fn fire(&self, scope: &mut v8::PinScope, id: u64, repeats: bool) -> Result<(), Error> {
         let fire = match &*self.core.dispatch.lock().unwrap_or_else(|e| e.into_inner()) {
             Some(d) => v8::Local::new(scope, &d.fire),
             None => return Ok(()),
         };
-        let id = v8::Integer::new_from_unsigned(scope, id).into();
-        let result = isolate::call_function(scope, &self.vm, fire, &[id]);
+        let result = async_hooks::run_as(scope, &self.core, id, |scope| {
+            let id = v8::Number::new(scope, id as f64).into();
+            isolate::call_function(scope, &self.vm, fire, &[id])
+        });
+        if !repeats {
+            async_hooks::destroy(scope, &self.core, id);
+        }
         self.callback_done(scope, result)
     }
 
@@ -630,19 +671,28 @@ impl Runtime {
                 self.core.pending.fetch_sub(1, Ordering::SeqCst);
                 let Some(after) = after else { return Ok(()) };
                 let status = req.status();
-                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| after(&req, status)))
-                    .map_err(|p| Error::new(Status::Internal, crate::error::panic_message(&*p)));
-                scope.perform_microtask_checkpoint();
+                let core = &self.core;
+                req.async_id.init_if_pending(scope, core, AsyncType::Work);
+                let outcome = async_hooks::run_as(scope, core, req.async_id.id, |scope| {
+                    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| after(&req, status)))
+                        .map_err(|p| Error::new(Status::Internal, crate::error::panic_message(&*p)));
+                    scope.perform_microtask_checkpoint();
+                    outcome
+                });
+                async_hooks::destroy(scope, core, req.async_id.id);
                 self.callback_done(scope, outcome)
             }
             Event::Settle(id) => {
                 let resolver = self.core.promises.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
                 let outcome = self.core.settlements().remove(&id);
-                let (Some(resolver), Some(outcome)) = (resolver, outcome) else {
+                let (Some((resolver, async_id)), Some(outcome)) = (resolver, outcome) else {
                     return Ok(());
                 };
                 self.core.pending.fetch_sub(1, Ordering::SeqCst);
-                let result = host::settle(scope, resolver, outcome);
+                let result = async_hooks::run_as(scope, &self.core, async_id, |scope| {
+                    host::settle(scope, resolver, outcome)
+                });
+                async_hooks::destroy(scope, &self.core, async_id);
                 self.callback_done(scope, result)
             }
         }
@@ -662,8 +712,14 @@ impl Runtime {
         let (items, closed) = notifier.take_all();
         let mut items = items.into_iter();
         let mut stopped = Ok(());
+        let async_id = notifier.async_id.id;
+        notifier
+            .async_id
+            .init_if_pending(scope, &self.core, AsyncType::Notifier);
         for payload in items.by_ref() {
-            let outcome = self.deliver_one(scope, &mut target, payload);
+            let outcome = async_hooks::run_as(scope, &self.core, async_id, |scope| {
+                self.deliver_one(scope, &mut target, payload)
+            });
             if let Err(e) = self.callback_done(scope, outcome) {
                 stopped = Err(e);
                 break;
@@ -673,7 +729,10 @@ impl Runtime {
         notifier.unshift(items.collect());
         let mut all = self.core.notifiers.lock().unwrap_or_else(|e| e.into_inner());
         if closed && stopped.is_ok() && !notifier.has_items() {
-            all.remove(&id); // drops the target (and runs a host finalizer)
+            let entry = all.remove(&id); // drops the target (and runs a host finalizer)
+            drop(all);
+            drop(entry);
+            async_hooks::destroy(scope, &self.core, async_id);
         } else if let Some((_, slot)) = all.get_mut(&id) {
             *slot = Some(target);
         }
@@ -729,6 +788,33 @@ impl Runtime {
     }
 
     /// Keep `item` until the runtime is dropped (for embedder finalizers).
+    /// Add a hook set calling `hook` for resources of `types` (a mask of
+    /// [`AsyncType`] bits; 0: all); it starts disabled. Returns its id.
+    /// Owner thread (or any, in any-thread mode), also from a callback.
+    pub fn add_async_hooks(&self, types: u32, hook: NativeHook) -> Result<u32, Error> {
+        self.check_thread()?;
+        if self.is_closed() {
+            return Err(self.closed_error());
+        }
+        if types & !AsyncType::ALL != 0 {
+            return Err(Error::bad_input(format!(
+                "unknown async resource types in mask {types:#x}"
+            )));
+        }
+        Ok(self.core.hooks.add_set(types, Receiver::Native(hook)))
+    }
+
+    /// Enable or disable hook set `id` (from any of C, Go or JS).
+    pub fn enable_async_hooks(&self, id: u32, enabled: bool) -> Result<(), Error> {
+        self.enter(None, |scope| self.core.enable_hook_set(scope, id, enabled))?
+    }
+
+    /// (executionAsyncId, triggerAsyncId) now: meaningful inside a callback
+    /// of this runtime, (1, 0) outside. Any thread.
+    pub fn async_ids(&self) -> (u64, u64) {
+        self.core.hooks.current_ids()
+    }
+
     pub fn keep_until_drop(&self, item: Box<dyn Send>) {
         self.core.keep.lock().unwrap_or_else(|e| e.into_inner()).push(item);
     }
@@ -739,7 +825,13 @@ impl Runtime {
         if self.is_closed() {
             return Err(self.closed_error());
         }
-        let n = Notifier::new(&self.core, capacity);
+        let entered = self.entered_on_this_thread();
+        let n = Notifier::new(&self.core, capacity, AsyncId::new(&self.core, !entered));
+        if entered && self.core.hooks.wants_init() {
+            self.enter(None, |scope| {
+                async_hooks::init(scope, &self.core, n.async_id.id, AsyncType::Notifier, None, None)
+            })?;
+        }
         self.core
             .notifiers
             .lock()
@@ -761,7 +853,14 @@ impl Runtime {
         if self.is_closed() {
             return Err(self.closed_error());
         }
-        let req = work::queue(&self.core, work, after, created);
+        let entered = self.entered_on_this_thread();
+        let req = work::queue(&self.core, work, after, AsyncId::new(&self.core, !entered), created);
+        if entered && self.core.hooks.wants_init() {
+            // On the loop thread: the completion cannot be handled before this.
+            self.enter(None, |scope| {
+                async_hooks::init(scope, &self.core, req.async_id.id, AsyncType::Work, None, None)
+            })?;
+        }
         self.core.inbox.wake();
         Ok(req)
     }

@@ -10,6 +10,7 @@ use std::sync::{Arc, Condvar, Mutex, Weak};
 use crossbeam::channel::{unbounded, Sender};
 use once_cell::sync::OnceCell;
 
+use crate::async_hooks::AsyncId;
 use crate::error::{Error, Status};
 use crate::event_loop::Event;
 use crate::runtime::Core;
@@ -32,6 +33,7 @@ pub struct WorkRequest {
     work: Mutex<Option<WorkFn>>,
     pub(crate) after: Mutex<Option<AfterFn>>,
     core: Weak<Core>,
+    pub(crate) async_id: AsyncId,
     /// Signalled when the work function has finished (for runtime free).
     finished: Condvar,
 }
@@ -156,6 +158,7 @@ pub(crate) fn queue(
     core: &Arc<Core>,
     work: WorkFn,
     after: AfterFn,
+    async_id: AsyncId,
     created: impl FnOnce(&Arc<WorkRequest>),
 ) -> Arc<WorkRequest> {
     let req = Arc::new(WorkRequest {
@@ -164,6 +167,7 @@ pub(crate) fn queue(
         work: Mutex::new(Some(work)),
         after: Mutex::new(Some(after)),
         core: Arc::downgrade(core),
+        async_id,
         finished: Condvar::new(),
     });
     created(&req);

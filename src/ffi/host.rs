@@ -43,16 +43,16 @@ pub struct v8r_promise {
 static PROMISES: Lazy<HandleTable<Mutex<Option<Settler>>>> = Lazy::new(HandleTable::new);
 
 /// C user data with its finalizer, released with the runtime.
-struct Owned {
-    data: *mut c_void,
-    finalizer: v8r_finalizer_fn,
+pub(super) struct Owned {
+    pub(super) data: *mut c_void,
+    pub(super) finalizer: v8r_finalizer_fn,
 }
 // SAFETY: handed over by the C caller for use on the runtime's thread(s).
 unsafe impl Send for Owned {}
 unsafe impl Sync for Owned {}
 
 impl Owned {
-    fn ptr(&self) -> *mut c_void {
+    pub(super) fn ptr(&self) -> *mut c_void {
         self.data
     }
 }

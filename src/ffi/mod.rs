@@ -8,6 +8,7 @@
 //! NULL-checked before use.
 #![allow(non_camel_case_types, clippy::not_unsafe_ptr_arg_deref)]
 
+pub mod async_hooks;
 pub mod error;
 pub mod function;
 pub mod handles;

@@ -15,6 +15,7 @@ int tests_passed, tests_failed;
 void run_loop_tests(void);  /* test_loop.c */
 void run_async_tests(void); /* test_async.c */
 void run_host_tests(void);  /* test_host.c */
+void run_hooks_tests(void); /* test_hooks.c */
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -526,5 +527,6 @@ int main(void) {
     run_loop_tests();
     run_async_tests();
     run_host_tests();
+    run_hooks_tests();
     return SUMMARY();
 }

@@ -1,0 +1,590 @@
+//! Async hooks and async context, after Node's AsyncWrap / async_hooks.
+//!
+//! Every async resource of a runtime (timers, immediates, host-queued
+//! microtasks, pool work, notifiers, host promises, JS promises) takes an
+//! id from one counter. With no hook set enabled, no AsyncLocalStorage and
+//! no long stack traces, that id is all a resource costs. Otherwise a
+//! record keeps its type, its trigger, the hook sets that saw its `init`
+//! and the async context it was created in. A set sees before/after/destroy
+//! exactly for the resources whose init it saw (the AsyncWrap rule: a set
+//! disabled later still sees them out, so no id in flight is lost).
+//!
+//! Everything here runs on the runtime's thread with its isolate entered.
+//! A resource created while a hook runs gets an id but fires no hooks, so
+//! a hook that logs or schedules cannot recurse forever; an exception or
+//! panic in a hook is reported through the error channel, and the id stack
+//! is only ever changed here, never by hook code.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use smallvec::SmallVec;
+
+use crate::error::{panic_message, Error, Status};
+use crate::runtime::Core;
+
+/// The execution id of code outside any async callback.
+pub(crate) const ROOT_ID: u64 = 1;
+
+/// How many hops a long stack trace keeps (the nearest ones).
+const MAX_CHAIN: usize = 16;
+
+/// Resource types; the values are bits, so a set of types is a mask.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AsyncType {
+    Timeout = 1,
+    Interval = 2,
+    Immediate = 4,
+    Microtask = 8,
+    Work = 16,
+    Notifier = 32,
+    HostPromise = 64,
+    Promise = 128,
+}
+
+impl AsyncType {
+    pub(crate) const ALL: u32 = 0xff;
+
+    pub fn name(self) -> &'static str {
+        match self {
+            AsyncType::Timeout => "Timeout",
+            AsyncType::Interval => "Interval",
+            AsyncType::Immediate => "Immediate",
+            AsyncType::Microtask => "Microtask",
+            AsyncType::Work => "Work",
+            AsyncType::Notifier => "Notifier",
+            AsyncType::HostPromise => "HostPromise",
+            AsyncType::Promise => "PROMISE",
+        }
+    }
+
+    pub fn from_u32(n: u32) -> Option<Self> {
+        Some(match n {
+            1 => AsyncType::Timeout,
+            2 => AsyncType::Interval,
+            4 => AsyncType::Immediate,
+            8 => AsyncType::Microtask,
+            16 => AsyncType::Work,
+            32 => AsyncType::Notifier,
+            64 => AsyncType::HostPromise,
+            128 => AsyncType::Promise,
+            _ => return None,
+        })
+    }
+}
+
+/// What a hook set is told.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum HookEvent {
+    Init { id: u64, ty: AsyncType, trigger: u64 },
+    Before(u64),
+    After(u64),
+    Destroy(u64),
+    PromiseResolve(u64),
+}
+
+/// A hook set implemented outside JS (C, or Go through C).
+pub type NativeHook = Box<dyn Fn(HookEvent) + Send + Sync>;
+
+pub enum Receiver {
+    Native(NativeHook),
+    /// A set made by `asyncHooks.createHook`; the prelude holds its functions.
+    Js,
+}
+
+pub struct HookSet {
+    pub id: u32,
+    types: u32,
+    enabled: AtomicBool,
+    receiver: Receiver,
+}
+
+type Sets = SmallVec<[Arc<HookSet>; 2]>;
+
+struct Record {
+    trigger: u64,
+    sets: Sets,
+    context: Option<v8::Global<v8::Value>>,
+    chain: Option<Arc<Link>>,
+}
+
+/// One hop of a long stack trace: a resource and where it was created.
+struct Link {
+    ty: AsyncType,
+    id: u64,
+    stack: String,
+    parent: Option<Arc<Link>>,
+    depth: usize,
+}
+
+/// A callback running now.
+struct Frame {
+    id: u64,
+    trigger: u64,
+    sets: Sets,
+    /// The async context to put back when the callback ends.
+    saved_context: Option<v8::Global<v8::Value>>,
+    /// destroy() came while the callback ran: fire it after `after`.
+    destroyed: bool,
+}
+
+#[derive(Default)]
+struct State {
+    sets: Vec<Arc<HookSet>>,
+    records: HashMap<u64, Record>,
+    stack: Vec<Frame>,
+    in_hook: u32,
+}
+
+/// A runtime's async ids, hook sets and records.
+pub(crate) struct AsyncState {
+    next_id: AtomicU64,
+    /// A set is enabled, a record exists or long stacks are on: the slow path.
+    tracking: AtomicBool,
+    /// An AsyncLocalStorage exists: resources capture the async context.
+    context_used: AtomicBool,
+    long_stacks: AtomicBool,
+    state: Mutex<State>,
+}
+
+impl AsyncState {
+    pub(crate) fn new() -> Self {
+        AsyncState {
+            next_id: AtomicU64::new(ROOT_ID + 1),
+            tracking: AtomicBool::new(false),
+            context_used: AtomicBool::new(false),
+            long_stacks: AtomicBool::new(false),
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn next_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Whether creating a resource needs more than an id.
+    pub(crate) fn wants_init(&self) -> bool {
+        self.tracking.load(Ordering::Relaxed) || self.context_used.load(Ordering::Relaxed)
+    }
+
+    fn update_tracking(&self, st: &State) {
+        let on = self.long_stacks.load(Ordering::Relaxed)
+            || !st.records.is_empty()
+            || st.sets.iter().any(|s| s.enabled.load(Ordering::Relaxed));
+        self.tracking.store(on, Ordering::Relaxed);
+    }
+
+    /// (executionAsyncId, triggerAsyncId) of the callback running now;
+    /// (1, 0) outside any. The trigger is 0 for a resource created while
+    /// nothing tracked it.
+    pub(crate) fn current_ids(&self) -> (u64, u64) {
+        self.lock().stack.last().map_or((ROOT_ID, 0), |f| (f.id, f.trigger))
+    }
+
+    /// Add a hook set, disabled. `types`: a mask of [`AsyncType`] bits (0: all).
+    pub(crate) fn add_set(&self, types: u32, receiver: Receiver) -> u32 {
+        let mut st = self.lock();
+        let id = st.sets.len() as u32 + 1;
+        st.sets.push(Arc::new(HookSet {
+            id,
+            types: if types == 0 { AsyncType::ALL } else { types },
+            enabled: AtomicBool::new(false),
+            receiver,
+        }));
+        id
+    }
+
+    /// Enable or disable set `id`; returns its types mask, or None if there
+    /// is no such set.
+    pub(crate) fn set_enabled(&self, id: u32, enabled: bool) -> Option<u32> {
+        let st = self.lock();
+        let set = st.sets.iter().find(|s| s.id == id)?;
+        set.enabled.store(enabled, Ordering::Relaxed);
+        let types = set.types;
+        self.update_tracking(&st);
+        Some(types)
+    }
+
+    pub(crate) fn use_context(&self) {
+        self.context_used.store(true, Ordering::Relaxed);
+    }
+
+    pub(crate) fn set_long_stacks(&self, on: bool) {
+        self.long_stacks.store(on, Ordering::Relaxed);
+        let st = self.lock();
+        self.update_tracking(&st);
+    }
+
+    /// The async chain of the callback running now, as stack-trace lines
+    /// (empty without long stack traces).
+    pub(crate) fn chain_text(&self) -> String {
+        let st = self.lock();
+        let Some(frame) = st.stack.last() else {
+            return String::new();
+        };
+        let mut link = st.records.get(&frame.id).and_then(|r| r.chain.clone());
+        let mut out = String::new();
+        while let Some(l) = link {
+            let _ = write!(out, "\n    at async {} (asyncId {})", l.ty.name(), l.id);
+            for line in l.stack.lines() {
+                let _ = write!(out, "\n    {line}");
+            }
+            link = l.parent.clone();
+        }
+        out
+    }
+}
+
+/// A new resource of type `ty`, created now on the runtime's thread.
+/// `resource` is what JS hooks receive as their fourth argument.
+pub(crate) fn create(
+    scope: &mut v8::PinScope,
+    core: &Core,
+    ty: AsyncType,
+    resource: Option<v8::Local<v8::Value>>,
+) -> u64 {
+    let id = core.hooks.next_id();
+    if core.hooks.wants_init() {
+        init(scope, core, id, ty, None, resource);
+    }
+    id
+}
+
+/// Fire init for resource `id` (its id taken earlier when it was created
+/// off the runtime's thread: then `trigger` says what triggered it).
+/// Returns whether the resource is recorded.
+pub(crate) fn init(
+    scope: &mut v8::PinScope,
+    core: &Core,
+    id: u64,
+    ty: AsyncType,
+    trigger: Option<u64>,
+    resource: Option<v8::Local<v8::Value>>,
+) -> bool {
+    let hooks = &core.hooks;
+    let context = if hooks.context_used.load(Ordering::Relaxed) {
+        let c = scope.get_continuation_preserved_embedder_data();
+        (!c.is_undefined()).then(|| v8::Global::new(scope, c))
+    } else {
+        None
+    };
+    let long = hooks.long_stacks.load(Ordering::Relaxed);
+    let stack = long.then(|| current_stack(scope));
+    let mut st = hooks.lock();
+    let trigger = trigger.unwrap_or_else(|| st.stack.last().map_or(ROOT_ID, |f| f.id));
+    let sets: Sets = if st.in_hook == 0 {
+        st.sets
+            .iter()
+            .filter(|s| s.enabled.load(Ordering::Relaxed) && s.types & ty as u32 != 0)
+            .cloned()
+            .collect()
+    } else {
+        Sets::new()
+    };
+    let chain = stack.map(|stack| {
+        let parent = st.records.get(&trigger).and_then(|r| r.chain.clone());
+        Arc::new(Link {
+            ty,
+            id,
+            stack,
+            depth: parent.as_ref().map_or(1, |p| p.depth + 1),
+            parent: parent.map(|p| truncate(p, MAX_CHAIN - 1)),
+        })
+    });
+    if sets.is_empty() && context.is_none() && chain.is_none() {
+        return false;
+    }
+    st.records.insert(
+        id,
+        Record {
+            trigger,
+            sets: sets.clone(),
+            context,
+            chain,
+        },
+    );
+    hooks.update_tracking(&st);
+    drop(st);
+    emit(scope, core, &sets, HookEvent::Init { id, ty, trigger }, resource);
+    true
+}
+
+/// Keep the `keep` nearest links of a chain (copying them when it is longer).
+fn truncate(link: Arc<Link>, keep: usize) -> Arc<Link> {
+    if link.depth <= keep {
+        return link;
+    }
+    fn copy(l: &Link, left: usize) -> Arc<Link> {
+        Arc::new(Link {
+            ty: l.ty,
+            id: l.id,
+            stack: l.stack.clone(),
+            depth: left,
+            parent: match (&l.parent, left > 1) {
+                (Some(p), true) => Some(copy(p, left - 1)),
+                _ => None,
+            },
+        })
+    }
+    copy(&link, keep)
+}
+
+/// The JS stack where a resource is being created (a few frames).
+fn current_stack(scope: &mut v8::PinScope) -> String {
+    let mut out = String::new();
+    let Some(trace) = v8::StackTrace::current_stack_trace(scope, 8) else {
+        return out;
+    };
+    for i in 0..trace.get_frame_count() {
+        let Some(frame) = trace.get_frame(scope, i) else {
+            continue;
+        };
+        let function = frame
+            .get_function_name(scope)
+            .map(|s| s.to_rust_string_lossy(scope))
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "<anonymous>".into());
+        let script = frame
+            .get_script_name(scope)
+            .map(|s| s.to_rust_string_lossy(scope))
+            .unwrap_or_default();
+        if script == "v8runner:prelude" {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "at {function} ({script}:{}:{})",
+            frame.get_line_number(),
+            frame.get_column()
+        );
+    }
+    out
+}
+
+/// The callback of resource `id` starts: fire `before`, make it the
+/// current execution id and, with `restore_context`, its async context
+/// current. Pair with [`exit`].
+pub(crate) fn enter(scope: &mut v8::PinScope, core: &Core, id: u64, restore_context: bool) {
+    let hooks = &core.hooks;
+    let mut st = hooks.lock();
+    let (trigger, sets, context) = match st.records.get(&id) {
+        Some(r) => (r.trigger, r.sets.clone(), r.context.clone()),
+        None => (0, Sets::new(), None),
+    };
+    let saved_context = match context {
+        Some(c) if restore_context => {
+            let saved = scope.get_continuation_preserved_embedder_data();
+            let saved = v8::Global::new(scope, saved);
+            let c = v8::Local::new(scope, c);
+            scope.set_continuation_preserved_embedder_data(c);
+            Some(saved)
+        }
+        _ => None,
+    };
+    let sets = if st.in_hook == 0 { sets } else { Sets::new() };
+    st.stack.push(Frame {
+        id,
+        trigger,
+        sets: sets.clone(),
+        saved_context,
+        destroyed: false,
+    });
+    drop(st);
+    emit(scope, core, &sets, HookEvent::Before(id), None);
+}
+
+/// The callback of resource `id` ended: fire `after` (and a destroy that
+/// came meanwhile), restore the execution id and async context.
+pub(crate) fn exit(scope: &mut v8::PinScope, core: &Core, id: u64) {
+    let sets = {
+        let st = core.hooks.lock();
+        match st.stack.iter().rposition(|f| f.id == id) {
+            Some(i) => st.stack[i].sets.clone(),
+            None => return,
+        }
+    };
+    emit(scope, core, &sets, HookEvent::After(id), None);
+    let frame = {
+        let mut st = core.hooks.lock();
+        let Some(i) = st.stack.iter().rposition(|f| f.id == id) else {
+            return;
+        };
+        let frame = st.stack.remove(i);
+        st.stack.truncate(i); // frames a throwing callback left behind
+        frame
+    };
+    if let Some(saved) = frame.saved_context {
+        let saved = v8::Local::new(scope, saved);
+        scope.set_continuation_preserved_embedder_data(saved);
+    }
+    if frame.destroyed {
+        destroy(scope, core, id);
+    }
+}
+
+/// Run `f` as the callback of resource `id`. An error it returns carries
+/// the async chain (with long stack traces on).
+pub(crate) fn run_as<R>(
+    scope: &mut v8::PinScope,
+    core: &Core,
+    id: u64,
+    f: impl FnOnce(&mut v8::PinScope) -> Result<R, Error>,
+) -> Result<R, Error> {
+    enter(scope, core, id, true);
+    let mut result = f(scope);
+    if let Err(e) = &mut result {
+        if core.hooks.long_stacks.load(Ordering::Relaxed) {
+            let chain = core.hooks.chain_text();
+            if !chain.is_empty() {
+                let stack = e.stack.take().unwrap_or_else(|| e.message.clone());
+                e.stack = Some(stack + &chain);
+            }
+        }
+    }
+    exit(scope, core, id);
+    result
+}
+
+/// Resource `id` is gone: fire `destroy` to the sets that saw its init
+/// (after its callback, if it is running now).
+pub(crate) fn destroy(scope: &mut v8::PinScope, core: &Core, id: u64) {
+    let hooks = &core.hooks;
+    if !hooks.tracking.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut st = hooks.lock();
+    if let Some(frame) = st.stack.iter_mut().rev().find(|f| f.id == id) {
+        frame.destroyed = true;
+        return;
+    }
+    let Some(record) = st.records.remove(&id) else { return };
+    hooks.update_tracking(&st);
+    let sets = if st.in_hook == 0 { record.sets } else { Sets::new() };
+    drop(st);
+    emit(scope, core, &sets, HookEvent::Destroy(id), None);
+}
+
+/// A tracked promise was resolved.
+pub(crate) fn promise_resolve(scope: &mut v8::PinScope, core: &Core, id: u64) {
+    let sets = {
+        let st = core.hooks.lock();
+        match st.records.get(&id) {
+            Some(r) if st.in_hook == 0 => r.sets.clone(),
+            _ => return,
+        }
+    };
+    emit(scope, core, &sets, HookEvent::PromiseResolve(id), None);
+}
+
+/// Tell each set about `event`; hooks that fail are reported, not fatal.
+fn emit(
+    scope: &mut v8::PinScope,
+    core: &Core,
+    sets: &[Arc<HookSet>],
+    event: HookEvent,
+    resource: Option<v8::Local<v8::Value>>,
+) {
+    if sets.is_empty() {
+        return;
+    }
+    core.hooks.lock().in_hook += 1;
+    for set in sets {
+        let outcome = match &set.receiver {
+            Receiver::Native(f) => catch_unwind(AssertUnwindSafe(|| f(event)))
+                .map_err(|p| Error::new(Status::Internal, format!("async hook panicked: {}", panic_message(&*p)))),
+            Receiver::Js => call_js_hook(scope, core, set.id, event, resource),
+        };
+        if let Err(e) = outcome {
+            if matches!(e.kind, Status::Terminated) {
+                break;
+            }
+            core.report(e);
+        }
+    }
+    core.hooks.lock().in_hook -= 1;
+}
+
+/// Event numbers for the prelude's hook dispatcher.
+fn event_args(event: HookEvent) -> (u32, u64, Option<(AsyncType, u64)>) {
+    match event {
+        HookEvent::Init { id, ty, trigger } => (0, id, Some((ty, trigger))),
+        HookEvent::Before(id) => (1, id, None),
+        HookEvent::After(id) => (2, id, None),
+        HookEvent::Destroy(id) => (3, id, None),
+        HookEvent::PromiseResolve(id) => (4, id, None),
+    }
+}
+
+fn call_js_hook(
+    scope: &mut v8::PinScope,
+    core: &Core,
+    set: u32,
+    event: HookEvent,
+    resource: Option<v8::Local<v8::Value>>,
+) -> Result<(), Error> {
+    let Some(dispatch) = core.hook_dispatcher(scope) else {
+        return Ok(());
+    };
+    let (kind, id, init) = event_args(event);
+    let undefined: v8::Local<v8::Value> = v8::undefined(scope).into();
+    let mut args: [v8::Local<v8::Value>; 6] = [undefined; 6];
+    args[0] = v8::Integer::new_from_unsigned(scope, set).into();
+    args[1] = v8::Integer::new_from_unsigned(scope, kind).into();
+    args[2] = v8::Number::new(scope, id as f64).into();
+    if let Some((ty, trigger)) = init {
+        args[3] = v8::String::new(scope, ty.name()).map_or(undefined, Into::into);
+        args[4] = v8::Number::new(scope, trigger as f64).into();
+        args[5] = resource.unwrap_or(undefined);
+    }
+    v8::tc_scope!(let tc, scope);
+    let recv = v8::undefined(tc).into();
+    if dispatch.call(tc, recv, &args).is_some() {
+        return Ok(());
+    }
+    if tc.has_terminated() {
+        return Err(Error::new(Status::Terminated, "terminated in an async hook"));
+    }
+    let exception = tc.exception();
+    let mut err = Error::new(
+        Status::Exception,
+        format!(
+            "async hook threw: {}",
+            exception.map_or_else(|| "(unknown)".into(), |e| e.to_rust_string_lossy(tc))
+        ),
+    );
+    err.stack = exception.and_then(|e| crate::natives::error_stack(tc, e));
+    Err(err)
+}
+
+/// The async identity of a resource that may be created off the runtime's
+/// thread (work, notifiers): its init then waits for the loop thread.
+pub(crate) struct AsyncId {
+    pub(crate) id: u64,
+    init_pending: AtomicBool,
+}
+
+impl AsyncId {
+    pub(crate) fn new(core: &Core, init_pending: bool) -> Self {
+        AsyncId {
+            id: core.hooks.next_id(),
+            init_pending: AtomicBool::new(init_pending),
+        }
+    }
+
+    /// On the runtime's thread, before the resource's first callback: fire
+    /// the init deferred at creation (triggered by the root: the creating
+    /// thread ran no JS of this runtime).
+    pub(crate) fn init_if_pending(&self, scope: &mut v8::PinScope, core: &Core, ty: AsyncType) {
+        if self.init_pending.swap(false, Ordering::Relaxed) && core.hooks.wants_init() {
+            init(scope, core, self.id, ty, Some(ROOT_ID), None);
+        }
+    }
+}
