@@ -391,3 +391,56 @@ func ExampleRuntime_Function() {
 	// 4
 	// 9
 }
+
+func ExampleRuntime_SetAsyncHooks() {
+	rt, _ := v8runner.NewRuntime()
+	defer rt.Close()
+	rt.SetAsyncHooks(v8runner.AsyncHooks{
+		Init:   func(id uint64, typ string, trigger uint64) { fmt.Printf("init %s %d (from %d)\n", typ, id, trigger) },
+		Before: func(id uint64) { fmt.Println("before", id) },
+		After:  func(id uint64) { fmt.Println("after", id) },
+		Types:  []string{"Timeout"},
+	})
+	rt.Eval(context.Background(), "setTimeout(() => setTimeout(() => {}, 1), 1)")
+	rt.Run(context.Background())
+	// Output:
+	// init Timeout 2 (from 1)
+	// before 2
+	// init Timeout 3 (from 2)
+	// after 2
+	// before 3
+	// after 3
+}
+
+func ExampleAsyncHookSet() {
+	rt, _ := v8runner.NewRuntime()
+	defer rt.Close()
+	set, _ := rt.SetAsyncHooks(v8runner.AsyncHooks{
+		Init: func(id uint64, typ string, trigger uint64) { fmt.Println("init", typ, id) },
+	})
+	rt.Eval(context.Background(), "setTimeout(() => {}, 1)")
+	set.Disable() // timers from now on are not reported
+	rt.Eval(context.Background(), "setTimeout(() => {}, 1)")
+	set.Enable()
+	rt.Eval(context.Background(), "setImmediate(() => {})")
+	rt.Run(context.Background())
+	// Output:
+	// init Timeout 2
+	// init Immediate 4
+}
+
+func ExampleRuntime_AsyncIDs() {
+	rt, _ := v8runner.NewRuntime()
+	defer rt.Close()
+	rt.SetAsyncHooks(v8runner.AsyncHooks{}) // track trigger ids
+	rt.Func("where", func(args ...v8runner.Value) (any, error) {
+		id, trigger := rt.AsyncIDs()
+		fmt.Printf("in resource %d, created by %d\n", id, trigger)
+		return nil, nil
+	})
+	rt.Eval(context.Background(), "where(); setTimeout(where, 1)")
+	rt.Run(context.Background())
+	// Output:
+	// in resource 1, created by 0
+	// in resource 2, created by 1
+}

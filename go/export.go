@@ -83,3 +83,26 @@ func v8rGoAfterWork(req *C.v8r_work, status C.v8r_status, h C.uintptr_t) {
 	handle.Value().(*Work).finish(status)
 	_ = unsafe.Pointer(req)
 }
+
+//export v8rGoAsyncEvent
+func v8rGoAsyncEvent(h C.uintptr_t, kind C.int, id C.uint64_t, typ C.uint32_t, trigger C.uint64_t) {
+	t := cgo.Handle(h).Value().(*asyncHookTarget)
+	defer func() {
+		if p := recover(); p != nil {
+			t.rt.panicked.CompareAndSwap(nil, &p)
+		}
+	}()
+	hooks := &t.hooks
+	switch kind {
+	case 0:
+		hooks.Init(uint64(id), C.GoString(C.v8r_async_type_name(typ)), uint64(trigger))
+	case 1:
+		hooks.Before(uint64(id))
+	case 2:
+		hooks.After(uint64(id))
+	case 3:
+		hooks.Destroy(uint64(id))
+	case 4:
+		hooks.PromiseResolve(uint64(id))
+	}
+}

@@ -11,6 +11,16 @@ void v8r_go_error(void *data, const v8r_error *err);
 void v8r_go_work(void *data);
 void v8r_go_after_work(v8r_work *req, v8r_status status, void *data);
 
+// Async hook adapters, as function-pointer values for v8r_async_hooks
+// (cgo cannot name a C function's address directly in a struct field).
+typedef void (*v8r_go_hook_init_fn)(void *, uint64_t, uint32_t, uint64_t);
+typedef void (*v8r_go_hook_id_fn)(void *, uint64_t);
+v8r_go_hook_init_fn v8r_go_async_init_fn(void);
+v8r_go_hook_id_fn v8r_go_async_before_fn(void);
+v8r_go_hook_id_fn v8r_go_async_after_fn(void);
+v8r_go_hook_id_fn v8r_go_async_destroy_fn(void);
+v8r_go_hook_id_fn v8r_go_async_resolve_fn(void);
+
 // A cgo.Handle travels through the library's `void *data` as an integer;
 // the cast happens here, in C, so Go never forges a pointer.
 static inline void *v8r_go_handle(uintptr_t h) { return (void *)h; }

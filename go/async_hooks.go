@@ -1,0 +1,135 @@
+package v8runner
+
+/*
+#include "trampoline.h"
+*/
+import "C"
+
+import (
+	"fmt"
+	"runtime"
+	"runtime/cgo"
+)
+
+// AsyncHooks are Go functions called for the async resources of a runtime
+// (after Node's async_hooks): Init when a resource is created (triggerID is
+// the resource whose callback created it, 1 for top-level code), Before
+// and After around each of its callbacks, Destroy when it is gone,
+// PromiseResolve when a tracked promise resolves. Nil functions are not
+// called (and cost nothing). Hooks run on the goroutine running the loop
+// or call, and may call back into the runtime; resources created inside a
+// hook fire no hooks. A panic in a hook is recovered and re-raised by the
+// next Run.
+type AsyncHooks struct {
+	Init           func(id uint64, typ string, triggerID uint64)
+	Before         func(id uint64)
+	After          func(id uint64)
+	Destroy        func(id uint64)
+	PromiseResolve func(id uint64)
+	// Types limits the hooks to resources of these types: "Timeout",
+	// "Interval", "Immediate", "Microtask", "Work", "Notifier",
+	// "HostPromise" (AsyncFunc calls) and "PROMISE". Empty means all.
+	Types []string
+}
+
+var asyncTypes = map[string]C.uint32_t{
+	"Timeout": C.V8R_ASYNC_TYPE_TIMEOUT, "Interval": C.V8R_ASYNC_TYPE_INTERVAL,
+	"Immediate": C.V8R_ASYNC_TYPE_IMMEDIATE, "Microtask": C.V8R_ASYNC_TYPE_MICROTASK,
+	"Work": C.V8R_ASYNC_TYPE_WORK, "Notifier": C.V8R_ASYNC_TYPE_NOTIFIER,
+	"HostPromise": C.V8R_ASYNC_TYPE_HOST_PROMISE, "PROMISE": C.V8R_ASYNC_TYPE_PROMISE,
+}
+
+// AsyncHookSet is a set of hooks added by SetAsyncHooks. A set sees
+// Before/After/Destroy for exactly the resources whose Init it saw, even
+// after Disable, so no id in flight is lost.
+type AsyncHookSet struct {
+	rt *Runtime
+	id C.uint32_t
+}
+
+// asyncHookTarget is what a hook set's cgo.Handle refers to.
+type asyncHookTarget struct {
+	hooks AsyncHooks
+	rt    *Runtime
+}
+
+// SetAsyncHooks adds hooks to the runtime, enabled. Sets added from Go, C
+// and JS (asyncHooks.createHook) coexist on one runtime.
+func (r *Runtime) SetAsyncHooks(h AsyncHooks) (*AsyncHookSet, error) {
+	if r.closed.Load() {
+		return nil, ErrClosed
+	}
+	var types C.uint32_t
+	for _, t := range h.Types {
+		bit, ok := asyncTypes[t]
+		if !ok {
+			return nil, fmt.Errorf("%w: unknown async resource type %q", ErrBadInput, t)
+		}
+		types |= bit
+	}
+	// The target refers to the runtime weakly in effect: the runtime frees
+	// the handle (finalizer) when it is freed itself.
+	handle := cgo.NewHandle(&asyncHookTarget{hooks: h, rt: r})
+	var c C.v8r_async_hooks
+	if h.Init != nil {
+		c.init = C.v8r_go_async_init_fn()
+	}
+	if h.Before != nil {
+		c.before = C.v8r_go_async_before_fn()
+	}
+	if h.After != nil {
+		c.after = C.v8r_go_async_after_fn()
+	}
+	if h.Destroy != nil {
+		c.destroy = C.v8r_go_async_destroy_fn()
+	}
+	if h.PromiseResolve != nil {
+		c.promise_resolve = C.v8r_go_async_resolve_fn()
+	}
+	c.types = types
+	c.data = C.v8r_go_handle(C.uintptr_t(handle))
+	c.finalizer = C.v8r_finalizer_fn(C.v8r_go_release)
+	var id C.uint32_t
+	var cerr *C.v8r_error
+	status := C.v8r_async_hooks_add(r.h, &c, &id, &cerr)
+	runtime.KeepAlive(r)
+	if err := statusError(status, cerr); err != nil {
+		handle.Delete()
+		return nil, err
+	}
+	s := &AsyncHookSet{rt: r, id: id}
+	if err := s.Enable(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Enable turns the set on (again).
+func (s *AsyncHookSet) Enable() error { return s.enable(true) }
+
+// Disable turns the set off: resources created from now on are not
+// reported to it; those it saw being created still are.
+func (s *AsyncHookSet) Disable() error { return s.enable(false) }
+
+func (s *AsyncHookSet) enable(on bool) error {
+	if s.rt.closed.Load() {
+		return ErrClosed
+	}
+	var cerr *C.v8r_error
+	status := C.v8r_async_hooks_enable(s.rt.h, s.id, C.bool(on), &cerr)
+	runtime.KeepAlive(s.rt)
+	return statusError(status, cerr)
+}
+
+// AsyncIDs returns the execution and trigger async ids of the callback
+// running now (as executionAsyncId() and triggerAsyncId() in JS): call it
+// from inside a Func, an after-callback or a hook. Outside any callback
+// it returns (1, 0).
+func (r *Runtime) AsyncIDs() (execution, trigger uint64) {
+	var e, t C.uint64_t
+	if C.v8r_async_ids(r.h, &e, &t) != C.V8R_STATUS_OK {
+		return 0, 0
+	}
+	runtime.KeepAlive(r)
+	return uint64(e), uint64(t)
+}
