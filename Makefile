@@ -39,9 +39,11 @@ $(STATICLIB) $(SHAREDLIB) $(HEADER): $(RUST_SRC)
 	@touch $(STATICLIB) $(SHAREDLIB)
 
 # ---- examples ---------------------------------------------------------------
-C_EXAMPLES := $(BUILD)/hello $(BUILD)/threads $(BUILD)/threaded_callback $(BUILD)/chunked_work
+C_EXAMPLES := $(BUILD)/hello $(BUILD)/threads $(BUILD)/threaded_callback $(BUILD)/chunked_work \
+              $(BUILD)/trace_hooks $(BUILD)/long_stack
 
-GO_EXAMPLES := $(BUILD)/hello-go $(BUILD)/manyrunv8-go $(BUILD)/bang-go $(BUILD)/asyncfunc-go $(BUILD)/chunked-go
+GO_EXAMPLES := $(BUILD)/hello-go $(BUILD)/manyrunv8-go $(BUILD)/bang-go $(BUILD)/asyncfunc-go $(BUILD)/chunked-go \
+               $(BUILD)/longstack-go
 
 examples: $(C_EXAMPLES) $(GO_EXAMPLES)
 
@@ -54,11 +56,13 @@ $(BUILD)/%-go: $(STATICLIB) $(HEADER) $(shell find examples/go go -name '*.go' 2
 	cd examples/go && $(GO) vet ./... && $(GO) build -o ../../$@ ./$*
 
 # Every example is also a test: its output must match tests/examples/*.out.
+CHECKED_EXAMPLES := hello threads threaded_callback chunked_work trace_hooks long_stack \
+                    hello-go bang-go asyncfunc-go chunked-go longstack-go
 test-examples: examples
-	@for ex in hello threads threaded_callback chunked_work hello-go bang-go asyncfunc-go chunked-go; do \
+	@for ex in $(CHECKED_EXAMPLES); do \
 		./$(BUILD)/$$ex > $(BUILD)/$$ex.out 2>&1 && diff -u tests/examples/$$ex.out $(BUILD)/$$ex.out \
 		|| { echo "example $$ex: output differs"; exit 1; }; done
-	@echo "examples: 8 passed, 0 failed"
+	@echo "examples: $(words $(CHECKED_EXAMPLES)) passed, 0 failed"
 
 run-hello: $(BUILD)/hello $(BUILD)/hello-go
 	@./$(BUILD)/hello
