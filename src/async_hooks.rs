@@ -138,6 +138,15 @@ struct State {
     records: HashMap<u64, Record>,
     stack: Vec<Frame>,
     in_hook: u32,
+    /// The private key under which a tracked promise keeps its async id.
+    promise_key: Option<v8::Global<v8::Private>>,
+}
+
+/// V8 handles taken out of an [`AsyncState`], dropped by their owner.
+pub(crate) struct HeldHandles {
+    _records: HashMap<u64, Record>,
+    _stack: Vec<Frame>,
+    _promise_key: Option<v8::Global<v8::Private>>,
 }
 
 /// A runtime's async ids, hook sets and records.
@@ -180,6 +189,17 @@ impl AsyncState {
             || !st.records.is_empty()
             || st.sets.iter().any(|s| s.enabled.load(Ordering::Relaxed));
         self.tracking.store(on, Ordering::Relaxed);
+    }
+
+    /// Take out everything that holds V8 handles, for the runtime to drop
+    /// under its isolate lock before the isolate goes.
+    pub(crate) fn take_handles(&self) -> HeldHandles {
+        let mut st = self.lock();
+        HeldHandles {
+            _records: std::mem::take(&mut st.records),
+            _stack: std::mem::take(&mut st.stack),
+            _promise_key: st.promise_key.take(),
+        }
     }
 
     /// (executionAsyncId, triggerAsyncId) of the callback running now;
@@ -280,15 +300,7 @@ pub(crate) fn init(
     let stack = long.then(|| current_stack(scope));
     let mut st = hooks.lock();
     let trigger = trigger.unwrap_or_else(|| st.stack.last().map_or(ROOT_ID, |f| f.id));
-    let sets: Sets = if st.in_hook == 0 {
-        st.sets
-            .iter()
-            .filter(|s| s.enabled.load(Ordering::Relaxed) && s.types & ty as u32 != 0)
-            .cloned()
-            .collect()
-    } else {
-        Sets::new()
-    };
+    let sets = subscribed(&st, ty);
     let chain = stack.map(|stack| {
         let parent = st.records.get(&trigger).and_then(|r| r.chain.clone());
         Arc::new(Link {
@@ -373,14 +385,39 @@ fn current_stack(scope: &mut v8::PinScope) -> String {
 /// current execution id and, with `restore_context`, its async context
 /// current. Pair with [`exit`].
 pub(crate) fn enter(scope: &mut v8::PinScope, core: &Core, id: u64, restore_context: bool) {
-    let hooks = &core.hooks;
-    let mut st = hooks.lock();
+    let st = core.hooks.lock();
     let (trigger, sets, context) = match st.records.get(&id) {
         Some(r) => (r.trigger, r.sets.clone(), r.context.clone()),
         None => (0, Sets::new(), None),
     };
+    drop(st);
+    push_frame(scope, core, id, trigger, sets, context.filter(|_| restore_context));
+}
+
+/// The enabled sets that want resources of type `ty` (none inside a hook).
+fn subscribed(st: &State, ty: AsyncType) -> Sets {
+    if st.in_hook > 0 {
+        return Sets::new();
+    }
+    st.sets
+        .iter()
+        .filter(|s| s.enabled.load(Ordering::Relaxed) && s.types & ty as u32 != 0)
+        .cloned()
+        .collect()
+}
+
+/// Make `id` the running callback (with `context` current, if any) and
+/// tell `sets` it starts.
+fn push_frame(
+    scope: &mut v8::PinScope,
+    core: &Core,
+    id: u64,
+    trigger: u64,
+    sets: Sets,
+    context: Option<v8::Global<v8::Value>>,
+) {
     let saved_context = match context {
-        Some(c) if restore_context => {
+        Some(c) => {
             let saved = scope.get_continuation_preserved_embedder_data();
             let saved = v8::Global::new(scope, saved);
             let c = v8::Local::new(scope, c);
@@ -389,6 +426,7 @@ pub(crate) fn enter(scope: &mut v8::PinScope, core: &Core, id: u64, restore_cont
         }
         _ => None,
     };
+    let mut st = core.hooks.lock();
     let sets = if st.in_hook == 0 { sets } else { Sets::new() };
     st.stack.push(Frame {
         id,
@@ -470,18 +508,6 @@ pub(crate) fn destroy(scope: &mut v8::PinScope, core: &Core, id: u64) {
     let sets = if st.in_hook == 0 { record.sets } else { Sets::new() };
     drop(st);
     emit(scope, core, &sets, HookEvent::Destroy(id), None);
-}
-
-/// A tracked promise was resolved.
-pub(crate) fn promise_resolve(scope: &mut v8::PinScope, core: &Core, id: u64) {
-    let sets = {
-        let st = core.hooks.lock();
-        match st.records.get(&id) {
-            Some(r) if st.in_hook == 0 => r.sets.clone(),
-            _ => return,
-        }
-    };
-    emit(scope, core, &sets, HookEvent::PromiseResolve(id), None);
 }
 
 /// Tell each set about `event`; hooks that fail are reported, not fatal.
@@ -587,4 +613,118 @@ impl AsyncId {
             init(scope, core, self.id, ty, Some(ROOT_ID), None);
         }
     }
+}
+
+/// V8's promise hook, installed once a hook set asks for PROMISE
+/// resources. A tracked promise carries its own record, `[id, trigger,
+/// sets]` under a private key (sets: a bit per hook set id 1..=32), so the
+/// GC frees it with the promise; there is no destroy event for promises.
+pub(crate) unsafe extern "C" fn promise_hook(
+    kind: v8::PromiseHookType,
+    promise: v8::Local<v8::Promise>,
+    parent: v8::Local<v8::Value>,
+) {
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        let Some(core) = crate::runtime::active_core() else {
+            return;
+        };
+        if !core.hooks.tracking.load(Ordering::Relaxed) {
+            return;
+        }
+        let scope = std::pin::pin!(unsafe { v8::CallbackScope::new(promise) });
+        let scope = &mut scope.init();
+        let key = promise_key(scope, core);
+        if kind == v8::PromiseHookType::Init {
+            promise_init(scope, core, key, promise, parent);
+            return;
+        }
+        let Some((id, trigger, mask)) = promise_record(scope, key, promise) else {
+            return;
+        };
+        let sets: Sets = {
+            let st = core.hooks.lock();
+            st.sets.iter().filter(|s| mask & set_bit(s.id) != 0).cloned().collect()
+        };
+        match kind {
+            v8::PromiseHookType::Before => push_frame(scope, core, id, trigger, sets, None),
+            v8::PromiseHookType::After => exit(scope, core, id),
+            _ => {
+                if core.hooks.lock().in_hook == 0 {
+                    emit(scope, core, &sets, HookEvent::PromiseResolve(id), None);
+                }
+            }
+        }
+    }));
+}
+
+fn set_bit(set: u32) -> u32 {
+    if (1..=32).contains(&set) {
+        1 << (set - 1)
+    } else {
+        0
+    }
+}
+
+fn promise_init(
+    scope: &mut v8::PinScope,
+    core: &Core,
+    key: v8::Local<v8::Private>,
+    promise: v8::Local<v8::Promise>,
+    parent: v8::Local<v8::Value>,
+) {
+    let (sets, current) = {
+        let st = core.hooks.lock();
+        let sets = subscribed(&st, AsyncType::Promise);
+        (sets, st.stack.last().map_or(ROOT_ID, |f| f.id))
+    };
+    let mask = sets.iter().fold(0, |m, s| m | set_bit(s.id));
+    if mask == 0 {
+        return;
+    }
+    let trigger = v8::Local::<v8::Promise>::try_from(parent)
+        .ok()
+        .and_then(|p| promise_record(scope, key, p))
+        .map_or(current, |(id, _, _)| id);
+    let id = core.hooks.next_id();
+    let fields: [v8::Local<v8::Value>; 3] = [
+        v8::Number::new(scope, id as f64).into(),
+        v8::Number::new(scope, trigger as f64).into(),
+        v8::Integer::new_from_unsigned(scope, mask).into(),
+    ];
+    let record = v8::Array::new_with_elements(scope, &fields);
+    promise.set_private(scope, key, record.into());
+    emit(
+        scope,
+        core,
+        &sets,
+        HookEvent::Init {
+            id,
+            ty: AsyncType::Promise,
+            trigger,
+        },
+        Some(promise.into()),
+    );
+}
+
+/// A tracked promise's (id, trigger, sets mask).
+fn promise_record(
+    scope: &mut v8::PinScope,
+    key: v8::Local<v8::Private>,
+    promise: v8::Local<v8::Promise>,
+) -> Option<(u64, u64, u32)> {
+    let record = promise.get_private(scope, key)?;
+    let record = v8::Local::<v8::Array>::try_from(record).ok()?;
+    let field = |i: u32| record.get_index(scope, i).and_then(|v| v.number_value(scope));
+    Some((field(0)? as u64, field(1)? as u64, field(2)? as u32))
+}
+
+fn promise_key<'s>(scope: &mut v8::PinScope<'s, '_>, core: &Core) -> v8::Local<'s, v8::Private> {
+    let mut st = core.hooks.lock();
+    if let Some(key) = &st.promise_key {
+        return v8::Local::new(scope, key);
+    }
+    let name = v8::String::new(scope, "v8runner.asyncRecord");
+    let key = v8::Private::new(scope, name);
+    st.promise_key = Some(v8::Global::new(scope, key));
+    key
 }

@@ -19,9 +19,6 @@ pub(crate) struct Dispatch {
     pub deliver: v8::Global<v8::Function>,
     /// Calls a JS hook set: (set, event, id, type, trigger, resource).
     pub hook: v8::Global<v8::Function>,
-    /// V8 promise hooks (init, before, after, resolve), installed when a
-    /// hook set first asks for PROMISE resources.
-    pub promise_hooks: [v8::Global<v8::Function>; 4],
 }
 
 /// What a native returns to JS.
@@ -149,8 +146,8 @@ fn natives() -> Vec<(&'static str, v8::FunctionCallback)> {
                 Ok(Ret::Nothing)
             })),
         ),
-        // Async hooks for resources made in JS (microtasks, promises): the
-        // id when the resource is recorded (hooks or context want it), else 0.
+        // Async hooks for a resource made in JS (a queued microtask): its id
+        // when it is recorded (hooks or context want it), else 0.
         (
             "asyncCreate",
             v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
@@ -185,14 +182,6 @@ fn natives() -> Vec<(&'static str, v8::FunctionCallback)> {
             v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
                 let id = arg_id(scope, args, 0);
                 async_hooks::destroy(scope, core, id);
-                Ok(Ret::Nothing)
-            })),
-        ),
-        (
-            "asyncResolve",
-            v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
-                let id = arg_id(scope, args, 0);
-                async_hooks::promise_resolve(scope, core, id);
                 Ok(Ret::Nothing)
             })),
         ),
@@ -293,12 +282,6 @@ pub(crate) fn install(scope: &mut v8::PinScope, core: *const Core) -> Result<Dis
         fire: get(scope, "fire")?,
         deliver: get(scope, "deliver")?,
         hook: get(scope, "hook")?,
-        promise_hooks: [
-            get(scope, "promiseInit")?,
-            get(scope, "promiseBefore")?,
-            get(scope, "promiseAfter")?,
-            get(scope, "promiseResolve")?,
-        ],
     })
 }
 

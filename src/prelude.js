@@ -155,10 +155,6 @@
   });
   define('console', console);
 
-  // V8 promise hooks, installed once a hook set wants PROMISE resources.
-  const promiseIds = new WeakMap();
-  const idOf = (promise) => promiseIds.get(promise);
-
   return {
     fire(id) {
       const c = callbacks.get(id);
@@ -183,23 +179,6 @@
         case 3: if (h.destroy) h.destroy(id); break;
         case 4: if (h.promiseResolve) h.promiseResolve(id); break;
       }
-    },
-    promiseInit(promise, parent) {
-      const trigger = parent === undefined ? 0 : (idOf(parent) ?? 0);
-      const id = native.asyncCreate(TYPES.PROMISE, trigger, promise);
-      if (id !== 0) promiseIds.set(promise, id);
-    },
-    promiseBefore(promise) {
-      const id = idOf(promise);
-      if (id !== undefined) native.asyncBefore(id);
-    },
-    promiseAfter(promise) {
-      const id = idOf(promise);
-      if (id !== undefined) native.asyncAfter(id);
-    },
-    promiseResolve(promise) {
-      const id = idOf(promise);
-      if (id !== undefined) native.asyncResolve(id);
     },
   };
 })

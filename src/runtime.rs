@@ -210,13 +210,7 @@ impl Core {
             .set_enabled(id, enabled)
             .ok_or_else(|| Error::bad_input(format!("no async hook set {id}")))?;
         if enabled && types & AsyncType::Promise as u32 != 0 && !self.promise_hooks_on.swap(true, Ordering::SeqCst) {
-            let hooks = {
-                let dispatch = self.dispatch.lock().unwrap_or_else(|e| e.into_inner());
-                let Some(d) = dispatch.as_ref() else { return Ok(()) };
-                d.promise_hooks.clone().map(|f| v8::Local::new(scope, f))
-            };
-            let [init, before, after, resolve] = hooks;
-            scope.set_promise_hooks(Some(init), Some(before), Some(after), Some(resolve));
+            scope.set_promise_hook(async_hooks::promise_hook);
         }
         Ok(())
     }
@@ -1070,8 +1064,9 @@ impl Drop for Runtime {
         let dispatch = self.core.dispatch.lock().unwrap_or_else(|e| e.into_inner()).take();
         let rejections = std::mem::take(&mut *self.core.rejections());
         let promises = std::mem::take(&mut *self.core.promises.lock().unwrap_or_else(|e| e.into_inner()));
+        let hooks = self.core.hooks.take_handles();
         let locked = self.vm.lock().ok();
-        drop((context, dispatch, rejections, promises));
+        drop((context, dispatch, rejections, promises, hooks));
         drop(locked);
     }
 }

@@ -50,6 +50,56 @@ static void *runv8_thread(void *arg) {
     return NULL;
 }
 
+/* ---- async hooks: the loop's cost with hooks off, C hooks, JS hooks and an
+ * AsyncLocalStorage in use (each in a fresh runtime, same workloads). */
+static void noop_init(void *d, uint64_t id, uint32_t type, uint64_t trigger) {
+    (void)d, (void)id, (void)type, (void)trigger;
+}
+static void noop_id(void *d, uint64_t id) { (void)d, (void)id; }
+
+enum { HOOKS_OFF, HOOKS_C, HOOKS_JS, HOOKS_ALS };
+static const char *hook_variants[] = {"off", "c", "js", "als"};
+
+/* ns per async hop of `workload` (n hops), median of ROUNDS. */
+static double bench_hooks(int variant, const char *workload, int n) {
+    double r[ROUNDS];
+    for (int k = 0; k < ROUNDS; k++) {
+        v8r_runtime *rt = NULL;
+        v8r_runtime_new(NULL, &rt, NULL);
+        if (variant == HOOKS_C) {
+            v8r_async_hooks h = {noop_init, noop_id, noop_id, noop_id, noop_id, 0, NULL, NULL};
+            uint32_t set;
+            v8r_async_hooks_add(rt, &h, &set, NULL);
+            v8r_async_hooks_enable(rt, set, true, NULL);
+        }
+        const char *setup = variant == HOOKS_JS
+            ? "asyncHooks.createHook({ init() {}, before() {}, after() {}, destroy() {}, promiseResolve() {} }).enable();"
+            : "";
+        v8r_runtime_eval(rt, (const uint8_t *)setup, strlen(setup), NULL, 0, NULL, NULL);
+        char src[512];
+        if (variant == HOOKS_ALS) /* the workload runs inside als.run() */
+            snprintf(src, sizeof src, "new AsyncLocalStorage().run(1, () => (%s)(%d))", workload, n);
+        else
+            snprintf(src, sizeof src, "(%s)(%d)", workload, n);
+        double t = now_ns();
+        if (v8r_runtime_eval(rt, (const uint8_t *)src, strlen(src), NULL, 0, NULL, NULL) != V8R_STATUS_OK) abort();
+        if (v8r_runtime_run(rt, 0, 0, NULL, NULL) != V8R_STATUS_OK) abort();
+        r[k] = (now_ns() - t) / n;
+        v8r_runtime_free(rt);
+    }
+    return median(r);
+}
+
+static void bench_all_hooks(void) {
+    /* Each hop: an immediate (a loop callback) / an awaited promise. */
+    const char *timers = "function (n) { let i = 0; (function next() { if (++i < n) setImmediate(next) })() }";
+    const char *promises = "async function (n) { for (let i = 0; i < n; i++) await null }";
+    for (int v = 0; v < 4; v++) {
+        printf("BENCH hooks_timers.%s %.1f ns\n", hook_variants[v], bench_hooks(v, timers, 20000));
+        printf("BENCH hooks_promises.%s %.1f ns\n", hook_variants[v], bench_hooks(v, promises, 100000));
+    }
+}
+
 int main(void) {
     double r[ROUNDS];
     int n = 2000;
@@ -104,5 +154,6 @@ int main(void) {
     long after = rss_kib();
     for (int i = 0; i < LIVE; i++) v8r_runtime_free(live[i]);
     printf("BENCH rss_per_runtime.c %.1f KiB\n", (double)(after - before) / LIVE);
+    bench_all_hooks();
     return 0;
 }
