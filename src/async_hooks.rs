@@ -138,15 +138,12 @@ struct State {
     records: HashMap<u64, Record>,
     stack: Vec<Frame>,
     in_hook: u32,
-    /// The private key under which a tracked promise keeps its async id.
-    promise_key: Option<v8::Global<v8::Private>>,
 }
 
 /// V8 handles taken out of an [`AsyncState`], dropped by their owner.
 pub(crate) struct HeldHandles {
     _records: HashMap<u64, Record>,
     _stack: Vec<Frame>,
-    _promise_key: Option<v8::Global<v8::Private>>,
 }
 
 /// A runtime's async ids, hook sets and records.
@@ -158,6 +155,29 @@ pub(crate) struct AsyncState {
     context_used: AtomicBool,
     long_stacks: AtomicBool,
     state: Mutex<State>,
+    /// Three f64s shared with the prelude (a Float64Array): how a new
+    /// promise's record reaches JS without allocating a JS array here.
+    scratch: Mutex<Option<Scratch>>,
+}
+
+/// The prelude's scratch Float64Array memory.
+pub(crate) struct Scratch(v8::SharedRef<v8::BackingStore>);
+// SAFETY: written only on the runtime's thread with its isolate locked,
+// read by JS on that same thread afterwards.
+unsafe impl Send for Scratch {}
+
+impl Scratch {
+    pub(crate) fn new(store: v8::SharedRef<v8::BackingStore>) -> Option<Scratch> {
+        (store.byte_length() >= 3 * std::mem::size_of::<f64>() && store.data().is_some()).then_some(Scratch(store))
+    }
+
+    fn write(&self, values: [f64; 3]) {
+        if let Some(data) = self.0.data() {
+            // SAFETY: at least three f64s long (checked in new), aligned by
+            // V8's allocator, and no JS runs while we write.
+            unsafe { std::ptr::copy_nonoverlapping(values.as_ptr(), data.as_ptr() as *mut f64, 3) };
+        }
+    }
 }
 
 impl AsyncState {
@@ -168,6 +188,7 @@ impl AsyncState {
             context_used: AtomicBool::new(false),
             long_stacks: AtomicBool::new(false),
             state: Mutex::new(State::default()),
+            scratch: Mutex::new(None),
         }
     }
 
@@ -198,7 +219,6 @@ impl AsyncState {
         HeldHandles {
             _records: std::mem::take(&mut st.records),
             _stack: std::mem::take(&mut st.stack),
-            _promise_key: st.promise_key.take(),
         }
     }
 
@@ -231,6 +251,10 @@ impl AsyncState {
         let types = set.types;
         self.update_tracking(&st);
         Some(types)
+    }
+
+    pub(crate) fn set_scratch(&self, scratch: Scratch) {
+        *self.scratch.lock().unwrap_or_else(|e| e.into_inner()) = Some(scratch);
     }
 
     pub(crate) fn use_context(&self) {
@@ -615,46 +639,57 @@ impl AsyncId {
     }
 }
 
-/// V8's promise hook, installed once a hook set asks for PROMISE
-/// resources. A tracked promise carries its own record, `[id, trigger,
-/// sets]` under a private key (sets: a bit per hook set id 1..=32), so the
-/// GC frees it with the promise; there is no destroy event for promises.
-pub(crate) unsafe extern "C" fn promise_hook(
-    kind: v8::PromiseHookType,
-    promise: v8::Local<v8::Promise>,
-    parent: v8::Local<v8::Value>,
-) {
-    let _ = catch_unwind(AssertUnwindSafe(|| {
-        let Some(core) = crate::runtime::active_core() else {
-            return;
-        };
-        if !core.hooks.tracking.load(Ordering::Relaxed) {
-            return;
-        }
-        let scope = std::pin::pin!(unsafe { v8::CallbackScope::new(promise) });
-        let scope = &mut scope.init();
-        let key = promise_key(scope, core);
-        if kind == v8::PromiseHookType::Init {
-            promise_init(scope, core, key, promise, parent);
-            return;
-        }
-        let Some((id, trigger, mask)) = promise_record(scope, key, promise) else {
-            return;
-        };
-        let sets: Sets = {
-            let st = core.hooks.lock();
-            st.sets.iter().filter(|s| mask & set_bit(s.id) != 0).cloned().collect()
-        };
-        match kind {
-            v8::PromiseHookType::Before => push_frame(scope, core, id, trigger, sets, None),
-            v8::PromiseHookType::After => exit(scope, core, id),
-            _ => {
-                if core.hooks.lock().in_hook == 0 {
-                    emit(scope, core, &sets, HookEvent::PromiseResolve(id), None);
-                }
-            }
-        }
-    }));
+/// A JS promise was created (V8's promise hook, through the prelude).
+/// When a set tracks promises now, writes its record `[id, trigger, sets]`
+/// (sets: a bit per hook set id 1..=32) to the scratch buffer and returns
+/// true: the prelude keeps it beside the promise (in a WeakMap, so the GC
+/// frees it with the promise; promises have no destroy event). `parent`:
+/// the parent promise's id, 0 for none.
+pub(crate) fn promise_init(scope: &mut v8::PinScope, core: &Core, parent: u64, promise: v8::Local<v8::Value>) -> bool {
+    let (sets, current) = {
+        let st = core.hooks.lock();
+        (
+            subscribed(&st, AsyncType::Promise),
+            st.stack.last().map_or(ROOT_ID, |f| f.id),
+        )
+    };
+    let mask = sets.iter().fold(0, |m, s| m | set_bit(s.id));
+    if mask == 0 {
+        return false;
+    }
+    let trigger = if parent != 0 { parent } else { current };
+    let id = core.hooks.next_id();
+    match &*core.hooks.scratch.lock().unwrap_or_else(|e| e.into_inner()) {
+        Some(scratch) => scratch.write([id as f64, trigger as f64, mask as f64]),
+        None => return false,
+    }
+    let init = HookEvent::Init {
+        id,
+        ty: AsyncType::Promise,
+        trigger,
+    };
+    emit(scope, core, &sets, init, Some(promise));
+    true
+}
+
+/// The sets a tracked promise's record names.
+fn promise_sets(core: &Core, mask: u32) -> Sets {
+    let st = core.hooks.lock();
+    st.sets.iter().filter(|s| mask & set_bit(s.id) != 0).cloned().collect()
+}
+
+/// A reaction of tracked promise `id` starts (its `after` is [`exit`]).
+pub(crate) fn promise_before(scope: &mut v8::PinScope, core: &Core, id: u64, trigger: u64, mask: u32) {
+    let sets = promise_sets(core, mask);
+    push_frame(scope, core, id, trigger, sets, None);
+}
+
+/// Tracked promise `id` resolved.
+pub(crate) fn promise_resolved(scope: &mut v8::PinScope, core: &Core, id: u64, mask: u32) {
+    if core.hooks.lock().in_hook == 0 {
+        let sets = promise_sets(core, mask);
+        emit(scope, core, &sets, HookEvent::PromiseResolve(id), None);
+    }
 }
 
 fn set_bit(set: u32) -> u32 {
@@ -663,68 +698,4 @@ fn set_bit(set: u32) -> u32 {
     } else {
         0
     }
-}
-
-fn promise_init(
-    scope: &mut v8::PinScope,
-    core: &Core,
-    key: v8::Local<v8::Private>,
-    promise: v8::Local<v8::Promise>,
-    parent: v8::Local<v8::Value>,
-) {
-    let (sets, current) = {
-        let st = core.hooks.lock();
-        let sets = subscribed(&st, AsyncType::Promise);
-        (sets, st.stack.last().map_or(ROOT_ID, |f| f.id))
-    };
-    let mask = sets.iter().fold(0, |m, s| m | set_bit(s.id));
-    if mask == 0 {
-        return;
-    }
-    let trigger = v8::Local::<v8::Promise>::try_from(parent)
-        .ok()
-        .and_then(|p| promise_record(scope, key, p))
-        .map_or(current, |(id, _, _)| id);
-    let id = core.hooks.next_id();
-    let fields: [v8::Local<v8::Value>; 3] = [
-        v8::Number::new(scope, id as f64).into(),
-        v8::Number::new(scope, trigger as f64).into(),
-        v8::Integer::new_from_unsigned(scope, mask).into(),
-    ];
-    let record = v8::Array::new_with_elements(scope, &fields);
-    promise.set_private(scope, key, record.into());
-    emit(
-        scope,
-        core,
-        &sets,
-        HookEvent::Init {
-            id,
-            ty: AsyncType::Promise,
-            trigger,
-        },
-        Some(promise.into()),
-    );
-}
-
-/// A tracked promise's (id, trigger, sets mask).
-fn promise_record(
-    scope: &mut v8::PinScope,
-    key: v8::Local<v8::Private>,
-    promise: v8::Local<v8::Promise>,
-) -> Option<(u64, u64, u32)> {
-    let record = promise.get_private(scope, key)?;
-    let record = v8::Local::<v8::Array>::try_from(record).ok()?;
-    let field = |i: u32| record.get_index(scope, i).and_then(|v| v.number_value(scope));
-    Some((field(0)? as u64, field(1)? as u64, field(2)? as u32))
-}
-
-fn promise_key<'s>(scope: &mut v8::PinScope<'s, '_>, core: &Core) -> v8::Local<'s, v8::Private> {
-    let mut st = core.hooks.lock();
-    if let Some(key) = &st.promise_key {
-        return v8::Local::new(scope, key);
-    }
-    let name = v8::String::new(scope, "v8runner.asyncRecord");
-    let key = v8::Private::new(scope, name);
-    st.promise_key = Some(v8::Global::new(scope, key));
-    key
 }

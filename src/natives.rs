@@ -19,6 +19,9 @@ pub(crate) struct Dispatch {
     pub deliver: v8::Global<v8::Function>,
     /// Calls a JS hook set: (set, event, id, type, trigger, resource).
     pub hook: v8::Global<v8::Function>,
+    /// V8 promise hooks (init, before, after, resolve), installed when a
+    /// hook set first asks for PROMISE resources.
+    pub promise_hooks: [v8::Global<v8::Function>; 4],
 }
 
 /// What a native returns to JS.
@@ -161,6 +164,30 @@ fn natives() -> Vec<(&'static str, v8::FunctionCallback)> {
                 Ok(Ret::Number(if recorded { id as f64 } else { 0.0 }))
             })),
         ),
+        // Promises: the prelude keeps each tracked promise's record.
+        (
+            "promiseInit",
+            v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
+                let parent = arg_id(scope, args, 0);
+                Ok(Ret::Bool(async_hooks::promise_init(scope, core, parent, args.get(1))))
+            })),
+        ),
+        (
+            "promiseBefore",
+            v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
+                let (id, trigger, sets) = (arg_id(scope, args, 0), arg_id(scope, args, 1), arg_u32(scope, args, 2));
+                async_hooks::promise_before(scope, core, id, trigger, sets);
+                Ok(Ret::Nothing)
+            })),
+        ),
+        (
+            "promiseResolve",
+            v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
+                let (id, sets) = (arg_id(scope, args, 0), arg_u32(scope, args, 1));
+                async_hooks::promise_resolved(scope, core, id, sets);
+                Ok(Ret::Nothing)
+            })),
+        ),
         (
             "asyncBefore",
             v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
@@ -248,6 +275,16 @@ pub(crate) fn install(scope: &mut v8::PinScope, core: *const Core) -> Result<Dis
     let internal = |what: &str| Error::new(Status::Internal, format!("installing the JS environment: {what}"));
     let data = v8::External::new(scope, core as *mut c_void);
     let native = v8::Object::new(scope);
+    // The scratch buffer for promise records (see async_hooks::Scratch).
+    let scratch = v8::ArrayBuffer::new(scope, 3 * std::mem::size_of::<f64>());
+    // SAFETY: `core` points at the runtime's live Core (see call_native).
+    let hooks = unsafe { &(*core).hooks };
+    if let Some(s) = crate::async_hooks::Scratch::new(scratch.get_backing_store()) {
+        hooks.set_scratch(s);
+    }
+    let scratch = v8::Float64Array::new(scope, scratch, 0, 3).ok_or_else(|| internal("scratch"))?;
+    let key = v8::String::new(scope, "scratch").ok_or_else(|| internal("scratch"))?;
+    native.set(scope, key.into(), scratch.into());
     let add = |scope: &mut v8::PinScope, name: &str, f: v8::FunctionCallback| -> Result<(), Error> {
         let func = v8::Function::builder_raw(f)
             .data(data.into())
@@ -282,6 +319,12 @@ pub(crate) fn install(scope: &mut v8::PinScope, core: *const Core) -> Result<Dis
         fire: get(scope, "fire")?,
         deliver: get(scope, "deliver")?,
         hook: get(scope, "hook")?,
+        promise_hooks: [
+            get(scope, "promiseInit")?,
+            get(scope, "promiseBefore")?,
+            get(scope, "promiseAfter")?,
+            get(scope, "promiseResolve")?,
+        ],
     })
 }
 

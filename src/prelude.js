@@ -155,6 +155,14 @@
   });
   define('console', console);
 
+  // V8 promise hooks, installed once a hook set asks for PROMISE
+  // resources: a tracked promise's record [id, trigger, sets] lives here,
+  // beside the promise, and goes with it.
+  const promises = new WeakMap();
+  const scratch = native.scratch; // the native side writes a new record here
+  // Hot paths call the natives through locals, not property loads.
+  const { promiseInit, promiseBefore, asyncAfter, promiseResolve } = native;
+
   return {
     fire(id) {
       const c = callbacks.get(id);
@@ -168,6 +176,24 @@
         throw new TypeError(`notifier callback ${typeof target === 'string' ? `'${target}'` : ''} is not a function`);
       }
       fn(payload);
+    },
+    promiseInit(promise, parent) {
+      const p = parent === undefined ? undefined : promises.get(parent);
+      if (promiseInit(p === undefined ? 0 : p[0], promise)) {
+        promises.set(promise, [scratch[0], scratch[1], scratch[2]]);
+      }
+    },
+    promiseBefore(promise) {
+      const r = promises.get(promise);
+      if (r !== undefined) promiseBefore(r[0], r[1], r[2]);
+    },
+    promiseAfter(promise) {
+      const r = promises.get(promise);
+      if (r !== undefined) asyncAfter(r[0]);
+    },
+    promiseResolve(promise) {
+      const r = promises.get(promise);
+      if (r !== undefined) promiseResolve(r[0], r[2]);
     },
     hook(set, event, id, type, trigger, resource) {
       const h = hookSets.get(set);

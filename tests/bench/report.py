@@ -94,21 +94,22 @@ if any(vals.get(f"{k}.cgo") for _, k, _ in floors):
         floor = cgo[0] + raw[0]
         print(f"| {title:32} | {floor:8.1f} | {made_of:28} | {ours[0]:9.1f} | {ours[0] / floor:5.2f}x |")
 
-hook_rows = [("timer-heavy (setImmediate chain), ns/hop", "hooks_timers"),
-             ("promise-heavy (await loop), ns/hop", "hooks_promises")]
+hook_rows = [("timer-heavy (setImmediate chain)", "hooks_timers"),
+             ("promise-heavy (await loop)", "hooks_promises")]
 if any(vals.get(f"{k}.off") for _, k in hook_rows):
     print()
-    print(f"| {'async hooks (C)':40} | {'off':>8} | {'C hooks':>15} | {'JS hooks':>15} | {'AsyncLocalStorage':>17} |")
-    print(f"|{'-'*42}|{'-'*9}:|{'-'*16}:|{'-'*16}:|{'-'*18}:|")
+    cols = [("c", "C hooks"), ("c_nopromise", "C, no PROMISE"), ("js", "JS hooks"), ("als", "AsyncLocalStorage")]
+    print(f"| {'async hooks (C), ns per hop':40} | {'off':>8} | " + " | ".join(f"{t:>17}" for _, t in cols) + " |")
+    print(f"|{'-'*42}|{'-'*9}:|" + "|".join(f"{'-'*18}:" for _ in cols) + "|")
     for title, key in hook_rows:
         off = vals.get(f"{key}.off")
         if not off:
             continue
         cells = []
-        for v in ("c", "js", "als"):
+        for v, _ in cols:
             x = vals.get(f"{key}.{v}")
             cells.append(f"{x[0]:,.1f} ({x[0] / off[0]:.2f}x)" if x else "-")
-        print(f"| {title:40} | {off[0]:8.1f} | {cells[0]:>15} | {cells[1]:>15} | {cells[2]:>17} |")
+        print(f"| {title:40} | {off[0]:8.1f} | " + " | ".join(f"{c:>17}" for c in cells) + " |")
 
 rss = vals.get("rss_per_runtime.c")
 if rss:
