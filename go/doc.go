@@ -23,6 +23,20 @@
 // to a goroutine locked to a dedicated thread (OS thread wake-ups). Calls
 // to one Runtime are serialised; different Runtimes run in parallel.
 //
+// Inside [Runtime.Pin] the goroutine keeps the runtime's lock on its OS
+// thread across a batch of calls, skipping the per-call Locker; a
+// [Function] looked up once skips the lookup by name. Together they make a
+// call about 2.4x cheaper.
+//
+// # Async hooks and context
+//
+// Every async resource of a runtime (timers, immediates, microtasks, pool
+// work, notifiers, AsyncFunc promises, JS promises) has an async id and a
+// trigger id. [Runtime.SetAsyncHooks] adds Go hooks, beside C hooks and JS
+// ones (asyncHooks.createHook); [Runtime.AsyncIDs] names the resource
+// whose callback runs. JS code gets AsyncLocalStorage, whose store follows
+// every async hop, including awaits of AsyncFunc results.
+//
 // # Cancellation and errors
 //
 // A context deadline or cancel terminates the running script; the call

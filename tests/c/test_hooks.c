@@ -260,6 +260,29 @@ static void test_hooks_reentrant_and_throwing(void) {
     v8r_runtime_free(rt);
 }
 
+/* A C hook that calls into the runtime and schedules more work: the timer
+ * it makes is a resource without hooks, so nothing recurses. */
+static void reentering_init(void *rt, uint64_t id, uint32_t type, uint64_t trigger) {
+    (void)id;
+    (void)type;
+    (void)trigger;
+    CHECK(js(rt, "inits++; setTimeout(() => { hookTimersRan++ }, 1)") == V8R_STATUS_OK);
+}
+
+static void test_c_hook_reenters(void) {
+    v8r_runtime *rt = new_rt(NULL);
+    CHECK(js(rt, "var inits = 0, hookTimersRan = 0, ran = 0") == V8R_STATUS_OK);
+    v8r_async_hooks h = {reentering_init, NULL, NULL, NULL, NULL, V8R_ASYNC_TYPE_TIMEOUT, rt, NULL};
+    uint32_t set;
+    CHECK(v8r_async_hooks_add(rt, &h, &set, NULL) == V8R_STATUS_OK);
+    CHECK(v8r_async_hooks_enable(rt, set, true, NULL) == V8R_STATUS_OK);
+    CHECK(js(rt, "setTimeout(() => { ran++; setTimeout(() => { ran++ }, 1) }, 1)") == V8R_STATUS_OK);
+    CHECK(run(rt) == V8R_STATUS_OK);
+    char buf[64];
+    CHECK_STR(js_str(rt, "`${inits} ${hookTimersRan} ${ran}`", buf, sizeof buf), "2 2 2");
+    v8r_runtime_free(rt);
+}
+
 /* executionAsyncId/triggerAsyncId from C inside a callback, and from JS. */
 static void after_ids(v8r_work *req, v8r_status status, void *data) {
     (void)req;
@@ -398,6 +421,7 @@ void run_hooks_tests(void) {
     RUN(test_hooks_work_notifier_host_promise);
     RUN(test_hooks_disable_rule_and_filters);
     RUN(test_hooks_reentrant_and_throwing);
+    RUN(test_c_hook_reenters);
     RUN(test_async_ids);
     RUN(test_hooks_c_and_js_together);
     RUN(test_async_local_storage);
