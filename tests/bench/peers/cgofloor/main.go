@@ -6,22 +6,13 @@ package main
 
 import (
 	"fmt"
-	"sort"
 	"time"
+	"v8runner-bench/workloads"
 )
-
-func median(f func() float64) float64 {
-	var xs []float64
-	for range 5 {
-		xs = append(xs, f())
-	}
-	sort.Float64s(xs)
-	return xs[2]
-}
 
 func main() {
 	const n = 2_000_000
-	cb := median(func() float64 {
+	cb := workloads.Median(func() float64 {
 		t := time.Now()
 		if loopCalls(n) != n {
 			panic("bad count")
@@ -29,7 +20,7 @@ func main() {
 		return float64(time.Since(t).Nanoseconds()) / n
 	})
 	fmt.Printf("BENCH callback.cgo %.1f ns\n", cb)
-	call := median(func() float64 {
+	call := workloads.Median(func() float64 {
 		t := time.Now()
 		s := int64(0)
 		for i := int64(0); i < n; i++ {

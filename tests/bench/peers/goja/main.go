@@ -5,50 +5,29 @@ package main
 
 import (
 	"fmt"
-	"sort"
-	"time"
 
 	"github.com/dop251/goja"
 	"v8runner-bench/workloads"
 )
-
-func median(f func() float64) float64 {
-	var xs []float64
-	for range 5 {
-		xs = append(xs, f())
-	}
-	sort.Float64s(xs)
-	return xs[2]
-}
-
-func nsPerOp(n int, op func()) float64 {
-	return median(func() float64 {
-		t := time.Now()
-		for range n {
-			op()
-		}
-		return float64(time.Since(t).Nanoseconds()) / float64(n)
-	})
-}
 
 func main() {
 	vm := goja.New()
 	vm.Set("inc", func(x int64) int64 { return x + 1 })
 	vm.RunString("function loop(n) { let x = 0; for (let i = 0; i < n; i++) x = inc(x); return x }")
 	loop, _ := goja.AssertFunction(vm.Get("loop"))
-	fmt.Printf("BENCH callback.goja %.1f ns\n", nsPerOp(20, func() { loop(goja.Undefined(), vm.ToValue(10000)) })/10000)
+	fmt.Printf("BENCH callback.goja %.1f ns\n", workloads.NsPerOp(20, func() { loop(goja.Undefined(), vm.ToValue(10000)) })/10000)
 
 	vm.RunString("function add(a, b) { return a + b }")
 	add, _ := goja.AssertFunction(vm.Get("add"))
 	i := 0
-	fmt.Printf("BENCH call.goja %.1f ns\n", nsPerOp(200000, func() { i++; add(goja.Undefined(), vm.ToValue(i), vm.ToValue(1)) }))
+	fmt.Printf("BENCH call.goja %.1f ns\n", workloads.NsPerOp(200000, func() { i++; add(goja.Undefined(), vm.ToValue(i), vm.ToValue(1)) }))
 
-	fmt.Printf("BENCH eval.goja %.1f ns\n", nsPerOp(100000, func() { vm.RunString("1+1") }))
+	fmt.Printf("BENCH eval.goja %.1f ns\n", workloads.NsPerOp(100000, func() { vm.RunString("1+1") }))
 
 	vm.RunString(workloads.Compute)
-	fmt.Printf("BENCH compute.goja %.1f ms\n", nsPerOp(1, func() { vm.RunString("compute()") })/1e6)
+	fmt.Printf("BENCH compute.goja %.1f ms\n", workloads.NsPerOp(1, func() { vm.RunString("compute()") })/1e6)
 
 	vm.Set("doc", workloads.JSONDoc())
 	vm.RunString(workloads.JSONRoundTrip)
-	fmt.Printf("BENCH json.goja %.1f ms\n", nsPerOp(3, func() { vm.RunString("roundTrip(doc)") })/1e6)
+	fmt.Printf("BENCH json.goja %.1f ms\n", workloads.NsPerOp(3, func() { vm.RunString("roundTrip(doc)") })/1e6)
 }

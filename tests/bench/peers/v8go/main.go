@@ -13,31 +13,10 @@ import "C" // so cgo builds glibc_compat.c, which lets V8 link on glibc < 2.38
 
 import (
 	"fmt"
-	"sort"
-	"time"
 
 	v8 "github.com/tommie/v8go"
 	"v8runner-bench/workloads"
 )
-
-func median(f func() float64) float64 {
-	var xs []float64
-	for range 5 {
-		xs = append(xs, f())
-	}
-	sort.Float64s(xs)
-	return xs[2]
-}
-
-func nsPerOp(n int, op func()) float64 {
-	return median(func() float64 {
-		t := time.Now()
-		for range n {
-			op()
-		}
-		return float64(time.Since(t).Nanoseconds()) / float64(n)
-	})
-}
 
 func check(err error) {
 	if err != nil {
@@ -70,7 +49,7 @@ func main() {
 
 	run("function loop(n) { let x = 0; for (let i = 0; i < n; i++) x = inc(x); return x }")
 	loop, n := fn("loop"), must(v8.NewValue(iso, int32(10000)))
-	fmt.Printf("BENCH callback.v8go %.1f ns\n", nsPerOp(20, func() {
+	fmt.Printf("BENCH callback.v8go %.1f ns\n", workloads.NsPerOp(20, func() {
 		must(loop.Call(undef, n)).Release()
 		for _, v := range made {
 			v.Release()
@@ -81,7 +60,7 @@ func main() {
 	run("function add(a, b) { return a + b }")
 	add := fn("add")
 	i := int32(0)
-	fmt.Printf("BENCH call.v8go %.1f ns\n", nsPerOp(200000, func() {
+	fmt.Printf("BENCH call.v8go %.1f ns\n", workloads.NsPerOp(200000, func() {
 		i++
 		a, b := must(v8.NewValue(iso, i)), must(v8.NewValue(iso, int32(1)))
 		must(add.Call(undef, a, b)).Release()
@@ -89,12 +68,12 @@ func main() {
 		b.Release()
 	}))
 
-	fmt.Printf("BENCH eval.v8go %.1f ns\n", nsPerOp(100000, func() { run("1+1") }))
+	fmt.Printf("BENCH eval.v8go %.1f ns\n", workloads.NsPerOp(100000, func() { run("1+1") }))
 
 	run(workloads.Compute)
-	fmt.Printf("BENCH compute.v8go %.2f ms\n", nsPerOp(1, func() { run("compute()") })/1e6)
+	fmt.Printf("BENCH compute.v8go %.2f ms\n", workloads.NsPerOp(1, func() { run("compute()") })/1e6)
 
 	check(ctx.Global().Set("doc", workloads.JSONDoc()))
 	run(workloads.JSONRoundTrip)
-	fmt.Printf("BENCH json.v8go %.2f ms\n", nsPerOp(3, func() { run("roundTrip(doc)") })/1e6)
+	fmt.Printf("BENCH json.v8go %.2f ms\n", workloads.NsPerOp(3, func() { run("roundTrip(doc)") })/1e6)
 }

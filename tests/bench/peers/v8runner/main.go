@@ -5,32 +5,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"sort"
-	"time"
 
 	v8runner "github.com/v8runner/v8runner/go"
 	"v8runner-bench/workloads"
 )
-
-func median(f func() float64) float64 {
-	var xs []float64
-	for range 5 {
-		xs = append(xs, f())
-	}
-	sort.Float64s(xs)
-	return xs[2]
-}
-
-func nsPerOp(n int, op func()) float64 {
-	op()
-	return median(func() float64 {
-		t := time.Now()
-		for range n {
-			op()
-		}
-		return float64(time.Since(t).Nanoseconds()) / float64(n)
-	})
-}
 
 func must(v v8runner.Value, err error) v8runner.Value {
 	if err != nil {
@@ -48,11 +26,11 @@ func main() {
 	defer rt.Close()
 	rt.Func("inc", func(args ...v8runner.Value) (any, error) { return args[0].Int() + 1, nil })
 	must(rt.Eval(ctx, "function loop(n) { let x = 0; for (let i = 0; i < n; i++) x = inc(x); return x }"))
-	fmt.Printf("BENCH callback.go %.1f ns\n", nsPerOp(20, func() { must(rt.Call(ctx, "loop", 10000)) })/10000)
+	fmt.Printf("BENCH callback.go %.1f ns\n", workloads.NsPerOp(20, func() { must(rt.Call(ctx, "loop", 10000)) })/10000)
 
 	must(rt.Eval(ctx, "function add(a, b) { return a + b }"))
 	i := 0
-	fmt.Printf("BENCH call.go %.1f ns\n", nsPerOp(200000, func() { i++; must(rt.Call(ctx, "add", i, 1)) }))
+	fmt.Printf("BENCH call.go %.1f ns\n", workloads.NsPerOp(200000, func() { i++; must(rt.Call(ctx, "add", i, 1)) }))
 
 	// The fast path: the function looked up once (as the peers do) and the
 	// runtime pinned to this goroutine's thread for the batch.
@@ -61,16 +39,16 @@ func main() {
 		panic(err)
 	}
 	rt.Pin(func() error {
-		fmt.Printf("BENCH callfast.go %.1f ns\n", nsPerOp(200000, func() { i++; must(add.Call(ctx, i, 1)) }))
+		fmt.Printf("BENCH callfast.go %.1f ns\n", workloads.NsPerOp(200000, func() { i++; must(add.Call(ctx, i, 1)) }))
 		return nil
 	})
 
-	fmt.Printf("BENCH eval.go %.1f ns\n", nsPerOp(200000, func() { must(rt.Eval(ctx, "1+1")) }))
+	fmt.Printf("BENCH eval.go %.1f ns\n", workloads.NsPerOp(200000, func() { must(rt.Eval(ctx, "1+1")) }))
 
 	must(rt.Eval(ctx, workloads.Compute))
-	fmt.Printf("BENCH compute.go %.2f ms\n", nsPerOp(10, func() { must(rt.Eval(ctx, "compute()")) })/1e6)
+	fmt.Printf("BENCH compute.go %.2f ms\n", workloads.NsPerOp(10, func() { must(rt.Eval(ctx, "compute()")) })/1e6)
 
 	must(rt.Eval(ctx, workloads.JSONRoundTrip+"; var doc; function setDoc(d) { doc = d }"))
 	must(rt.Call(ctx, "setDoc", workloads.JSONDoc()))
-	fmt.Printf("BENCH json.go %.2f ms\n", nsPerOp(10, func() { must(rt.Eval(ctx, "roundTrip(doc)")) })/1e6)
+	fmt.Printf("BENCH json.go %.2f ms\n", workloads.NsPerOp(10, func() { must(rt.Eval(ctx, "roundTrip(doc)")) })/1e6)
 }
