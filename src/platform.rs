@@ -10,7 +10,14 @@
 
 use once_cell::sync::OnceCell;
 
-static PLATFORM: OnceCell<()> = OnceCell::new();
+/// The platform, kept to pump each isolate's foreground tasks.
+struct PlatformRef(v8::SharedRef<v8::Platform>);
+// SAFETY: V8's default platform is thread-safe: every thread of the
+// process posts to it and any thread may pump an isolate it has locked.
+unsafe impl Send for PlatformRef {}
+unsafe impl Sync for PlatformRef {}
+
+static PLATFORM: OnceCell<PlatformRef> = OnceCell::new();
 
 /// V8 flags v8runner always sets.
 ///
@@ -31,7 +38,24 @@ pub fn ensure_initialized() {
         }
         // 0 worker threads = V8 picks (number of cores).
         let platform = v8::new_unprotected_default_platform(0, false).make_shared();
-        v8::V8::initialize_platform(platform);
+        v8::V8::initialize_platform(platform.clone());
         v8::V8::initialize();
+        PlatformRef(platform)
     });
+}
+
+/// Run the foreground tasks V8 posted for `isolate` (FinalizationRegistry
+/// cleanups, GC follow-ups, finished background compiles); never waits.
+/// Returns whether any ran. The caller holds the isolate's lock.
+pub fn run_pending_tasks(isolate: &v8::Isolate) -> bool {
+    let Some(platform) = PLATFORM.get() else { return false };
+    let mut ran = false;
+    // Bounded, so tasks that keep posting tasks cannot starve the loop.
+    for _ in 0..64 {
+        if !v8::Platform::pump_message_loop(&platform.0, isolate, false) {
+            break;
+        }
+        ran = true;
+    }
+    ran
 }

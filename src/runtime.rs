@@ -613,6 +613,13 @@ impl Runtime {
             did_work = true;
             self.fire(scope, id, false)?;
         }
+        // V8's own tasks (FinalizationRegistry callbacks among them); they
+        // run JS but do not keep the loop alive.
+        if crate::platform::run_pending_tasks(scope) {
+            did_work = true;
+            scope.perform_microtask_checkpoint();
+            natives::report_rejections(scope, &self.core);
+        }
         let mut timers = self.core.timers();
         // Events posted meanwhile (say, the last payloads of a notifier
         // that just closed) keep the loop going for one more turn.

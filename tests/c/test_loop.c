@@ -264,6 +264,29 @@ static void test_terminate_running_loop(void) {
     v8r_runtime_free(rt);
 }
 
+/* V8's own foreground tasks run in the loop: FinalizationRegistry
+ * callbacks fire once their targets are collected (without the loop
+ * pumping the platform they never would). */
+static void test_finalization_registry(void) {
+    struct capture c;
+    v8r_runtime *rt = new_loop_runtime(&c);
+    const char *src =
+        "var cleaned = 0, rounds = 0;"
+        "const reg = new FinalizationRegistry(() => { cleaned++ });"
+        "(function () { for (let i = 0; i < 100; i++) reg.register({ i }, i) })();"
+        "(function churn() {"
+        "  let junk = []; for (let i = 0; i < 100000; i++) junk.push({ i });"
+        "  if (cleaned === 0 && ++rounds < 500) setTimeout(churn, 0);"
+        "})();";
+    CHECK(v8r_runtime_eval(rt, (const uint8_t *)src, strlen(src), NULL, 0, NULL, NULL) == V8R_STATUS_OK);
+    CHECK(v8r_runtime_run(rt, 0, 0, NULL, NULL) == V8R_STATUS_OK);
+    v8r_value v;
+    const char *check = "cleaned > 0 && rounds < 500";
+    CHECK(v8r_runtime_eval(rt, (const uint8_t *)check, strlen(check), NULL, 0, &v, NULL) == V8R_STATUS_OK);
+    CHECK(v.kind == V8R_KIND_BOOL && v.boolean);
+    v8r_runtime_free(rt);
+}
+
 void run_loop_tests(void) {
     RUN(test_timer_order);
     RUN(test_microtasks_after_each_callback);
@@ -273,4 +296,5 @@ void run_loop_tests(void) {
     RUN(test_errors_reported_and_loop_goes_on);
     RUN(test_console_sink_and_reentrancy);
     RUN(test_terminate_running_loop);
+    RUN(test_finalization_registry);
 }
