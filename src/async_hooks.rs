@@ -99,6 +99,9 @@ pub enum Receiver {
 pub struct HookSet {
     pub id: u32,
     types: u32,
+    /// It has a destroy hook: promises it tracks report their collection
+    /// (which costs a FinalizationRegistry entry per promise).
+    wants_destroy: bool,
     enabled: AtomicBool,
     receiver: Receiver,
 }
@@ -155,10 +158,14 @@ pub(crate) struct AsyncState {
     context_used: AtomicBool,
     long_stacks: AtomicBool,
     state: Mutex<State>,
-    /// Three f64s shared with the prelude (a Float64Array): how a new
+    /// Four f64s shared with the prelude (a Float64Array): how a new
     /// promise's record reaches JS without allocating a JS array here.
     scratch: Mutex<Option<Scratch>>,
 }
+
+/// Doubles in the scratch buffer: a promise record and whether to watch
+/// for its collection.
+pub(crate) const SCRATCH_LEN: usize = 4;
 
 /// The prelude's scratch Float64Array memory.
 pub(crate) struct Scratch(v8::SharedRef<v8::BackingStore>);
@@ -168,14 +175,15 @@ unsafe impl Send for Scratch {}
 
 impl Scratch {
     pub(crate) fn new(store: v8::SharedRef<v8::BackingStore>) -> Option<Scratch> {
-        (store.byte_length() >= 3 * std::mem::size_of::<f64>() && store.data().is_some()).then_some(Scratch(store))
+        (store.byte_length() >= SCRATCH_LEN * std::mem::size_of::<f64>() && store.data().is_some())
+            .then_some(Scratch(store))
     }
 
-    fn write(&self, values: [f64; 3]) {
+    fn write(&self, values: [f64; SCRATCH_LEN]) {
         if let Some(data) = self.0.data() {
-            // SAFETY: at least three f64s long (checked in new), aligned by
-            // V8's allocator, and no JS runs while we write.
-            unsafe { std::ptr::copy_nonoverlapping(values.as_ptr(), data.as_ptr() as *mut f64, 3) };
+            // SAFETY: SCRATCH_LEN f64s long (checked in new), aligned by V8's
+            // allocator, and no JS runs while we write.
+            unsafe { std::ptr::copy_nonoverlapping(values.as_ptr(), data.as_ptr() as *mut f64, SCRATCH_LEN) };
         }
     }
 }
@@ -230,12 +238,13 @@ impl AsyncState {
     }
 
     /// Add a hook set, disabled. `types`: a mask of [`AsyncType`] bits (0: all).
-    pub(crate) fn add_set(&self, types: u32, receiver: Receiver) -> u32 {
+    pub(crate) fn add_set(&self, types: u32, wants_destroy: bool, receiver: Receiver) -> u32 {
         let mut st = self.lock();
         let id = st.sets.len() as u32 + 1;
         st.sets.push(Arc::new(HookSet {
             id,
             types: if types == 0 { AsyncType::ALL } else { types },
+            wants_destroy,
             enabled: AtomicBool::new(false),
             receiver,
         }));
@@ -643,8 +652,8 @@ impl AsyncId {
 /// When a set tracks promises now, writes its record `[id, trigger, sets]`
 /// (sets: a bit per hook set id 1..=32) to the scratch buffer and returns
 /// true: the prelude keeps it beside the promise (in a WeakMap, so the GC
-/// frees it with the promise; promises have no destroy event). `parent`:
-/// the parent promise's id, 0 for none.
+/// frees it with the promise, and a FinalizationRegistry then reports the
+/// promise's destroy). `parent`: the parent promise's id, 0 for none.
 pub(crate) fn promise_init(scope: &mut v8::PinScope, core: &Core, parent: u64, promise: v8::Local<v8::Value>) -> bool {
     let (sets, current) = {
         let st = core.hooks.lock();
@@ -660,7 +669,10 @@ pub(crate) fn promise_init(scope: &mut v8::PinScope, core: &Core, parent: u64, p
     let trigger = if parent != 0 { parent } else { current };
     let id = core.hooks.next_id();
     match &*core.hooks.scratch.lock().unwrap_or_else(|e| e.into_inner()) {
-        Some(scratch) => scratch.write([id as f64, trigger as f64, mask as f64]),
+        Some(scratch) => {
+            let destroy = sets.iter().any(|s| s.wants_destroy);
+            scratch.write([id as f64, trigger as f64, mask as f64, destroy as u8 as f64])
+        }
         None => return false,
     }
     let init = HookEvent::Init {
@@ -682,6 +694,14 @@ fn promise_sets(core: &Core, mask: u32) -> Sets {
 pub(crate) fn promise_before(scope: &mut v8::PinScope, core: &Core, id: u64, trigger: u64, mask: u32) {
     let sets = promise_sets(core, mask);
     push_frame(scope, core, id, trigger, sets, None);
+}
+
+/// Tracked promise `id` was garbage collected (reported from the loop).
+pub(crate) fn promise_destroyed(scope: &mut v8::PinScope, core: &Core, id: u64, mask: u32) {
+    if core.hooks.lock().in_hook == 0 {
+        let sets = promise_sets(core, mask);
+        emit(scope, core, &sets, HookEvent::Destroy(id), None);
+    }
 }
 
 /// Tracked promise `id` resolved.

@@ -189,6 +189,14 @@ fn natives() -> Vec<(&'static str, v8::FunctionCallback)> {
             })),
         ),
         (
+            "promiseDestroy",
+            v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
+                let (id, sets) = (arg_id(scope, args, 0), arg_u32(scope, args, 1));
+                async_hooks::promise_destroyed(scope, core, id, sets);
+                Ok(Ret::Nothing)
+            })),
+        ),
+        (
             "asyncBefore",
             v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
                 let id = arg_id(scope, args, 0);
@@ -223,8 +231,10 @@ fn natives() -> Vec<(&'static str, v8::FunctionCallback)> {
         (
             "hookSetAdd",
             v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
-                let types = arg_u32(scope, args, 0);
-                Ok(Ret::Number(core.hooks.add_set(types, Receiver::Js) as f64))
+                let (types, wants_destroy) = (arg_u32(scope, args, 0), args.get(1).boolean_value(scope));
+                Ok(Ret::Number(
+                    core.hooks.add_set(types, wants_destroy, Receiver::Js) as f64
+                ))
             })),
         ),
         (
@@ -276,13 +286,14 @@ pub(crate) fn install(scope: &mut v8::PinScope, core: *const Core) -> Result<Dis
     let data = v8::External::new(scope, core as *mut c_void);
     let native = v8::Object::new(scope);
     // The scratch buffer for promise records (see async_hooks::Scratch).
-    let scratch = v8::ArrayBuffer::new(scope, 3 * std::mem::size_of::<f64>());
+    let len = crate::async_hooks::SCRATCH_LEN;
+    let scratch = v8::ArrayBuffer::new(scope, len * std::mem::size_of::<f64>());
     // SAFETY: `core` points at the runtime's live Core (see call_native).
     let hooks = unsafe { &(*core).hooks };
     if let Some(s) = crate::async_hooks::Scratch::new(scratch.get_backing_store()) {
         hooks.set_scratch(s);
     }
-    let scratch = v8::Float64Array::new(scope, scratch, 0, 3).ok_or_else(|| internal("scratch"))?;
+    let scratch = v8::Float64Array::new(scope, scratch, 0, len).ok_or_else(|| internal("scratch"))?;
     let key = v8::String::new(scope, "scratch").ok_or_else(|| internal("scratch"))?;
     native.set(scope, key.into(), scratch.into());
     let add = |scope: &mut v8::PinScope, name: &str, f: v8::FunctionCallback| -> Result<(), Error> {

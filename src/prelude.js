@@ -90,7 +90,7 @@
         if (!(t in TYPES)) throw new TypeError(`unknown async resource type '${t}'`);
         mask |= TYPES[t];
       }
-      this._id = native.hookSetAdd(mask);
+      this._id = native.hookSetAdd(mask, typeof destroy === 'function');
       hookSets.set(this._id, { init, before, after, destroy, promiseResolve });
     }
     enable() { native.hookSetEnable(this._id, true); return this; }
@@ -157,11 +157,13 @@
 
   // V8 promise hooks, installed once a hook set asks for PROMISE
   // resources: a tracked promise's record [id, trigger, sets] lives here,
-  // beside the promise, and goes with it.
+  // beside the promise, and goes with it; its collection is the promise's
+  // destroy event (reported from the loop, like any FinalizationRegistry).
   const promises = new WeakMap();
   const scratch = native.scratch; // the native side writes a new record here
   // Hot paths call the natives through locals, not property loads.
-  const { promiseInit, promiseBefore, asyncAfter, promiseResolve } = native;
+  const { promiseInit, promiseBefore, asyncAfter, promiseResolve, promiseDestroy } = native;
+  const promiseGone = new FinalizationRegistry((r) => promiseDestroy(r[0], r[2]));
 
   return {
     fire(id) {
@@ -180,7 +182,9 @@
     promiseInit(promise, parent) {
       const p = parent === undefined ? undefined : promises.get(parent);
       if (promiseInit(p === undefined ? 0 : p[0], promise)) {
-        promises.set(promise, [scratch[0], scratch[1], scratch[2]]);
+        const record = [scratch[0], scratch[1], scratch[2]];
+        promises.set(promise, record);
+        if (scratch[3] !== 0) promiseGone.register(promise, record); // a set has a destroy hook
       }
     },
     promiseBefore(promise) {

@@ -799,8 +799,10 @@ impl Runtime {
     /// Keep `item` until the runtime is dropped (for embedder finalizers).
     /// Add a hook set calling `hook` for resources of `types` (a mask of
     /// [`AsyncType`] bits; 0: all); it starts disabled. Returns its id.
+    /// `wants_destroy`: it has a destroy hook (promises then report
+    /// their collection, at a cost).
     /// Owner thread (or any, in any-thread mode), also from a callback.
-    pub fn add_async_hooks(&self, types: u32, hook: NativeHook) -> Result<u32, Error> {
+    pub fn add_async_hooks(&self, types: u32, wants_destroy: bool, hook: NativeHook) -> Result<u32, Error> {
         self.check_thread()?;
         if self.is_closed() {
             return Err(self.closed_error());
@@ -810,7 +812,7 @@ impl Runtime {
                 "unknown async resource types in mask {types:#x}"
             )));
         }
-        Ok(self.core.hooks.add_set(types, Receiver::Native(hook)))
+        Ok(self.core.hooks.add_set(types, wants_destroy, Receiver::Native(hook)))
     }
 
     /// Enable or disable hook set `id` (from any of C, Go or JS).

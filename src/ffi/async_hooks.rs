@@ -105,7 +105,8 @@ pub extern "C" fn v8r_async_hooks_add(
         let hooks = unsafe { std::ptr::read(hooks) };
         let (data, finalizer) = (hooks.data, hooks.finalizer);
         let set = CHooks { hooks };
-        let id = runtime.add_async_hooks(set.hooks.types, Box::new(move |event| set.call(event)))?;
+        let wants_destroy = set.hooks.destroy.is_some();
+        let id = runtime.add_async_hooks(set.hooks.types, wants_destroy, Box::new(move |event| set.call(event)))?;
         if finalizer.is_some() {
             runtime.keep_until_drop(Box::new(Owned { data, finalizer }));
         }

@@ -136,6 +136,27 @@ static void test_hooks_microtasks_and_promises(void) {
     v8r_runtime_free(rt);
 }
 
+/* A set with a destroy hook hears of a tracked promise's collection (from
+ * the loop, once the GC took it). */
+static void test_hooks_promise_destroy(void) {
+    v8r_runtime *rt = new_rt(NULL);
+    struct trace t = {{0}, 0};
+    trace_hooks(rt, &t, V8R_ASYNC_TYPE_PROMISE);
+    CHECK(js(rt, "var gone = [], rounds = 0;"
+                 "asyncHooks.createHook({ types: ['PROMISE'], destroy(id) { gone.push(id) } }).enable();"
+                 "Promise.resolve(1).then(() => {});"
+                 "var keep = [];" /* garbage that lives a few rounds reaches the old generation: full GCs */
+                 "(function churn() { let junk = []; for (let i = 0; i < 100000; i++) junk.push({ i });"
+                 "  keep.push(junk); if (keep.length > 4) keep.shift();"
+                 "  if (gone.length < 2 && ++rounds < 500) setTimeout(churn, 0) })();") == V8R_STATUS_OK);
+    CHECK(run(rt) == V8R_STATUS_OK);
+    char buf[64];
+    CHECK_STR(js_str(rt, "String(gone.sort())", buf, sizeof buf), "2,3");
+    CHECK_CONTAINS(t.buf, "destroy 2\n");
+    CHECK_CONTAINS(t.buf, "destroy 3\n");
+    v8r_runtime_free(rt);
+}
+
 /* Work, notifiers and host promises. */
 static void work_noop(void *data) { (void)data; }
 static void after_noop(v8r_work *req, v8r_status status, void *data) {
@@ -418,6 +439,7 @@ static void test_long_stack_traces(void) {
 void run_hooks_tests(void) {
     RUN(test_hooks_timers_order);
     RUN(test_hooks_microtasks_and_promises);
+    RUN(test_hooks_promise_destroy);
     RUN(test_hooks_work_notifier_host_promise);
     RUN(test_hooks_disable_rule_and_filters);
     RUN(test_hooks_reentrant_and_throwing);

@@ -274,8 +274,10 @@ static void test_finalization_registry(void) {
         "var cleaned = 0, rounds = 0;"
         "const reg = new FinalizationRegistry(() => { cleaned++ });"
         "(function () { for (let i = 0; i < 100; i++) reg.register({ i }, i) })();"
+        "var keep = [];" /* garbage that lives a few rounds reaches the old generation: full GCs */
         "(function churn() {"
         "  let junk = []; for (let i = 0; i < 100000; i++) junk.push({ i });"
+        "  keep.push(junk); if (keep.length > 4) keep.shift();"
         "  if (cleaned === 0 && ++rounds < 500) setTimeout(churn, 0);"
         "})();";
     CHECK(v8r_runtime_eval(rt, (const uint8_t *)src, strlen(src), NULL, 0, NULL, NULL) == V8R_STATUS_OK);
