@@ -98,7 +98,8 @@ hook_rows = [("timer-heavy (setImmediate chain)", "hooks_timers"),
              ("promise-heavy (await loop)", "hooks_promises")]
 if any(vals.get(f"{k}.off") for _, k in hook_rows):
     print()
-    cols = [("c", "C hooks"), ("c_nopromise", "C, no PROMISE"), ("js", "JS hooks"), ("als", "AsyncLocalStorage")]
+    cols = [("c", "C hooks"), ("c_nodestroy", "C, no destroy"), ("c_nopromise", "C, no PROMISE"),
+            ("js", "JS hooks"), ("als", "AsyncLocalStorage")]
     print(f"| {'async hooks (C), ns per hop':40} | {'off':>8} | " + " | ".join(f"{t:>17}" for _, t in cols) + " |")
     print(f"|{'-'*42}|{'-'*9}:|" + "|".join(f"{'-'*18}:" for _ in cols) + "|")
     for title, key in hook_rows:

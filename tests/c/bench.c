@@ -57,8 +57,8 @@ static void noop_init(void *d, uint64_t id, uint32_t type, uint64_t trigger) {
 }
 static void noop_id(void *d, uint64_t id) { (void)d, (void)id; }
 
-enum { HOOKS_OFF, HOOKS_C, HOOKS_C_NO_PROMISE, HOOKS_JS, HOOKS_ALS, HOOK_VARIANTS };
-static const char *hook_variants[] = {"off", "c", "c_nopromise", "js", "als"};
+enum { HOOKS_OFF, HOOKS_C, HOOKS_C_NO_DESTROY, HOOKS_C_NO_PROMISE, HOOKS_JS, HOOKS_ALS, HOOK_VARIANTS };
+static const char *hook_variants[] = {"off", "c", "c_nodestroy", "c_nopromise", "js", "als"};
 
 /* ns per async hop of `workload` (n hops), median of ROUNDS. */
 static double bench_hooks(int variant, const char *workload, int n) {
@@ -66,9 +66,11 @@ static double bench_hooks(int variant, const char *workload, int n) {
     for (int k = 0; k < ROUNDS; k++) {
         v8r_runtime *rt = NULL;
         v8r_runtime_new(NULL, &rt, NULL);
-        if (variant == HOOKS_C || variant == HOOKS_C_NO_PROMISE) {
-            uint32_t types = variant == HOOKS_C ? 0 : 0xff & ~(uint32_t)V8R_ASYNC_TYPE_PROMISE;
-            v8r_async_hooks h = {noop_init, noop_id, noop_id, noop_id, noop_id, types, NULL, NULL};
+        if (variant == HOOKS_C || variant == HOOKS_C_NO_DESTROY || variant == HOOKS_C_NO_PROMISE) {
+            uint32_t types = variant == HOOKS_C_NO_PROMISE ? 0xff & ~(uint32_t)V8R_ASYNC_TYPE_PROMISE : 0;
+            /* Without a destroy hook, tracked promises need no watch for collection. */
+            v8r_async_hooks h = {noop_init, noop_id, noop_id, variant == HOOKS_C_NO_DESTROY ? NULL : noop_id, noop_id,
+                                 types, NULL, NULL};
             uint32_t set;
             v8r_async_hooks_add(rt, &h, &set, NULL);
             v8r_async_hooks_enable(rt, set, true, NULL);
