@@ -32,17 +32,22 @@ pub(crate) const ROOT_ID: u64 = 1;
 /// How many hops a long stack trace keeps (the nearest ones).
 const MAX_CHAIN: usize = 16;
 
-/// Resource types; the values are bits, so a set of types is a mask.
+/// Async resource types; a hook set's `types` is a mask of them (0: all).
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AsyncType {
     Timeout = 1,
     Interval = 2,
     Immediate = 4,
+    /// A function passed to `queueMicrotask`.
     Microtask = 8,
+    /// A `v8r_queue_work` request (its after-callback).
     Work = 16,
+    /// A notifier: one before/after pair per payload delivered.
     Notifier = 32,
+    /// The promise of an async host function.
     HostPromise = 64,
+    /// A JS promise (V8's promise hooks; installed when first asked for).
     Promise = 128,
 }
 

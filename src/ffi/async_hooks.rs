@@ -11,31 +11,9 @@ use super::{boundary, write_out};
 use crate::async_hooks::{AsyncType, HookEvent};
 use crate::error::{Error, Status};
 
-// The C enum mirrors the safe layer's bits exactly.
-const _: () = assert!(v8r_async_type::Promise as u32 == AsyncType::Promise as u32);
-
 /// The execution id of code outside any async callback.
 pub const V8R_ASYNC_ROOT_ID: u64 = 1;
 const _: () = assert!(V8R_ASYNC_ROOT_ID == crate::async_hooks::ROOT_ID);
-
-/// Async resource types; a hook set's `types` is a mask of them (0: all).
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum v8r_async_type {
-    Timeout = 1,
-    Interval = 2,
-    Immediate = 4,
-    /// A function passed to `queueMicrotask`.
-    Microtask = 8,
-    /// A `v8r_queue_work` request (its after-callback).
-    Work = 16,
-    /// A notifier: one before/after pair per payload delivered.
-    Notifier = 32,
-    /// The promise of an async host function.
-    HostPromise = 64,
-    /// A JS promise (V8's promise hooks; installed when first asked for).
-    Promise = 128,
-}
 
 /// Hook functions (each may be NULL) called on the runtime's thread:
 /// `init` when a resource is created (`trigger_id`: the resource whose
