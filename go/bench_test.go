@@ -37,6 +37,20 @@ func BenchmarkEval(b *testing.B) {
 	}
 }
 
+// BenchmarkEvalPinned: the same evals inside Pin (no per-call lock).
+func BenchmarkEvalPinned(b *testing.B) {
+	rt := newRuntime(b)
+	ctx := context.Background()
+	rt.Pin(func() error {
+		for b.Loop() {
+			if v, err := rt.Eval(ctx, "1+1"); err != nil || v.Int() != 2 {
+				b.Fatal(v, err)
+			}
+		}
+		return nil
+	})
+}
+
 func BenchmarkNewRuntime(b *testing.B) {
 	for b.Loop() {
 		rt, err := NewRuntime()

@@ -19,6 +19,7 @@ for line in sys.stdin:
         go = {"RunV8": ("oneshot.go", ns / 1e3, "us"),
               "RunV8Parallel": ("oneshot2.go", 1e9 / ns, "ops/s"),
               "Eval": ("eval.go", ns, "ns"),
+              "EvalPinned": ("evalfast.go", ns, "ns"),
               "NewRuntime": ("new.go", ns / 1e3, "us")}.get(name)
         if go:
             vals[go[0]] = (go[1], go[2])
@@ -53,6 +54,7 @@ engines = [
     ("Go→JS call add(a,b), ns/call", "call", "ns"),
     ("  same, *Function inside Pin", "callfast", "ns"),
     ("eval \"1+1\" in a live runtime, ns", "eval", "ns"),
+    ("  same, inside Pin", "evalfast", "ns"),
     ("compute workload, ms", "compute", "ms"),
     ("JSON parse+stringify 1 MB, ms", "json", "ms"),
 ]
@@ -66,7 +68,8 @@ if any(vals.get(f"{k}.{peer}") for _, k, _ in engines for peer in ("goja", "v8go
         for peer in ("goja", "v8go"):
             # The peers have no lock to pin: their one call figure stands
             # for both of ours.
-            theirs = vals.get(f"{key}.{peer}") or vals.get(f"call.{peer}" if key == "callfast" else "")
+            fast = {"callfast": "call", "evalfast": "eval"}.get(key, "")
+            theirs = vals.get(f"{key}.{peer}") or vals.get(f"{fast}.{peer}")
             cells.append(f"{theirs[0]:,.1f}" if theirs else "-")
             ratios.append(f"{theirs[0] / ours[0]:.2f}x" if ours and theirs else "-")
         o = f"{ours[0]:,.1f}" if ours else "-"
