@@ -32,12 +32,16 @@ type AsyncHooks struct {
 	Types []string
 }
 
-var asyncTypes = map[string]C.uint32_t{
-	"Timeout": C.V8R_ASYNC_TYPE_TIMEOUT, "Interval": C.V8R_ASYNC_TYPE_INTERVAL,
-	"Immediate": C.V8R_ASYNC_TYPE_IMMEDIATE, "Microtask": C.V8R_ASYNC_TYPE_MICROTASK,
-	"Work": C.V8R_ASYNC_TYPE_WORK, "Notifier": C.V8R_ASYNC_TYPE_NOTIFIER,
-	"HostPromise": C.V8R_ASYNC_TYPE_HOST_PROMISE, "PROMISE": C.V8R_ASYNC_TYPE_PROMISE,
-}
+// asyncTypes maps type names to their bits, as the library names them.
+var asyncTypes = func() map[string]C.uint32_t {
+	m := map[string]C.uint32_t{}
+	for bit := C.uint32_t(1); bit <= C.V8R_ASYNC_TYPE_PROMISE; bit <<= 1 {
+		if name := C.v8r_async_type_name(bit); name != nil {
+			m[C.GoString(name)] = bit
+		}
+	}
+	return m
+}()
 
 // AsyncHookSet is a set of hooks added by SetAsyncHooks. A set sees
 // Before/After/Destroy for exactly the resources whose Init it saw, even

@@ -16,6 +16,7 @@
 //! is only ever changed here, never by hook code.
 
 use std::collections::HashMap;
+use std::ffi::CStr;
 use std::fmt::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -54,31 +55,38 @@ pub enum AsyncType {
 impl AsyncType {
     pub(crate) const ALL: u32 = 0xff;
 
-    pub fn name(self) -> &'static str {
+    /// Every type, in bit order (what C, Go and JS learn the names from).
+    pub const LIST: [AsyncType; 8] = [
+        AsyncType::Timeout,
+        AsyncType::Interval,
+        AsyncType::Immediate,
+        AsyncType::Microtask,
+        AsyncType::Work,
+        AsyncType::Notifier,
+        AsyncType::HostPromise,
+        AsyncType::Promise,
+    ];
+
+    /// The name hooks see ("Timeout", ..., "PROMISE" as in Node).
+    pub fn c_name(self) -> &'static CStr {
         match self {
-            AsyncType::Timeout => "Timeout",
-            AsyncType::Interval => "Interval",
-            AsyncType::Immediate => "Immediate",
-            AsyncType::Microtask => "Microtask",
-            AsyncType::Work => "Work",
-            AsyncType::Notifier => "Notifier",
-            AsyncType::HostPromise => "HostPromise",
-            AsyncType::Promise => "PROMISE",
+            AsyncType::Timeout => c"Timeout",
+            AsyncType::Interval => c"Interval",
+            AsyncType::Immediate => c"Immediate",
+            AsyncType::Microtask => c"Microtask",
+            AsyncType::Work => c"Work",
+            AsyncType::Notifier => c"Notifier",
+            AsyncType::HostPromise => c"HostPromise",
+            AsyncType::Promise => c"PROMISE",
         }
     }
 
+    pub fn name(self) -> &'static str {
+        self.c_name().to_str().unwrap_or("?")
+    }
+
     pub fn from_u32(n: u32) -> Option<Self> {
-        Some(match n {
-            1 => AsyncType::Timeout,
-            2 => AsyncType::Interval,
-            4 => AsyncType::Immediate,
-            8 => AsyncType::Microtask,
-            16 => AsyncType::Work,
-            32 => AsyncType::Notifier,
-            64 => AsyncType::HostPromise,
-            128 => AsyncType::Promise,
-            _ => return None,
-        })
+        AsyncType::LIST.into_iter().find(|&t| t as u32 == n)
     }
 }
 

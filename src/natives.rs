@@ -296,6 +296,15 @@ pub(crate) fn install(scope: &mut v8::PinScope, core: *const Core) -> Result<Dis
     let scratch = v8::Float64Array::new(scope, scratch, 0, len).ok_or_else(|| internal("scratch"))?;
     let key = v8::String::new(scope, "scratch").ok_or_else(|| internal("scratch"))?;
     native.set(scope, key.into(), scratch.into());
+    // Async resource types by name, for asyncHooks' type filters.
+    let types = v8::Object::new(scope);
+    for t in crate::async_hooks::AsyncType::LIST {
+        let name = v8::String::new(scope, t.name()).ok_or_else(|| internal("types"))?;
+        let bit = v8::Integer::new_from_unsigned(scope, t as u32);
+        types.set(scope, name.into(), bit.into());
+    }
+    let key = v8::String::new(scope, "asyncTypes").ok_or_else(|| internal("types"))?;
+    native.set(scope, key.into(), types.into());
     let add = |scope: &mut v8::PinScope, name: &str, f: v8::FunctionCallback| -> Result<(), Error> {
         let func = v8::Function::builder_raw(f)
             .data(data.into())

@@ -57,11 +57,8 @@
   define('clearInterval', function clearInterval(t) { clear(t); });
   define('clearImmediate', function clearImmediate(t) { clear(t); });
 
-  // Async resource types (bits of a hook set's type mask).
-  const TYPES = {
-    Timeout: 1, Interval: 2, Immediate: 4, Microtask: 8,
-    Work: 16, Notifier: 32, HostPromise: 64, PROMISE: 128,
-  };
+  // Async resource types by name (bits of a hook set's type mask).
+  const TYPES = Object.freeze(native.asyncTypes);
   define('queueMicrotask', function queueMicrotask(fn) {
     check(fn, 'queueMicrotask');
     // Non-zero only while hooks track microtasks; then it is a resource.

@@ -128,16 +128,5 @@ pub extern "C" fn v8r_async_ids(rt: *mut v8r_runtime, execution_id: *mut u64, tr
 /// NULL for a value that is not one type. Static storage. Any thread.
 #[no_mangle]
 pub extern "C" fn v8r_async_type_name(resource_type: u32) -> *const c_char {
-    let name = match AsyncType::from_u32(resource_type) {
-        Some(AsyncType::Timeout) => c"Timeout",
-        Some(AsyncType::Interval) => c"Interval",
-        Some(AsyncType::Immediate) => c"Immediate",
-        Some(AsyncType::Microtask) => c"Microtask",
-        Some(AsyncType::Work) => c"Work",
-        Some(AsyncType::Notifier) => c"Notifier",
-        Some(AsyncType::HostPromise) => c"HostPromise",
-        Some(AsyncType::Promise) => c"PROMISE",
-        None => return std::ptr::null(),
-    };
-    name.as_ptr()
+    AsyncType::from_u32(resource_type).map_or(std::ptr::null(), |t| t.c_name().as_ptr())
 }
