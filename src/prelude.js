@@ -84,7 +84,7 @@
     constructor({ init, before, after, destroy, promiseResolve, types } = {}) {
       let mask = 0;
       for (const t of types ?? []) {
-        if (!(t in TYPES)) throw new TypeError(`unknown async resource type '${t}'`);
+        if (!Object.hasOwn(TYPES, t)) throw new TypeError(`unknown async resource type '${t}'`);
         mask |= TYPES[t];
       }
       this._id = native.hookSetAdd(mask, typeof destroy === 'function');

@@ -238,6 +238,10 @@ static void test_hooks_disable_rule_and_filters(void) {
               "before 4\nafter 4\ndestroy 4\n");
     CHECK_STR(late.buf, "");
     CHECK(v8r_async_hooks_enable(rt, 99, true, NULL) == V8R_STATUS_BAD_INPUT);
+    char buf[128];
+    CHECK_STR(js_str(rt, "['Nope', 'toString'].map(t => { try { asyncHooks.createHook({ types: [t] }); return 'ok' }"
+                         " catch (e) { return e.message } }).join('; ')", buf, sizeof buf),
+              "unknown async resource type 'Nope'; unknown async resource type 'toString'");
     v8r_async_hooks bad = {0};
     bad.types = 1u << 20;
     uint32_t id;
