@@ -79,10 +79,9 @@ func borrowedError(cerr *C.v8r_error) error {
 // statusError turns a status and its C error (which it frees) into a Go
 // error; nil for V8R_STATUS_OK.
 func statusError(status C.v8r_status, cerr *C.v8r_error) error {
-	if status == C.V8R_STATUS_OK && cerr == nil {
-		return nil
+	if cerr != nil { // no cgo call when there is nothing to free
+		defer C.v8r_error_free(cerr)
 	}
-	defer C.v8r_error_free(cerr)
 	if status == C.V8R_STATUS_OK {
 		return nil
 	}
