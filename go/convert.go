@@ -23,7 +23,7 @@ import (
 //	int*, uint*, float*      → number (integers beyond ±2^53 lose precision; use *big.Int)
 //	*big.Int                 → BigInt
 //	string                   → string (must be valid UTF-8)
-//	[]byte                   → Uint8Array (copied once into V8's memory)
+//	[]byte                   → Uint8Array (copied to C memory, then once into V8's)
 //	time.Time                → Date (millisecond precision)
 //	Value                    → the value itself
 //	anything else            → what encoding/json makes of it (maps, slices, structs with json tags)

@@ -8,13 +8,11 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 
-use smallvec::SmallVec;
-
 use crate::async_hooks::{self, AsyncType};
 use crate::error::{panic_message, Error, Status};
 use crate::event_loop::Event;
 use crate::runtime::Core;
-use crate::values::{self, Value};
+use crate::values::{self, Args, Value};
 
 /// A synchronous host function.
 pub type SyncFn = Box<dyn Fn(&[Value]) -> Result<Value, String> + Send + Sync>;
@@ -82,7 +80,7 @@ pub(crate) fn callback(
     // SAFETY: points at a HostEntry the Core owns; the Core outlives the
     // context whose functions carry this pointer.
     let entry = unsafe { &*(data.value() as *const HostEntry) };
-    let mut argv: SmallVec<[Value; 4]> = SmallVec::with_capacity(args.length() as usize);
+    let mut argv = Args::with_capacity(args.length() as usize);
     for i in 0..args.length() {
         match values::from_v8(scope, args.get(i)) {
             Some(v) => argv.push(v),

@@ -31,7 +31,7 @@ use crate::host::{self, HostEntry, HostFunction};
 use crate::isolate::{self, HeapLimits, Vm, Want};
 use crate::natives::{self, Dispatch};
 use crate::notifier::{Notifier, Target};
-use crate::values::Value;
+use crate::values::{Args, Value};
 use crate::work::{self, AfterFn, WorkFn, WorkRequest};
 
 /// Console levels, as the prelude numbers them.
@@ -487,7 +487,7 @@ impl Runtime {
 
     /// Call the global function `name` with `args`; returns its result.
     /// `call_id` as for [`Runtime::eval`].
-    pub fn call(&self, name: &str, args: &[Value], call_id: u64) -> Result<Value, Error> {
+    pub fn call(&self, name: &str, args: Args, call_id: u64) -> Result<Value, Error> {
         let result = self.enter(Some(call_id), |scope| {
             let f = global_function(scope, name)?;
             self.call_local(scope, f, args)
@@ -504,7 +504,7 @@ impl Runtime {
     }
 
     /// Call a function held by [`Runtime::function`] (no lookup by name).
-    pub fn call_function(&self, f: &v8::Global<v8::Function>, args: &[Value], call_id: u64) -> Result<Value, Error> {
+    pub fn call_function(&self, f: &v8::Global<v8::Function>, args: Args, call_id: u64) -> Result<Value, Error> {
         let result = self.enter(Some(call_id), |scope| {
             let f = v8::Local::new(scope, f);
             self.call_local(scope, f, args)
@@ -512,10 +512,10 @@ impl Runtime {
         self.after_call(result)
     }
 
-    fn call_local(&self, scope: &mut v8::PinScope, f: v8::Local<v8::Function>, args: &[Value]) -> Result<Value, Error> {
+    fn call_local(&self, scope: &mut v8::PinScope, f: v8::Local<v8::Function>, args: Args) -> Result<Value, Error> {
         let mut argv: SmallVec<[v8::Local<v8::Value>; 8]> = SmallVec::with_capacity(args.len());
         for a in args {
-            argv.push(crate::values::to_v8(scope, a).map_err(|m| Error::bad_input(format!("argument: {m}")))?);
+            argv.push(crate::values::into_v8(scope, a).map_err(|m| Error::bad_input(format!("argument: {m}")))?);
         }
         let result = isolate::call_function_value(scope, &self.vm, f, &argv, true);
         natives::report_rejections(scope, &self.core);

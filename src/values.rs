@@ -1,6 +1,9 @@
 //! Values crossing the boundary: a small tagged type that owns its data,
 //! converted from V8 values inside a scope.
 
+/// Call arguments: a few live on the stack; bytes move into V8 uncopied.
+pub type Args = smallvec::SmallVec<[Value; 4]>;
+
 /// A JS value copied out of V8.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -115,13 +118,26 @@ pub fn to_v8<'s>(scope: &mut v8::PinScope<'s, '_>, value: &Value) -> Result<v8::
                 None => return Err("invalid JSON".to_string()),
             }
         }
-        Value::Bytes(bytes) => {
-            let len = bytes.len();
-            let store = v8::ArrayBuffer::new_backing_store_from_vec(bytes.clone()).make_shared();
-            let buffer = v8::ArrayBuffer::with_backing_store(scope, &store);
-            v8::Uint8Array::new(scope, buffer, 0, len).ok_or_else(too_large)?.into()
-        }
+        Value::Bytes(bytes) => bytes_to_v8(scope, bytes.clone())?,
     })
+}
+
+/// [`to_v8`] taking the value: bytes become V8's memory without a copy.
+pub fn into_v8<'s>(scope: &mut v8::PinScope<'s, '_>, value: Value) -> Result<v8::Local<'s, v8::Value>, String> {
+    match value {
+        Value::Bytes(bytes) => bytes_to_v8(scope, bytes),
+        other => to_v8(scope, &other),
+    }
+}
+
+/// A Uint8Array over `bytes`, which V8 takes over.
+fn bytes_to_v8<'s>(scope: &mut v8::PinScope<'s, '_>, bytes: Vec<u8>) -> Result<v8::Local<'s, v8::Value>, String> {
+    let len = bytes.len();
+    let store = v8::ArrayBuffer::new_backing_store_from_vec(bytes).make_shared();
+    let buffer = v8::ArrayBuffer::with_backing_store(scope, &store);
+    Ok(v8::Uint8Array::new(scope, buffer, 0, len)
+        .ok_or_else(|| "value too large for V8".to_string())?
+        .into())
 }
 
 /// A BigInt from optional '-' and decimal digits.

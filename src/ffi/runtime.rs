@@ -263,7 +263,7 @@ pub extern "C" fn v8r_runtime_call(
         let runtime = lookup(rt)?;
         let name = c_text(name, "name")?.ok_or_else(|| Error::bad_input("name is NULL"))?;
         let argv = values_from_c(args, argc)?;
-        store_result(result, runtime.call(name, &argv, call_id)?)
+        store_result(result, runtime.call(name, argv, call_id)?)
     })
 }
 

@@ -4,10 +4,8 @@
 
 use std::ffi::c_char;
 
-use smallvec::SmallVec;
-
 use crate::error::Error;
-use crate::values::Value;
+use crate::values::{Args, Value};
 
 /// What a `v8r_value` holds. Stable numbers.
 #[repr(u32)]
@@ -94,11 +92,11 @@ pub(crate) fn value_from_c(v: *const v8r_value) -> Result<Value, Error> {
 }
 
 /// Read `argc` caller values at `args` (NULL only with argc 0).
-pub(crate) fn values_from_c(args: *const v8r_value, argc: usize) -> Result<SmallVec<[Value; 4]>, Error> {
+pub(crate) fn values_from_c(args: *const v8r_value, argc: usize) -> Result<Args, Error> {
     if argc > 0 && args.is_null() {
         return Err(Error::bad_input("args is NULL"));
     }
-    let mut out = SmallVec::with_capacity(argc);
+    let mut out = Args::with_capacity(argc);
     for i in 0..argc {
         // SAFETY: the caller passes argc readable values.
         out.push(value_from_c(unsafe { args.add(i) })?);
