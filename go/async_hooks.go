@@ -76,19 +76,19 @@ func (r *Runtime) SetAsyncHooks(h AsyncHooks) (*AsyncHookSet, error) {
 	handle := cgo.NewHandle(&asyncHookTarget{hooks: h, rt: r})
 	var c C.v8r_async_hooks
 	if h.Init != nil {
-		c.init = C.v8r_go_async_init_fn()
+		c.init = (*[0]byte)(C.v8r_go_async_init)
 	}
 	if h.Before != nil {
-		c.before = C.v8r_go_async_before_fn()
+		c.before = (*[0]byte)(C.v8r_go_async_before)
 	}
 	if h.After != nil {
-		c.after = C.v8r_go_async_after_fn()
+		c.after = (*[0]byte)(C.v8r_go_async_after)
 	}
 	if h.Destroy != nil {
-		c.destroy = C.v8r_go_async_destroy_fn()
+		c.destroy = (*[0]byte)(C.v8r_go_async_destroy)
 	}
 	if h.PromiseResolve != nil {
-		c.promise_resolve = C.v8r_go_async_resolve_fn()
+		c.promise_resolve = (*[0]byte)(C.v8r_go_async_resolve)
 	}
 	c.types = types
 	c.data = C.v8r_go_handle(C.uintptr_t(handle))

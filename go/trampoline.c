@@ -27,16 +27,10 @@ void v8r_go_after_work(v8r_work *req, v8r_status status, void *data) {
 
 // Async hooks: one exported Go function takes every event (kind 0-4 as in
 // the order of v8r_async_hooks' fields).
-static void go_async_init(void *data, uint64_t id, uint32_t type, uint64_t trigger) {
+void v8r_go_async_init(void *data, uint64_t id, uint32_t type, uint64_t trigger) {
     v8rGoAsyncEvent((uintptr_t)data, 0, id, type, trigger);
 }
-static void go_async_before(void *data, uint64_t id) { v8rGoAsyncEvent((uintptr_t)data, 1, id, 0, 0); }
-static void go_async_after(void *data, uint64_t id) { v8rGoAsyncEvent((uintptr_t)data, 2, id, 0, 0); }
-static void go_async_destroy(void *data, uint64_t id) { v8rGoAsyncEvent((uintptr_t)data, 3, id, 0, 0); }
-static void go_async_resolve(void *data, uint64_t id) { v8rGoAsyncEvent((uintptr_t)data, 4, id, 0, 0); }
-
-v8r_go_hook_init_fn v8r_go_async_init_fn(void) { return go_async_init; }
-v8r_go_hook_id_fn v8r_go_async_before_fn(void) { return go_async_before; }
-v8r_go_hook_id_fn v8r_go_async_after_fn(void) { return go_async_after; }
-v8r_go_hook_id_fn v8r_go_async_destroy_fn(void) { return go_async_destroy; }
-v8r_go_hook_id_fn v8r_go_async_resolve_fn(void) { return go_async_resolve; }
+void v8r_go_async_before(void *data, uint64_t id) { v8rGoAsyncEvent((uintptr_t)data, 1, id, 0, 0); }
+void v8r_go_async_after(void *data, uint64_t id) { v8rGoAsyncEvent((uintptr_t)data, 2, id, 0, 0); }
+void v8r_go_async_destroy(void *data, uint64_t id) { v8rGoAsyncEvent((uintptr_t)data, 3, id, 0, 0); }
+void v8r_go_async_resolve(void *data, uint64_t id) { v8rGoAsyncEvent((uintptr_t)data, 4, id, 0, 0); }

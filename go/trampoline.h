@@ -10,16 +10,11 @@ void v8r_go_console(void *data, v8r_console_level level, const char *text, size_
 void v8r_go_error(void *data, const v8r_error *err);
 void v8r_go_work(void *data);
 void v8r_go_after_work(v8r_work *req, v8r_status status, void *data);
-
-// Async hook adapters, as function-pointer values for v8r_async_hooks
-// (cgo cannot name a C function's address directly in a struct field).
-typedef void (*v8r_go_hook_init_fn)(void *, uint64_t, uint32_t, uint64_t);
-typedef void (*v8r_go_hook_id_fn)(void *, uint64_t);
-v8r_go_hook_init_fn v8r_go_async_init_fn(void);
-v8r_go_hook_id_fn v8r_go_async_before_fn(void);
-v8r_go_hook_id_fn v8r_go_async_after_fn(void);
-v8r_go_hook_id_fn v8r_go_async_destroy_fn(void);
-v8r_go_hook_id_fn v8r_go_async_resolve_fn(void);
+void v8r_go_async_init(void *data, uint64_t id, uint32_t type, uint64_t trigger);
+void v8r_go_async_before(void *data, uint64_t id);
+void v8r_go_async_after(void *data, uint64_t id);
+void v8r_go_async_destroy(void *data, uint64_t id);
+void v8r_go_async_resolve(void *data, uint64_t id);
 
 // A cgo.Handle travels through the library's `void *data` as an integer;
 // the cast happens here, in C, so Go never forges a pointer.
