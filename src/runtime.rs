@@ -850,13 +850,8 @@ impl Runtime {
         if self.is_closed() {
             return Err(self.closed_error());
         }
-        let entered = self.entered_on_this_thread();
-        let n = Notifier::new(&self.core, capacity, AsyncId::new(&self.core, !entered));
-        if entered && self.core.hooks.wants_init() {
-            self.enter(None, |scope| {
-                async_hooks::init(scope, &self.core, n.async_id.id, AsyncType::Notifier, None, None)
-            })?;
-        }
+        let async_id = self.new_async_id(AsyncType::Notifier)?;
+        let n = Notifier::new(&self.core, capacity, async_id);
         self.core
             .notifiers
             .lock()
@@ -878,16 +873,26 @@ impl Runtime {
         if self.is_closed() {
             return Err(self.closed_error());
         }
-        let entered = self.entered_on_this_thread();
-        let req = work::queue(&self.core, work, after, AsyncId::new(&self.core, !entered), created);
-        if entered && self.core.hooks.wants_init() {
-            // On the loop thread: the completion cannot be handled before this.
-            self.enter(None, |scope| {
-                async_hooks::init(scope, &self.core, req.async_id.id, AsyncType::Work, None, None)
-            })?;
-        }
+        let async_id = self.new_async_id(AsyncType::Work)?;
+        let req = work::queue(&self.core, work, after, async_id, created);
         self.core.inbox.wake();
         Ok(req)
+    }
+
+    /// The async identity of a resource about to be created, from any
+    /// thread. On a thread running this runtime (inside a callback) its
+    /// init fires now, triggered by that callback; elsewhere it fires on
+    /// the loop before the resource's first callback. Before the resource
+    /// exists, so a failure here leaves nothing half made.
+    fn new_async_id(&self, ty: AsyncType) -> Result<AsyncId, Error> {
+        let entered = self.entered_on_this_thread();
+        let id = AsyncId::new(&self.core, !entered);
+        if entered && self.core.hooks.wants_init() {
+            self.enter(None, |scope| {
+                async_hooks::init(scope, &self.core, id.id, ty, None, None)
+            })?;
+        }
+        Ok(id)
     }
 
     /// For a nested entry: begin a call of its own only if no call runs
