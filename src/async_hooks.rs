@@ -709,19 +709,12 @@ pub(crate) fn promise_before(scope: &mut v8::PinScope, core: &Core, id: u64, tri
     push_frame(scope, core, id, trigger, sets, None);
 }
 
-/// Tracked promise `id` was garbage collected (reported from the loop).
-pub(crate) fn promise_destroyed(scope: &mut v8::PinScope, core: &Core, id: u64, mask: u32) {
+/// Tell the sets in a tracked promise's record (`mask`) that it resolved,
+/// or (from the loop, after the GC took it) that it is gone.
+pub(crate) fn promise_event(scope: &mut v8::PinScope, core: &Core, mask: u32, event: HookEvent) {
     if core.hooks.lock().in_hook == 0 {
         let sets = promise_sets(core, mask);
-        emit(scope, core, &sets, HookEvent::Destroy(id), None);
-    }
-}
-
-/// Tracked promise `id` resolved.
-pub(crate) fn promise_resolved(scope: &mut v8::PinScope, core: &Core, id: u64, mask: u32) {
-    if core.hooks.lock().in_hook == 0 {
-        let sets = promise_sets(core, mask);
-        emit(scope, core, &sets, HookEvent::PromiseResolve(id), None);
+        emit(scope, core, &sets, event, None);
     }
 }
 

@@ -9,7 +9,7 @@
 use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::async_hooks::{self, AsyncType, Receiver};
+use crate::async_hooks::{self, AsyncType, HookEvent, Receiver};
 use crate::error::{panic_message, Error, Status};
 use crate::runtime::{active_core, ConsoleLevel, Core};
 
@@ -184,7 +184,7 @@ fn natives() -> Vec<(&'static str, v8::FunctionCallback)> {
             "promiseResolve",
             v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
                 let (id, sets) = (arg_id(scope, args, 0), arg_u32(scope, args, 1));
-                async_hooks::promise_resolved(scope, core, id, sets);
+                async_hooks::promise_event(scope, core, sets, HookEvent::PromiseResolve(id));
                 Ok(Ret::Nothing)
             })),
         ),
@@ -192,7 +192,7 @@ fn natives() -> Vec<(&'static str, v8::FunctionCallback)> {
             "promiseDestroy",
             v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
                 let (id, sets) = (arg_id(scope, args, 0), arg_u32(scope, args, 1));
-                async_hooks::promise_destroyed(scope, core, id, sets);
+                async_hooks::promise_event(scope, core, sets, HookEvent::Destroy(id));
                 Ok(Ret::Nothing)
             })),
         ),
