@@ -41,7 +41,7 @@ BUILD     := build
 RUST_SRC := $(shell find src -name "*.rs") Cargo.toml cbindgen.toml
 
 .PHONY: all lib examples run-hello test test-rust test-c test-asan test-go test-safety \
-        test-install test-examples test-fuzz check-header lint bench install clean
+        test-install test-examples test-fuzz test-node check-header lint bench install clean
 
 all: lib examples
 
@@ -92,7 +92,7 @@ C_TESTS := $(BUILD)/test_c $(BUILD)/test_cxx
 
 C_TEST_SRC := $(wildcard tests/c/test_*.c)
 
-$(BUILD)/test_c: $(C_TEST_SRC) tests/c/check.h $(STATICLIB) $(HEADER)
+$(BUILD)/test_c: $(C_TEST_SRC) tests/c/check.h tests/c/helpers.h $(STATICLIB) $(HEADER)
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS) -std=c11 $(FASTLD) -Iinclude -o $@ $(C_TEST_SRC) $(STATICLIB) $(LDLIBS)
 
@@ -112,7 +112,7 @@ test-c: $(C_TESTS)
 	$(LIMIT) ./$(BUILD)/test_c
 
 # The C tests again under AddressSanitizer (with LeakSanitizer).
-$(BUILD)/test_c_asan: $(C_TEST_SRC) tests/c/check.h $(STATICLIB) $(HEADER)
+$(BUILD)/test_c_asan: $(C_TEST_SRC) tests/c/check.h tests/c/helpers.h $(STATICLIB) $(HEADER)
 	@mkdir -p $(BUILD)
 	$(CC) -O1 -g -fsanitize=address -fno-omit-frame-pointer -std=c11 $(FASTLD) -Iinclude -o $@ $(C_TEST_SRC) $(STATICLIB) $(LDLIBS)
 
@@ -133,6 +133,18 @@ test-safety: lib
 test-fuzz: lib
 	cd go && $(GO) test -run '^$$' -fuzz '^FuzzEval$$' -fuzztime 10s -fuzzminimizetime 200x .
 	cd go && $(GO) test -run '^$$' -fuzz '^FuzzConvert$$' -fuzztime 10s -fuzzminimizetime 200x .
+
+# Differential tests against Node 20 (the oracle for event-loop order,
+# timers, microtasks, error reporting and async_hooks): each
+# tests/node/cases/*.js runs under `node` and under build/jsrun and the
+# outputs must match (tests/node/known_failures.txt lists known gaps).
+# Not part of `test`: it needs node on PATH.
+$(BUILD)/jsrun: tests/node/jsrun.c $(STATICLIB) $(HEADER)
+	@mkdir -p $(BUILD)
+	$(CC) $(CFLAGS) $(FASTLD) -Iinclude -o $@ $< $(STATICLIB) $(LDLIBS)
+
+test-node: $(BUILD)/jsrun
+	python3 tests/node/compare.py
 
 check-header: lib
 	git diff --exit-code -- $(HEADER) || (echo "include/v8runner.h changed when regenerated: commit it" && exit 1)

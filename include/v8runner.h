@@ -49,12 +49,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+// The most decimal digits a BigInt from the host may have (parsing is
+// quadratic: a million digits take about a second).
+#define MAX_BIGINT_DIGITS 1000000
+
 // The execution id of code outside any async callback.
 #define V8R_ASYNC_ROOT_ID 1
 
 // `flags` bit: any thread may call this runtime (one call at a time),
 // not only the thread that created it.
 #define V8R_RUNTIME_ANY_THREAD 1
+
+// The most arguments a call from C may pass (`argc`); more is
+// V8R_STATUS_BAD_INPUT.
+#define V8R_MAX_ARGS 65535
 
 // Result of every call in the rich C API. The numbers are stable: new codes
 // are only ever appended.
@@ -328,6 +336,8 @@ typedef void (*v8r_after_work_fn)(struct v8r_work *req, v8r_status status, void 
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+extern void v8_isolate_set_stack_limit(void *isolate, size_t limit);
 
 // Add a hook set to `rt` and store its id in `*set_id`. It starts
 // disabled: enable it with `v8r_async_hooks_enable`. `*hooks` is copied.
@@ -606,9 +616,9 @@ v8r_status v8r_runtime_terminate(struct v8r_runtime *rt);
 v8r_status v8r_runtime_pin(struct v8r_runtime *rt);
 
 // Undo `v8r_runtime_pin` on the thread that pinned. V8R_STATUS_WRONG_THREAD
-// if this runtime is not the innermost pin of this thread. Works on a
-// freed handle too (the pin kept the runtime alive), and then returns
-// V8R_STATUS_OK.
+// if this runtime is not pinned on this thread. On a freed handle it
+// releases whatever this thread still has pinned (a free on another
+// thread waits for that) and returns V8R_STATUS_OK.
 v8r_status v8r_runtime_unpin(struct v8r_runtime *rt);
 
 // Stop the call started with this non-zero `call_id`: at once if it is
@@ -617,12 +627,35 @@ v8r_status v8r_runtime_unpin(struct v8r_runtime *rt);
 v8r_status v8r_runtime_terminate_call(struct v8r_runtime *rt, uint64_t call_id);
 
 // Free a runtime and everything in it. NULL is a no-op (V8R_STATUS_OK); a
-// freed handle gives V8R_STATUS_CLOSED. A script running on another thread
-// (any-thread mode) is terminated, and the isolate is disposed when that
-// call returns.
+// freed handle gives V8R_STATUS_CLOSED.
+//
+// No call starts once free begins: calls waiting for their turn return
+// V8R_STATUS_CLOSED, a script running on another thread (any-thread mode)
+// is terminated, and free waits until every call that was inside the
+// runtime has returned (a pin held by another thread: until it unpins).
+// Then, on the freeing thread and before free returns, every pending
+// work after-callback runs with V8R_STATUS_CANCELED, notifier and host
+// finalizers run, the runtime's finalizer runs and the isolate is
+// disposed: once free returns, no callback of this runtime runs again.
+//
+// From inside a callback of this runtime, free closes it at once and the
+// teardown runs when the outermost call on this thread returns.
 //
 // Threads: the owner thread, or any thread with V8R_RUNTIME_ANY_THREAD.
 v8r_status v8r_runtime_free(struct v8r_runtime *rt);
+
+// For hosts whose callback is about to leave the C stack without
+// returning into the library (Go's `runtime.Goexit` called inside a host
+// function unwinds through the library's frames; so does a `longjmp` out of
+// a callback). The frames being abandoned hold a runtime's lock and V8
+// state that refers to them, so that runtime can never run again: every
+// runtime this thread is inside is closed at once (calls, including those
+// waiting for their turn, return V8R_STATUS_CLOSED; `v8r_runtime_free`
+// returns without waiting for the abandoned call and runs the finalizers),
+// and its isolate's memory is leaked. The thread must not call into
+// v8runner again (Go's package retires it). Returns how many runtimes this
+// thread was inside. Call it from the callback itself, before leaving.
+size_t v8r_thread_abandon(void);
 
 // A number value (no allocation). Any thread.
 struct v8r_value v8r_value_number(double n);

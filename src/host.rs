@@ -68,27 +68,49 @@ impl Drop for Settler {
     }
 }
 
-/// The V8 callback behind every host function.
+/// The V8 callback behind every host function. Everything in it runs
+/// inside the panic boundary: a panic cannot unwind through V8's frames.
 pub(crate) fn callback(
     scope: &mut v8::PinScope,
     args: v8::FunctionCallbackArguments,
     mut rv: v8::ReturnValue<v8::Value>,
 ) {
+    let outcome = catch_unwind(AssertUnwindSafe(|| call(scope, &args, &mut rv)))
+        .unwrap_or_else(|p| Err(format!("host function panicked: {}", panic_message(&*p))));
+    if let Err(message) = outcome {
+        throw_error(scope, &message);
+    }
+}
+
+/// Throw `new Error(message)` in the scope.
+pub(crate) fn throw_error(scope: &mut v8::PinScope, message: &str) {
+    let msg = v8::String::new(scope, message).unwrap_or_else(|| v8::String::empty(scope));
+    let exc = v8::Exception::error(scope, msg);
+    scope.throw_exception(exc);
+}
+
+/// A host call; `Err` is the message of the Error to throw. `Ok` with an
+/// exception already pending (a conversion that threw) lets it propagate.
+fn call(
+    scope: &mut v8::PinScope,
+    args: &v8::FunctionCallbackArguments,
+    rv: &mut v8::ReturnValue<v8::Value>,
+) -> Result<(), String> {
     let Ok(data) = v8::Local::<v8::External>::try_from(args.data()) else {
-        return;
+        return Err("host function without its data".into());
     };
     // SAFETY: points at a HostEntry the Core owns; the Core outlives the
     // context whose functions carry this pointer.
     let entry = unsafe { &*(data.value() as *const HostEntry) };
-    let mut argv = Args::with_capacity(args.length() as usize);
+    let mut argv = Args::with_capacity(args.length().max(0) as usize);
     for i in 0..args.length() {
         match values::from_v8(scope, args.get(i)) {
             Some(v) => argv.push(v),
-            None => return, // conversion threw (a cycle...): let it propagate
+            None => return Ok(()), // conversion threw (a cycle...): let it propagate
         }
     }
-    let outcome = catch_unwind(AssertUnwindSafe(|| match &entry.func {
-        HostFunction::Sync(f) => f(&argv).map(Some),
+    let result = match &entry.func {
+        HostFunction::Sync(f) => f(&argv)?,
         HostFunction::Async(f) => {
             let Some(core) = entry.core.upgrade() else {
                 return Err("the runtime is closing".to_string());
@@ -109,20 +131,11 @@ pub(crate) fn callback(
                     settled: false,
                 },
             );
-            Ok(None)
+            return Ok(());
         }
-    }))
-    .unwrap_or_else(|p| Err(format!("host function panicked: {}", panic_message(&*p))));
-    match outcome.and_then(|v| v.map(|v| values::to_v8(scope, &v)).transpose()) {
-        Ok(Some(v)) => rv.set(v),
-        Ok(None) => {}
-        Err(message) => {
-            if let Some(msg) = v8::String::new(scope, &message) {
-                let exc = v8::Exception::error(scope, msg);
-                scope.throw_exception(exc);
-            }
-        }
-    }
+    };
+    rv.set(values::to_v8(scope, &result)?);
+    Ok(())
 }
 
 /// Settle host promise `id` (called by the loop).

@@ -65,6 +65,69 @@ pub fn thread_in_isolate() -> bool {
     LOCKS_HELD.with(|c| c.get() > 0)
 }
 
+/// This thread's locks will never be released (its stack is abandoned,
+/// see `entry::abandon_thread`): stop counting them.
+pub(crate) fn forget_thread_locks() {
+    let _ = LOCKS_HELD.try_with(|c| c.set(0));
+}
+
+/// V8's JS stack budget on x64 (`--stack-size`, in KiB), which V8 assumes
+/// every thread that enters an isolate has.
+const V8_STACK_KIB: usize = 984;
+
+extern "C" {
+    // `void v8::Isolate::SetStackLimit(uintptr_t)`: not bound by the v8
+    // crate. A non-virtual member function: `this` is the first argument.
+    #[link_name = "_ZN2v87Isolate13SetStackLimitEm"]
+    fn v8_isolate_set_stack_limit(isolate: *mut c_void, limit: usize);
+}
+
+/// The calling thread's stack as (lowest address, size), read once per
+/// thread.
+fn thread_stack() -> Option<(usize, usize)> {
+    thread_local! {
+        static STACK: Option<(usize, usize)> = read_thread_stack();
+    }
+    STACK.try_with(|s| *s).ok().flatten()
+}
+
+fn read_thread_stack() -> Option<(usize, usize)> {
+    // SAFETY: plain libc queries about the calling thread.
+    unsafe {
+        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
+        if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
+            return None;
+        }
+        let mut addr = std::ptr::null_mut();
+        let mut size = 0;
+        let ok = libc::pthread_attr_getstack(&attr, &mut addr, &mut size) == 0;
+        libc::pthread_attr_destroy(&mut attr);
+        ok.then_some((addr as usize, size))
+    }
+}
+
+/// V8 sets a thread's JS stack limit to `--stack-size` below where it
+/// enters, whatever the thread really has: on a small stack (C threads of
+/// 256 KiB, musl's 128 KiB) deep recursion would run into the guard page
+/// and crash instead of throwing a RangeError. So on such a thread the
+/// limit is set from the real stack, keeping a reserve for the native code
+/// (callbacks, V8's own frames) that runs below JS. Threads with room keep
+/// V8's default (and any `--stack-size` the embedder chose).
+fn fit_stack_limit(isolate: &v8::Isolate) {
+    let Some((low, size)) = thread_stack() else { return };
+    let here = &size as *const usize as usize;
+    let reserve = (size / 4).min(128 << 10);
+    let floor = low.saturating_add(reserve);
+    if here.saturating_sub(floor) < V8_STACK_KIB << 10 {
+        // SAFETY: a live isolate locked by this thread; the raw pointer is
+        // V8's `v8::Isolate*` (the crate's handle is a transparent wrapper).
+        unsafe {
+            let raw: *mut c_void = std::mem::transmute(isolate.as_raw_isolate_ptr());
+            v8_isolate_set_stack_limit(raw, floor);
+        }
+    }
+}
+
 /// An isolate plus its heap guard. Field order is drop order: the isolate
 /// goes first, while the guard it points to is still alive.
 pub struct Vm {
@@ -136,6 +199,8 @@ impl Vm {
         }
         let locker = self.shared.lock();
         LOCKS_HELD.with(|c| c.set(c.get() + 1));
+        // Every lock: V8 resets the limit when a thread takes the isolate.
+        fit_stack_limit(&locker);
         Ok(Locked { locker })
     }
 

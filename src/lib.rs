@@ -8,6 +8,7 @@
 //!   doc comments become `include/v8runner.h`.
 
 pub mod async_hooks;
+mod entry;
 pub mod error;
 pub mod event_loop;
 pub mod host;

@@ -10,8 +10,9 @@ use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::async_hooks::{self, AsyncType, HookEvent, Receiver};
+use crate::entry::active_core;
 use crate::error::{panic_message, Error, Status};
-use crate::runtime::{active_core, ConsoleLevel, Core};
+use crate::runtime::{ConsoleLevel, Core};
 
 /// The dispatchers the prelude returns, called by the loop.
 pub(crate) struct Dispatch {
@@ -51,24 +52,24 @@ fn call_native(
     mut rv: v8::ReturnValue<v8::Value>,
     f: NativeFn,
 ) {
-    let Ok(data) = v8::Local::<v8::External>::try_from(args.data()) else {
-        return;
-    };
-    // SAFETY: set to the runtime's Core, which outlives its context.
-    let core = unsafe { &*(data.value() as *const Core) };
-    let outcome = catch_unwind(AssertUnwindSafe(|| f(scope, core, args)))
-        .unwrap_or_else(|p| Err(format!("internal error: {}", panic_message(&*p))));
-    match outcome {
-        Ok(Ret::Nothing) => {}
-        Ok(Ret::Number(n)) => rv.set_double(n),
-        Ok(Ret::Bool(b)) => rv.set_bool(b),
-        Ok(Ret::Value(v)) => rv.set(v8::Local::new(scope, v)),
-        Err(msg) => {
-            if let Some(msg) = v8::String::new(scope, &msg) {
-                let exc = v8::Exception::error(scope, msg);
-                scope.throw_exception(exc);
-            }
+    // The whole body inside the boundary: nothing may unwind into V8.
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        let Ok(data) = v8::Local::<v8::External>::try_from(args.data()) else {
+            return Err("native without its data".to_string());
+        };
+        // SAFETY: set to the runtime's Core, which outlives its context.
+        let core = unsafe { &*(data.value() as *const Core) };
+        match f(scope, core, args)? {
+            Ret::Nothing => {}
+            Ret::Number(n) => rv.set_double(n),
+            Ret::Bool(b) => rv.set_bool(b),
+            Ret::Value(v) => rv.set(v8::Local::new(scope, v)),
         }
+        Ok(())
+    }))
+    .unwrap_or_else(|p| Err(format!("internal error: {}", panic_message(&*p))));
+    if let Err(msg) = outcome {
+        crate::host::throw_error(scope, &msg);
     }
 }
 

@@ -16,15 +16,16 @@
 //!
 //! `terminate`, `terminate_call` and `close` may be called from any thread.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::mem::ManuallyDrop;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use smallvec::SmallVec;
 
 use crate::async_hooks::{self, AsyncId, AsyncState, AsyncType, NativeHook, Receiver};
+use crate::entry::{self, thread_token, Call, Calls, Entered};
 use crate::error::{Error, Status};
 use crate::event_loop::{Event, Inbox, RunMode, Timers};
 use crate::host::{self, HostEntry, HostFunction};
@@ -70,77 +71,6 @@ pub struct RuntimeOptions {
     pub on_error: Option<ErrorSink>,
 }
 
-/// A small per-thread number, never reused, to tell threads apart.
-fn thread_token() -> u64 {
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    thread_local! {
-        static TOKEN: u64 = NEXT.fetch_add(1, Ordering::Relaxed);
-    }
-    TOKEN.with(|t| *t)
-}
-
-thread_local! {
-    /// Runtimes entered on this thread, innermost last: (core, isolate).
-    static ACTIVE: RefCell<Vec<(*const Core, *mut v8::Isolate)>> = const { RefCell::new(Vec::new()) };
-}
-
-/// The innermost runtime entered on this thread (for isolate-wide hooks).
-pub(crate) fn active_core<'a>() -> Option<&'a Core> {
-    // SAFETY: entries live only while their runtime is entered on this
-    // thread, and the Core outlives that.
-    ACTIVE.with(|a| a.borrow().last().map(|&(core, _)| unsafe { &*core }))
-}
-
-fn active_isolate_for(core: *const Core) -> Option<*mut v8::Isolate> {
-    ACTIVE.with(|a| a.borrow().iter().rev().find(|(c, _)| *c == core).map(|&(_, iso)| iso))
-}
-
-struct ActiveGuard;
-
-impl ActiveGuard {
-    fn push(core: *const Core, isolate: *mut v8::Isolate) -> ActiveGuard {
-        ACTIVE.with(|a| a.borrow_mut().push((core, isolate)));
-        ActiveGuard
-    }
-}
-
-impl Drop for ActiveGuard {
-    fn drop(&mut self) {
-        // try_with: may run from a thread-local destructor at thread exit.
-        let _ = ACTIVE.try_with(|a| a.borrow_mut().pop());
-    }
-}
-
-/// A runtime pinned to this thread: its lock is held between calls.
-/// Field order is drop order: the lock, then the active entry, then the
-/// runtime whose isolate the lock borrows.
-/// Release this thread's innermost pin, whatever runtime it holds (for a
-/// handle freed while pinned). False if nothing is pinned here.
-pub(crate) fn unpin_innermost() -> bool {
-    let entry = PINNED.with(|p| p.borrow_mut().pop());
-    entry.is_some()
-}
-
-struct Pinned {
-    /// Boxed: the `&mut Isolate` the lock hands out points into the lock
-    /// itself, so it must not move while pinned.
-    locked: Option<Box<isolate::Locked<'static>>>,
-    active: Option<ActiveGuard>,
-    runtime: Arc<Runtime>,
-}
-
-impl Drop for Pinned {
-    fn drop(&mut self) {
-        drop(self.locked.take());
-        drop(self.active.take());
-    }
-}
-
-thread_local! {
-    /// Runtimes pinned to this thread, innermost last.
-    static PINNED: RefCell<Vec<Pinned>> = const { RefCell::new(Vec::new()) };
-}
-
 /// A notifier and its target (None while the target is delivering).
 type NotifierEntry = (Arc<Notifier>, Option<Target>);
 
@@ -158,8 +88,6 @@ pub(crate) struct Core {
     on_error: Option<ErrorSink>,
     /// The first error reported since `run` started, returned by it.
     first_error: Mutex<Option<Error>>,
-    /// Set by terminate while the loop runs: stop waiting and return.
-    stop_loop: AtomicBool,
     /// Open, referenced notifiers (they keep the loop alive).
     pub(crate) refed_notifiers: AtomicUsize,
     /// Payloads queued on this runtime's notifiers, not yet delivered.
@@ -274,31 +202,20 @@ fn default_console() -> ConsoleSink {
     })
 }
 
-#[derive(Default)]
-struct CallState {
-    /// Id of the running call (`Some(0)` for a call without an id).
-    running: Option<u64>,
-    /// Id of a call to stop as soon as it starts (set by `terminate_call`).
-    stop: Option<u64>,
-}
-
+/// A runtime (see the module doc). Calls go through [`Runtime::enter`]:
+/// the gate, the isolate lock and the context scope.
 pub struct Runtime {
     context: Option<v8::Global<v8::Context>>,
     core: Arc<Core>,
     /// `Some(thread)` in owner-thread mode.
     owner: Option<u64>,
-    closed: AtomicBool,
     loop_running: AtomicBool,
-    /// Which call runs now and which one a caller asked to stop, so a
-    /// cancellation hits its own call and never a later one.
-    calls: Mutex<CallState>,
-    /// A termination was requested and may still be pending in V8: the
-    /// call that ends clears it (skipped, the common case, when not).
-    terminate_pending: AtomicBool,
+    /// The gate and the call ids (closed state, terminations).
+    calls: Calls,
     name: String,
-    handle: v8::IsolateHandle,
-    /// Last field: the isolate is disposed after everything that refers to it.
-    vm: Vm,
+    /// Last field: the isolate is disposed after everything that refers to
+    /// it (by hand in Drop, since a dead runtime's isolate is leaked).
+    vm: ManuallyDrop<Vm>,
 }
 
 /// The result of [`Runtime::run`].
@@ -324,7 +241,6 @@ impl Runtime {
             console: options.console.unwrap_or_else(default_console),
             on_error: options.on_error,
             first_error: Mutex::new(None),
-            stop_loop: AtomicBool::new(false),
             refed_notifiers: AtomicUsize::new(0),
             queued_payloads: Arc::new(AtomicUsize::new(0)),
             notifiers: Mutex::new(HashMap::new()),
@@ -357,13 +273,10 @@ impl Runtime {
             context: Some(context),
             core,
             owner: if options.any_thread { None } else { Some(thread_token()) },
-            closed: AtomicBool::new(false),
             loop_running: AtomicBool::new(false),
-            calls: Mutex::new(CallState::default()),
-            terminate_pending: AtomicBool::new(false),
+            calls: Calls::new(vm.handle()),
             name,
-            handle: vm.handle(),
-            vm,
+            vm: ManuallyDrop::new(vm),
         })
     }
 
@@ -372,7 +285,7 @@ impl Runtime {
     }
 
     pub fn is_closed(&self) -> bool {
-        self.closed.load(Ordering::SeqCst)
+        self.calls.is_closed()
     }
 
     /// Wake-ups signalled to the loop so far (many posts coalesce into one).
@@ -380,9 +293,16 @@ impl Runtime {
         self.core.inbox.wakeups()
     }
 
-    #[allow(dead_code)] // notifiers and work requests (next step)
     pub(crate) fn core(&self) -> &Arc<Core> {
         &self.core
+    }
+
+    pub(crate) fn calls(&self) -> &Calls {
+        &self.calls
+    }
+
+    pub(crate) fn vm(&self) -> &Vm {
+        &self.vm
     }
 
     /// Whether the calling thread may use this runtime.
@@ -396,7 +316,7 @@ impl Runtime {
         }
     }
 
-    fn closed_error(&self) -> Error {
+    pub(crate) fn closed_error(&self) -> Error {
         if self.vm.heap_limit_hit() {
             Error::new(
                 Status::Closed,
@@ -409,61 +329,31 @@ impl Runtime {
 
     /// Whether this thread is inside a call of this runtime right now.
     pub fn entered_on_this_thread(&self) -> bool {
-        active_isolate_for(Arc::as_ptr(&self.core)).is_some()
+        entry::active_isolate(self).is_some()
     }
 
     /// Run `f` with the isolate entered and the context's scope, on this
-    /// thread. Nested calls reuse the lock already held. `call_id`: `Some`
-    /// for a call that [`Runtime::terminate_call`] may target; `None` for a
-    /// step of a call already begun (the loop's turns).
-    fn enter<R>(&self, call_id: Option<u64>, f: impl FnOnce(&mut v8::PinScope<'_, '_>) -> R) -> Result<R, Error> {
+    /// thread, as `call` (see [`Call`]). Nested calls reuse the gate and
+    /// lock already held.
+    fn enter<R>(&self, call: Call, f: impl FnOnce(&mut v8::PinScope<'_, '_>) -> R) -> Result<R, Error> {
         self.check_thread()?;
         if self.is_closed() {
             return Err(self.closed_error());
         }
         let context = self.context.as_ref().ok_or_else(|| self.closed_error())?;
-        let core_ptr = Arc::as_ptr(&self.core);
-        if let Some(isolate) = active_isolate_for(core_ptr) {
+        if let Some(isolate) = entry::active_isolate(self) {
             // SAFETY: this thread holds the lock and entered this isolate in
             // an outer frame (suspended in a callback) or by pinning.
             let isolate = unsafe { &mut *isolate };
-            // Between calls of a pinned thread no call runs: this one is a
-            // call of its own, which terminate_call may target.
-            let own = match call_id {
-                Some(id) => self.begin_own_call(id)?,
-                None => false,
-            };
-            let result = {
-                let scope = std::pin::pin!(v8::HandleScope::new(&mut *isolate));
-                let mut scope = scope.init();
-                let context = v8::Local::new(&scope, context);
-                let scope = &mut v8::ContextScope::new(&mut scope, context);
-                f(scope)
-            };
+            let own = self.calls.begin_nested(call)?;
+            let result = in_context(isolate, context, f);
             if own {
-                self.finish_call(isolate);
+                self.calls.end_nested(isolate);
             }
             return Ok(result);
         }
-        let mut locked = self.vm.lock()?;
-        let isolate: *mut v8::Isolate = &mut *locked;
-        let _active = ActiveGuard::push(core_ptr, isolate);
-        if let Some(id) = call_id {
-            if !self.begin_call(id) {
-                return Err(Error::new(Status::Terminated, "execution terminated before it started"));
-            }
-        }
-        let result = {
-            let scope = std::pin::pin!(v8::HandleScope::new(&mut *locked));
-            let mut scope = scope.init();
-            let context = v8::Local::new(&scope, context);
-            let scope = &mut v8::ContextScope::new(&mut scope, context);
-            f(scope)
-        };
-        if call_id.is_some() {
-            self.finish_call(&mut locked);
-        }
-        Ok(result)
+        let mut entered = Entered::new(self, call)?;
+        Ok(in_context(entered.isolate(), context, f))
     }
 
     /// Evaluate a classic script in the runtime's context; globals it
@@ -477,7 +367,7 @@ impl Runtime {
         } else {
             resource_name
         };
-        let result = self.enter(Some(call_id), |scope| {
+        let result = self.enter(Call::Id(call_id), |scope| {
             let result = isolate::run_script(scope, &self.vm, source, name, Want::Typed);
             natives::report_rejections(scope, &self.core);
             result
@@ -488,7 +378,7 @@ impl Runtime {
     /// Call the global function `name` with `args`; returns its result.
     /// `call_id` as for [`Runtime::eval`].
     pub fn call(&self, name: &str, args: Args, call_id: u64) -> Result<Value, Error> {
-        let result = self.enter(Some(call_id), |scope| {
+        let result = self.enter(Call::Id(call_id), |scope| {
             let f = global_function(scope, name)?;
             self.call_local(scope, f, args)
         })?;
@@ -498,14 +388,14 @@ impl Runtime {
     /// The global function `name`, kept alive until the returned handle is
     /// dropped (from any thread) or the runtime goes away.
     pub fn function(&self, name: &str) -> Result<v8::Global<v8::Function>, Error> {
-        self.enter(None, |scope| {
+        self.enter(Call::Step, |scope| {
             global_function(scope, name).map(|f| v8::Global::new(scope, f))
         })?
     }
 
     /// Call a function held by [`Runtime::function`] (no lookup by name).
     pub fn call_function(&self, f: &v8::Global<v8::Function>, args: Args, call_id: u64) -> Result<Value, Error> {
-        let result = self.enter(Some(call_id), |scope| {
+        let result = self.enter(Call::Id(call_id), |scope| {
             let f = v8::Local::new(scope, f);
             self.call_local(scope, f, args)
         })?;
@@ -526,8 +416,7 @@ impl Runtime {
     fn after_call<T>(&self, result: Result<T, Error>) -> Result<T, Error> {
         if let Err(e) = &result {
             if e.kind == Status::HeapLimit {
-                self.closed.store(true, Ordering::SeqCst);
-                self.core.inbox.wake();
+                self.close();
             }
         }
         result
@@ -553,17 +442,9 @@ impl Runtime {
         }
         let _running = ResetOnDrop(&self.loop_running);
         *self.core.first_error.lock().unwrap_or_else(|e| e.into_inner()) = None;
-        if !self.begin_call(call_id) {
-            return Err(Error::new(Status::Terminated, "execution terminated before it started"));
-        }
-        self.core.stop_loop.store(false, Ordering::SeqCst);
+        self.calls.begin_loop(call_id)?;
         let outcome = self.run_turns(mode);
-        self.end_call();
-        // Clear a termination that arrived while the loop waited.
-        if let Ok(locked) = self.vm.lock() {
-            self.terminate_pending.store(false, Ordering::SeqCst);
-            locked.cancel_terminate_execution();
-        }
+        self.calls.end_loop();
         let outcome = self.after_call(outcome)?;
         let first = self.core.first_error.lock().unwrap_or_else(|e| e.into_inner()).take();
         Ok(RunOutcome {
@@ -575,8 +456,8 @@ impl Runtime {
     fn run_turns(&self, mode: RunMode) -> Result<bool, Error> {
         let mut waited = false;
         loop {
-            let (alive, did_work, wait) = self.enter(None, |scope| self.turn(scope))??;
-            if self.core.stop_loop.load(Ordering::SeqCst) {
+            let (alive, did_work, wait) = self.enter(Call::LoopTurn, |scope| self.turn(scope))??;
+            if self.calls.loop_stopped() {
                 return Err(Error::new(Status::Terminated, "event loop terminated"));
             }
             if self.is_closed() {
@@ -794,7 +675,7 @@ impl Runtime {
             func,
         });
         let ptr = &*entry as *const HostEntry as *mut std::ffi::c_void;
-        self.enter(None, |scope| -> Result<(), Error> {
+        self.enter(Call::Step, |scope| -> Result<(), Error> {
             let data = v8::External::new(scope, ptr);
             let key = v8::String::new(scope, name).ok_or_else(|| Error::bad_input("name too long"))?;
             let f = v8::Function::builder(host::callback)
@@ -831,7 +712,7 @@ impl Runtime {
 
     /// Enable or disable hook set `id` (from any of C, Go or JS).
     pub fn enable_async_hooks(&self, id: u32, enabled: bool) -> Result<(), Error> {
-        self.enter(None, |scope| self.core.enable_hook_set(scope, id, enabled))?
+        self.enter(Call::Step, |scope| self.core.enable_hook_set(scope, id, enabled))?
     }
 
     /// (executionAsyncId, triggerAsyncId) now: meaningful inside a callback
@@ -888,150 +769,100 @@ impl Runtime {
         let entered = self.entered_on_this_thread();
         let id = AsyncId::new(&self.core, !entered);
         if entered && self.core.hooks.wants_init() {
-            self.enter(None, |scope| {
+            self.enter(Call::Step, |scope| {
                 async_hooks::init(scope, &self.core, id.id, ty, None, None)
             })?;
         }
         Ok(id)
     }
 
-    /// For a nested entry: begin a call of its own only if no call runs
-    /// (a pinned thread between calls); inside a callback, the outer call
-    /// stays the one that terminate_call targets.
-    fn begin_own_call(&self, call_id: u64) -> Result<bool, Error> {
-        let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
-        if calls.running.is_some() {
-            return Ok(false);
-        }
-        if call_id != 0 && calls.stop == Some(call_id) {
-            calls.stop = None;
-            return Err(Error::new(Status::Terminated, "execution terminated before it started"));
-        }
-        calls.running = Some(call_id);
-        Ok(true)
-    }
-
     /// Hold this runtime's lock on the calling thread until [`Runtime::unpin`]
-    /// (same thread): calls in between skip the per-call lock. Other
-    /// threads' calls wait meanwhile. Not from inside a callback, and not
-    /// while this thread is inside another runtime.
+    /// (same thread): calls in between skip the per-call gate and lock.
+    /// Other threads' calls wait meanwhile. Not from inside a callback, and
+    /// not while this thread is inside another runtime.
     pub fn pin(self: &Arc<Self>) -> Result<(), Error> {
         self.check_thread()?;
         if self.is_closed() {
             return Err(self.closed_error());
         }
-        if self.entered_on_this_thread() {
-            return Err(Error::new(
-                Status::WrongThread,
-                "already pinned or inside a callback on this thread",
-            ));
-        }
-        let locked = self.vm.lock()?;
-        // SAFETY: the lock borrows `self.vm`; the Pinned entry keeps an Arc
-        // of this runtime and drops the lock first (see Pinned's Drop).
-        let locked: isolate::Locked<'static> = unsafe { std::mem::transmute(locked) };
-        let mut locked = Box::new(locked);
-        let isolate: *mut v8::Isolate = &mut **locked;
-        let active = ActiveGuard::push(Arc::as_ptr(&self.core), isolate);
-        PINNED.with(|p| {
-            p.borrow_mut().push(Pinned {
-                locked: Some(locked),
-                active: Some(active),
-                runtime: Arc::clone(self),
-            })
-        });
-        Ok(())
+        entry::pin(self)
     }
 
-    /// Release what [`Runtime::pin`] took; must be the innermost pin of
-    /// this thread.
+    /// Release what [`Runtime::pin`] took (same thread).
     pub fn unpin(&self) -> Result<(), Error> {
-        let pinned = PINNED.with(|p| {
-            let mut p = p.borrow_mut();
-            match p.last() {
-                Some(top) if std::ptr::eq(Arc::as_ptr(&top.runtime), self) => p.pop(),
-                _ => None,
-            }
-        });
-        match pinned {
-            Some(entry) => {
-                drop(entry);
-                Ok(())
-            }
-            None => Err(Error::new(
+        if entry::unpin(Some(self)) {
+            Ok(())
+        } else {
+            Err(Error::new(
                 Status::WrongThread,
                 "this runtime is not pinned on this thread",
-            )),
+            ))
         }
     }
 
-    /// Mark `call_id` as running; false if it was cancelled before start.
-    fn begin_call(&self, call_id: u64) -> bool {
-        let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
-        if call_id != 0 && calls.stop == Some(call_id) {
-            calls.stop = None;
-            return false;
+    /// Release whatever runtime this thread has pinned (for a handle freed
+    /// while pinned). Whether there was one.
+    pub fn unpin_any() -> bool {
+        entry::unpin(None)
+    }
+
+    /// Close the runtime and drop this reference to it on this thread once
+    /// it is the last one: calls other threads are making (they were
+    /// stopped) return first, so the teardown — after-callbacks,
+    /// finalizers, isolate disposal — happens here, before this returns.
+    /// This thread's own pin is released; from inside one of this
+    /// runtime's callbacks the teardown is left to the outermost call.
+    pub fn dispose(this: Arc<Runtime>) {
+        this.close();
+        entry::unpin(Some(&this));
+        if this.entered_on_this_thread() {
+            return;
         }
-        calls.running = Some(call_id);
-        true
-    }
-
-    fn end_call(&self) {
-        let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
-        calls.running = None;
-    }
-
-    /// End a call on the isolate it ran on. A termination aimed at it (even
-    /// one that arrived after it finished) must not hit the next call. Safe
-    /// to clear: end_call() already stopped new requests from targeting it.
-    fn finish_call(&self, isolate: &mut v8::Isolate) {
-        self.end_call();
-        if self.terminate_pending.swap(false, Ordering::SeqCst) {
-            isolate.cancel_terminate_execution();
+        this.calls.wait_sole_owner(&this);
+        if this.calls.is_dead() {
+            // Abandoned frames hold references that are never dropped: hand
+            // back the embedder's data now and leave the rest (entry.rs).
+            this.release_embedder_data();
+            std::mem::forget(this);
         }
     }
 
     /// Stop the script or loop running now, if any. Any thread, any time.
     pub fn terminate(&self) {
-        let calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
-        if calls.running.is_some() {
-            self.stop_now();
-        }
-    }
-
-    /// Stop the call started with `call_id` (non-zero): now if it runs,
-    /// or as soon as it starts. Never affects another call. Any thread.
-    pub fn terminate_call(&self, call_id: u64) {
-        if call_id == 0 {
-            return;
-        }
-        let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
-        if calls.running == Some(call_id) {
-            self.stop_now();
-        } else {
-            calls.stop = Some(call_id);
-        }
-    }
-
-    fn stop_now(&self) {
-        self.terminate_pending.store(true, Ordering::SeqCst);
-        self.handle.terminate_execution();
-        if self.loop_running.load(Ordering::SeqCst) {
-            self.core.stop_loop.store(true, Ordering::SeqCst);
+        if self.calls.terminate() {
             self.core.inbox.wake();
         }
     }
 
-    /// Mark closed and stop what runs; later calls fail with `Closed`. The
-    /// isolate itself is disposed when the last reference is dropped.
-    pub fn close(&self) {
-        self.closed.store(true, Ordering::SeqCst);
-        if self.calls.lock().unwrap_or_else(|e| e.into_inner()).running.is_some() {
-            self.terminate_pending.store(true, Ordering::SeqCst);
-            self.handle.terminate_execution();
+    /// Stop the call started with `call_id` (non-zero): now if it runs or
+    /// waits for its turn, or as soon as it starts. Never another call.
+    /// Any thread.
+    pub fn terminate_call(&self, call_id: u64) {
+        if self.calls.terminate_call(call_id) {
+            self.core.inbox.wake();
         }
+    }
+
+    /// Mark closed: later calls and calls waiting for their turn fail with
+    /// `Closed`, the running one is stopped. The isolate itself is disposed
+    /// when the last reference is dropped.
+    pub fn close(&self) {
+        self.calls.close();
         self.core.inbox.wake();
     }
+}
+
+/// Run `f` in `context`, in a fresh handle scope of `isolate`.
+fn in_context<R>(
+    isolate: &mut v8::Isolate,
+    context: &v8::Global<v8::Context>,
+    f: impl FnOnce(&mut v8::PinScope<'_, '_>) -> R,
+) -> R {
+    let scope = std::pin::pin!(v8::HandleScope::new(isolate));
+    let mut scope = scope.init();
+    let context = v8::Local::new(&scope, context);
+    let scope = &mut v8::ContextScope::new(&mut scope, context);
+    f(scope)
 }
 
 /// The global function `name` of the scope's context.
@@ -1055,10 +886,12 @@ impl Drop for ResetOnDrop<'_> {
     }
 }
 
-impl Drop for Runtime {
-    fn drop(&mut self) {
-        // Work first: queued requests are canceled, running ones waited
-        // for; every after-callback then runs once, with Canceled, here.
+impl Runtime {
+    /// Hand back everything the embedder gave this runtime, on this thread:
+    /// queued work is canceled and running work waited for, then every
+    /// after-callback runs once with `Canceled`; notifiers close and drop
+    /// their targets; host functions and kept data run their finalizers.
+    fn release_embedder_data(&self) {
         let pending: Vec<_> = self
             .core
             .work
@@ -1092,7 +925,27 @@ impl Drop for Runtime {
         for (n, _) in &notifiers {
             n.close();
         }
-        drop(notifiers);
+        let finalize = std::panic::AssertUnwindSafe(|| {
+            drop(notifiers);
+            drop(std::mem::take(
+                &mut *self.core.keep.lock().unwrap_or_else(|e| e.into_inner()),
+            ));
+        });
+        let _ = std::panic::catch_unwind(finalize);
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.calls.close();
+        self.release_embedder_data();
+        if self.calls.is_dead() {
+            // V8 state refers to an abandoned stack: the isolate and every
+            // handle into it stay as they are, forever (see entry.rs).
+            std::mem::forget(self.context.take());
+            std::mem::forget(Arc::clone(&self.core));
+            return;
+        }
         // Release every handle under the lock so teardown finds nothing
         // pending; if this thread is inside another isolate the crate
         // cannot lock here, and the isolate's own teardown releases them.
@@ -1104,5 +957,11 @@ impl Drop for Runtime {
         let locked = self.vm.lock().ok();
         drop((context, dispatch, rejections, promises, hooks));
         drop(locked);
+        // Host functions last before the isolate: V8 holds pointers to them.
+        drop(std::mem::take(
+            &mut *self.core.hosts.lock().unwrap_or_else(|e| e.into_inner()),
+        ));
+        // SAFETY: dropped once, here, after everything that uses it.
+        unsafe { ManuallyDrop::drop(&mut self.vm) };
     }
 }

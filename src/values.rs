@@ -75,16 +75,24 @@ pub fn from_v8(scope: &mut v8::PinScope<'_, '_>, value: v8::Local<v8::Value>) ->
         return Some(Value::Date(date.value_of()));
     }
     if let Ok(view) = v8::Local::<v8::ArrayBufferView>::try_from(value) {
-        let mut bytes = vec![0u8; view.byte_length()];
-        let copied = view.copy_contents(&mut bytes);
-        bytes.truncate(copied);
-        return Some(Value::Bytes(bytes));
+        // Not copy_contents: it takes the length as a C int and panics
+        // past 2 GiB. The contents are borrowed (copied into `small` only
+        // when V8 keeps them on its heap), then copied once.
+        let mut small = [0u8; v8::TYPED_ARRAY_MAX_SIZE_IN_HEAP];
+        return Some(Value::Bytes(view.get_contents(&mut small).to_vec()));
     }
-    if let Ok(buffer) = v8::Local::<v8::ArrayBuffer>::try_from(value) {
-        let len = buffer.byte_length();
-        let bytes = match buffer.data() {
-            // SAFETY: data() points at byte_length() live bytes while we
-            // hold the isolate lock and run no JS.
+    if value.is_array_buffer() || value.is_shared_array_buffer() {
+        // ArrayBuffer and SharedArrayBuffer share the backing-store API.
+        let store = match v8::Local::<v8::ArrayBuffer>::try_from(value) {
+            Ok(buffer) => buffer.get_backing_store(),
+            Err(_) => v8::Local::<v8::SharedArrayBuffer>::try_from(value)
+                .ok()?
+                .get_backing_store(),
+        };
+        let len = store.byte_length();
+        let bytes = match store.data() {
+            // SAFETY: data() points at byte_length() live bytes while the
+            // store is held and no JS runs.
             Some(ptr) if len > 0 => unsafe { std::slice::from_raw_parts(ptr.as_ptr() as *const u8, len) }.to_vec(),
             _ => Vec::new(),
         };
@@ -140,6 +148,10 @@ fn bytes_to_v8<'s>(scope: &mut v8::PinScope<'s, '_>, bytes: Vec<u8>) -> Result<v
         .into())
 }
 
+/// The most decimal digits a BigInt from the host may have (parsing is
+/// quadratic: a million digits take about a second).
+pub const MAX_BIGINT_DIGITS: usize = 1_000_000;
+
 /// A BigInt from optional '-' and decimal digits.
 fn bigint_from_decimal<'s>(scope: &mut v8::PinScope<'s, '_>, text: &str) -> Result<v8::Local<'s, v8::BigInt>, String> {
     let (negative, digits) = match text.strip_prefix('-') {
@@ -147,14 +159,23 @@ fn bigint_from_decimal<'s>(scope: &mut v8::PinScope<'s, '_>, text: &str) -> Resu
         None => (false, text),
     };
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("not a decimal BigInt: {text:?}"));
+        let shown: String = text.chars().take(40).collect();
+        return Err(format!("not a decimal BigInt: {shown:?}"));
     }
-    // Little-endian 64-bit words: words = words * 10 + digit.
+    if digits.len() > MAX_BIGINT_DIGITS {
+        return Err(format!(
+            "BigInt of {} digits is more than the {MAX_BIGINT_DIGITS} the host may pass",
+            digits.len()
+        ));
+    }
+    // Little-endian 64-bit words: words = words * 10^k + chunk, 19 digits
+    // (the most below 2^64) at a time.
     let mut words: Vec<u64> = vec![0];
-    for d in digits.bytes().map(|b| (b - b'0') as u128) {
-        let mut carry = d;
+    for chunk in digits.as_bytes().chunks(19) {
+        let scale = 10u128.pow(chunk.len() as u32);
+        let mut carry = chunk.iter().fold(0u128, |n, &b| n * 10 + (b - b'0') as u128);
         for w in words.iter_mut() {
-            let x = (*w as u128) * 10 + carry;
+            let x = (*w as u128) * scale + carry;
             *w = x as u64;
             carry = x >> 64;
         }

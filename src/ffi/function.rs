@@ -2,17 +2,15 @@
 //! many times without a lookup by name, release it from any thread.
 
 use std::ffi::c_char;
-use std::sync::{Arc, Weak};
 
 use once_cell::sync::Lazy;
 
 use super::error::v8r_error;
-use super::handles::HandleTable;
+use super::handles::{HandleKind, HandleTable};
 use super::runtime::{lookup, v8r_runtime};
 use super::value::{clear_result, store_result, v8r_value, values_from_c};
-use super::{boundary, c_text, write_out};
+use super::{boundary, c_text, guarded, write_out};
 use crate::error::{Error, Status};
-use crate::runtime::Runtime;
 
 /// An opaque reference to a JS function of one runtime. Free it once with
 /// `v8r_function_free` (any thread); freeing the runtime first is fine.
@@ -21,11 +19,15 @@ pub struct v8r_function {
 }
 
 struct FunctionRef {
-    runtime: Weak<Runtime>,
+    /// Looked up at each call, so a freed runtime is never reached again.
+    runtime: *mut v8r_runtime,
     function: v8::Global<v8::Function>,
 }
+// SAFETY: `runtime` is a handle number, never dereferenced.
+unsafe impl Send for FunctionRef {}
+unsafe impl Sync for FunctionRef {}
 
-static FUNCTIONS: Lazy<HandleTable<FunctionRef>> = Lazy::new(HandleTable::new);
+static FUNCTIONS: Lazy<HandleTable<FunctionRef>> = Lazy::new(|| HandleTable::new(HandleKind::Function));
 
 /// Look up the global function `name` (NUL-terminated) and store a
 /// reference to it in `*out` (the caller owns it). The reference stays
@@ -43,10 +45,7 @@ pub extern "C" fn v8r_runtime_function(
         let runtime = lookup(rt)?;
         let name = c_text(name, "name")?.ok_or_else(|| Error::bad_input("name is NULL"))?;
         let function = runtime.function(name)?;
-        let handle = FUNCTIONS.insert(FunctionRef {
-            runtime: Arc::downgrade(&runtime),
-            function,
-        });
+        let handle = FUNCTIONS.insert(FunctionRef { runtime: rt, function });
         // SAFETY: checked non-NULL above.
         unsafe { *out = handle as *mut v8r_function };
         Ok(())
@@ -68,16 +67,8 @@ pub extern "C" fn v8r_function_call(
 ) -> Status {
     boundary(err, || {
         clear_result(result);
-        if f.is_null() {
-            return Err(Error::bad_input("function is NULL"));
-        }
-        let entry = FUNCTIONS
-            .get(f as usize)
-            .ok_or_else(|| Error::new(Status::Closed, "invalid or freed function"))?;
-        let runtime = entry
-            .runtime
-            .upgrade()
-            .ok_or_else(|| Error::new(Status::Closed, "the runtime was freed"))?;
+        let entry = FUNCTIONS.lookup(f)?;
+        let runtime = lookup(entry.runtime)?;
         let argv = values_from_c(args, argc)?;
         store_result(result, runtime.call_function(&entry.function, argv, call_id)?)
     })
@@ -89,5 +80,5 @@ pub extern "C" fn v8r_function_free(f: *mut v8r_function) {
     if f.is_null() {
         return;
     }
-    let _ = std::panic::catch_unwind(|| drop(FUNCTIONS.remove(f as usize)));
+    guarded((), || drop(FUNCTIONS.remove(f)));
 }

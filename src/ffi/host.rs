@@ -8,11 +8,11 @@ use once_cell::sync::Lazy;
 use smallvec::SmallVec;
 
 use super::error::v8r_error;
-use super::handles::HandleTable;
+use super::handles::{HandleKind, HandleTable};
 use super::notifier::v8r_finalizer_fn;
 use super::runtime::{lookup, v8r_runtime};
 use super::value::{v8r_value, v8r_value_release, value_from_c};
-use super::{boundary, c_text, text};
+use super::{boundary, c_text, guarded, text};
 use crate::error::{Error, Status};
 use crate::host::{HostFunction, Settler};
 use crate::values::Value;
@@ -27,6 +27,8 @@ use crate::values::Value;
 /// call back into the runtime.
 pub type v8r_host_fn =
     Option<extern "C" fn(data: *mut c_void, args: *const v8r_value, argc: usize, result: *mut v8r_value) -> Status>;
+type RawHostFn = extern "C" fn(*mut c_void, *const v8r_value, usize, *mut v8r_value) -> u32;
+
 /// An asynchronous host function (`args` as for `v8r_host_fn`): JS
 /// receives a Promise; settle `promise`
 /// later, from any thread, with `v8r_promise_resolve`/`v8r_promise_reject`
@@ -40,7 +42,7 @@ pub struct v8r_promise {
     _opaque: [u8; 0],
 }
 
-static PROMISES: Lazy<HandleTable<Mutex<Option<Settler>>>> = Lazy::new(HandleTable::new);
+static PROMISES: Lazy<HandleTable<Mutex<Option<Settler>>>> = Lazy::new(|| HandleTable::new(HandleKind::Promise));
 
 /// C user data with its finalizer, released with the runtime.
 pub(super) struct Owned {
@@ -87,18 +89,25 @@ pub extern "C" fn v8r_runtime_register(
 ) -> Status {
     boundary(err, || {
         let func = func.ok_or_else(|| Error::bad_input("function is NULL"))?;
+        // The status comes back from C as a plain number: a value outside
+        // the enum must not be read as a Status (undefined behaviour).
+        // SAFETY: same ABI; `Status` is a repr(u32) enum.
+        let func: RawHostFn = unsafe { std::mem::transmute(func) };
         register_with(rt, name, data, finalizer, |owned| {
             HostFunction::Sync(Box::new(move |args| {
                 let argv = c_args(args);
                 let mut result = v8r_value::UNDEFINED;
-                let status = func(owned.ptr(), argv.as_ptr(), argv.len(), &mut result);
+                let code = func(owned.ptr(), argv.as_ptr(), argv.len(), &mut result);
                 let value = value_from_c(&result);
                 v8r_value_release(&mut result);
-                match (status, value) {
-                    (Status::Ok, Ok(v)) => Ok(v),
-                    (Status::Ok, Err(e)) => Err(format!("host function returned a bad value: {}", e.message)),
+                match (Status::from_u32(code), value) {
+                    (Some(Status::Ok), Ok(v)) => Ok(v),
+                    (Some(Status::Ok), Err(e)) => Err(format!("host function returned a bad value: {}", e.message)),
+                    (None, _) => Err(format!(
+                        "host function returned status {code}, which is not a v8r_status"
+                    )),
                     (_, Ok(Value::String(message))) => Err(message),
-                    (status, _) => Err(format!("host function failed: {}", status.name())),
+                    (Some(status), _) => Err(format!("host function failed: {}", status.name())),
                 }
             }))
         })
@@ -149,11 +158,9 @@ fn register_with(
 }
 
 fn take_settler(p: *mut v8r_promise) -> Result<Settler, Error> {
-    if p.is_null() {
-        return Err(Error::bad_input("promise is NULL"));
-    }
+    PROMISES.lookup(p)?;
     let slot = PROMISES
-        .remove(p as usize)
+        .remove(p)
         .ok_or_else(|| Error::new(Status::Closed, "promise already settled"))?;
     let settler = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
     settler.ok_or_else(|| Error::new(Status::Closed, "promise already settled"))
@@ -188,5 +195,5 @@ pub extern "C" fn v8r_promise_free(promise: *mut v8r_promise) {
     if promise.is_null() {
         return;
     }
-    let _ = std::panic::catch_unwind(|| drop(take_settler(promise)));
+    guarded((), || drop(take_settler(promise)));
 }

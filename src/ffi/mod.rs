@@ -49,6 +49,12 @@ pub(crate) fn boundary(err_out: *mut *mut v8r_error, body: impl FnOnce() -> Resu
     status
 }
 
+/// For exports that return no status (a count, a pointer, nothing): a
+/// panic gives `fallback` instead of unwinding into C.
+pub(crate) fn guarded<R>(fallback: R, body: impl FnOnce() -> R) -> R {
+    catch_unwind(AssertUnwindSafe(body)).unwrap_or(fallback)
+}
+
 /// Borrow `(ptr, len)` as bytes; NULL is allowed only with len 0.
 pub(crate) fn bytes<'a>(ptr: *const u8, len: usize, what: &str) -> Result<&'a [u8], Error> {
     if ptr.is_null() {

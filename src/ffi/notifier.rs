@@ -9,10 +9,10 @@ use std::time::Duration;
 use once_cell::sync::Lazy;
 
 use super::error::v8r_error;
-use super::handles::HandleTable;
+use super::handles::{HandleKind, HandleTable};
 use super::runtime::{lookup, v8r_runtime};
 use super::value::{v8r_value, v8r_value_release, value_from_c};
-use super::{boundary, c_text, write_out};
+use super::{boundary, c_text, guarded, write_out};
 use crate::error::{Error, Status};
 use crate::notifier::{Notifier, SendWait, Target};
 
@@ -28,15 +28,10 @@ pub type v8r_notify_fn = Option<extern "C" fn(data: *mut c_void, payload: *const
 /// Releases user data when the library no longer needs it.
 pub type v8r_finalizer_fn = Option<extern "C" fn(data: *mut c_void)>;
 
-static NOTIFIERS: Lazy<HandleTable<Notifier>> = Lazy::new(HandleTable::new);
+static NOTIFIERS: Lazy<HandleTable<Notifier>> = Lazy::new(|| HandleTable::new(HandleKind::Notifier));
 
 fn lookup_notifier(n: *mut v8r_notifier) -> Result<Arc<Notifier>, Error> {
-    if n.is_null() {
-        return Err(Error::bad_input("notifier is NULL"));
-    }
-    NOTIFIERS
-        .get(n as usize)
-        .ok_or_else(|| Error::new(Status::Closed, "invalid or freed notifier handle"))
+    NOTIFIERS.lookup(n)
 }
 
 /// C user data with its finalizer, run when the target is dropped.
@@ -163,8 +158,8 @@ pub extern "C" fn v8r_notifier_free(n: *mut v8r_notifier) {
     if n.is_null() {
         return;
     }
-    let _ = std::panic::catch_unwind(|| {
-        if let Some(notifier) = NOTIFIERS.remove(n as usize) {
+    guarded((), || {
+        if let Some(notifier) = NOTIFIERS.remove(n) {
             notifier.close();
         }
     });

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use once_cell::sync::Lazy;
 
 use super::error::{self, cstring, v8r_error, v8r_error_free};
-use super::handles::HandleTable;
+use super::handles::{HandleKind, HandleTable};
 use super::value::{clear_result, store_result, v8r_value, values_from_c};
-use super::{boundary, c_text, text, write_out};
+use super::{boundary, c_text, guarded, text, write_out};
 use crate::error::{Error, Status};
 use crate::event_loop::RunMode;
 use crate::isolate::HeapLimits;
@@ -116,21 +116,17 @@ fn error_sink(f: ErrorFn, data: UserData) -> ErrorSink {
     })
 }
 
-static RUNTIMES: Lazy<HandleTable<Runtime>> = Lazy::new(HandleTable::new);
+static RUNTIMES: Lazy<HandleTable<Runtime>> = Lazy::new(|| HandleTable::new(HandleKind::Runtime));
 
-pub(crate) fn lookup(rt: *mut v8r_runtime) -> Result<std::sync::Arc<Runtime>, Error> {
-    if rt.is_null() {
-        return Err(Error::bad_input("runtime is NULL"));
-    }
-    RUNTIMES
-        .get(rt as usize)
-        .ok_or_else(|| Error::new(Status::Closed, "invalid or freed runtime handle"))
+/// The runtime behind a handle, held for the call (free waits for it).
+pub(crate) fn lookup(rt: *mut v8r_runtime) -> Result<Arc<Runtime>, Error> {
+    RUNTIMES.lookup(rt)
 }
 
 /// Number of live runtime handles (for leak checks in tests). Any thread.
 #[no_mangle]
 pub extern "C" fn v8r_runtime_count() -> usize {
-    std::panic::catch_unwind(|| RUNTIMES.len()).unwrap_or(0)
+    guarded(0, || RUNTIMES.len())
 }
 
 /// Fill `opts` with the defaults (all zero). NULL is a no-op. Any thread.
@@ -310,7 +306,7 @@ pub extern "C" fn v8r_runtime_run(
 /// sends between two loop turns coalesce into one wake-up. Any thread.
 #[no_mangle]
 pub extern "C" fn v8r_runtime_wakeups(rt: *mut v8r_runtime) -> u64 {
-    std::panic::catch_unwind(|| lookup(rt).map(|r| r.wakeups()).unwrap_or(0)).unwrap_or(0)
+    guarded(0, || lookup(rt).map(|r| r.wakeups()).unwrap_or(0))
 }
 
 /// Stop the script the runtime is running, if any; the interrupted call
@@ -335,15 +331,17 @@ pub extern "C" fn v8r_runtime_pin(rt: *mut v8r_runtime) -> Status {
 }
 
 /// Undo `v8r_runtime_pin` on the thread that pinned. V8R_STATUS_WRONG_THREAD
-/// if this runtime is not the innermost pin of this thread. Works on a
-/// freed handle too (the pin kept the runtime alive), and then returns
-/// V8R_STATUS_OK.
+/// if this runtime is not pinned on this thread. On a freed handle it
+/// releases whatever this thread still has pinned (a free on another
+/// thread waits for that) and returns V8R_STATUS_OK.
 #[no_mangle]
 pub extern "C" fn v8r_runtime_unpin(rt: *mut v8r_runtime) -> Status {
     boundary(std::ptr::null_mut(), || match lookup(rt) {
         Ok(runtime) => runtime.unpin(),
-        // Freed while pinned: the pin still holds the runtime; release it.
-        Err(e) if e.kind == Status::Closed && crate::runtime::unpin_innermost() => Ok(()),
+        Err(e) if e.kind == Status::Closed => {
+            crate::runtime::Runtime::unpin_any();
+            Ok(())
+        }
         Err(e) => Err(e),
     })
 }
@@ -360,9 +358,19 @@ pub extern "C" fn v8r_runtime_terminate_call(rt: *mut v8r_runtime, call_id: u64)
 }
 
 /// Free a runtime and everything in it. NULL is a no-op (V8R_STATUS_OK); a
-/// freed handle gives V8R_STATUS_CLOSED. A script running on another thread
-/// (any-thread mode) is terminated, and the isolate is disposed when that
-/// call returns.
+/// freed handle gives V8R_STATUS_CLOSED.
+///
+/// No call starts once free begins: calls waiting for their turn return
+/// V8R_STATUS_CLOSED, a script running on another thread (any-thread mode)
+/// is terminated, and free waits until every call that was inside the
+/// runtime has returned (a pin held by another thread: until it unpins).
+/// Then, on the freeing thread and before free returns, every pending
+/// work after-callback runs with V8R_STATUS_CANCELED, notifier and host
+/// finalizers run, the runtime's finalizer runs and the isolate is
+/// disposed: once free returns, no callback of this runtime runs again.
+///
+/// From inside a callback of this runtime, free closes it at once and the
+/// teardown runs when the outermost call on this thread returns.
 ///
 /// Threads: the owner thread, or any thread with V8R_RUNTIME_ANY_THREAD.
 #[no_mangle]
@@ -372,10 +380,27 @@ pub extern "C" fn v8r_runtime_free(rt: *mut v8r_runtime) -> Status {
     }
     boundary(std::ptr::null_mut(), || {
         lookup(rt)?.check_thread()?;
-        if let Some(runtime) = RUNTIMES.remove(rt as usize) {
-            runtime.close();
-            drop(runtime);
-        }
+        // Whoever removes the handle frees; a racing second free gets CLOSED.
+        let runtime = RUNTIMES
+            .remove(rt)
+            .ok_or_else(|| Error::new(Status::Closed, "runtime already freed"))?;
+        Runtime::dispose(runtime);
         Ok(())
     })
+}
+
+/// For hosts whose callback is about to leave the C stack without
+/// returning into the library (Go's `runtime.Goexit` called inside a host
+/// function unwinds through the library's frames; so does a `longjmp` out of
+/// a callback). The frames being abandoned hold a runtime's lock and V8
+/// state that refers to them, so that runtime can never run again: every
+/// runtime this thread is inside is closed at once (calls, including those
+/// waiting for their turn, return V8R_STATUS_CLOSED; `v8r_runtime_free`
+/// returns without waiting for the abandoned call and runs the finalizers),
+/// and its isolate's memory is leaked. The thread must not call into
+/// v8runner again (Go's package retires it). Returns how many runtimes this
+/// thread was inside. Call it from the callback itself, before leaving.
+#[no_mangle]
+pub extern "C" fn v8r_thread_abandon() -> usize {
+    guarded(0, crate::entry::abandon_thread)
 }

@@ -91,8 +91,17 @@ pub(crate) fn value_from_c(v: *const v8r_value) -> Result<Value, Error> {
     })
 }
 
+/// The most arguments a call from C may pass (`argc`); more is
+/// V8R_STATUS_BAD_INPUT.
+pub const V8R_MAX_ARGS: usize = 65535;
+
 /// Read `argc` caller values at `args` (NULL only with argc 0).
 pub(crate) fn values_from_c(args: *const v8r_value, argc: usize) -> Result<Args, Error> {
+    if argc > V8R_MAX_ARGS {
+        return Err(Error::bad_input(format!(
+            "argc {argc} is more than V8R_MAX_ARGS ({V8R_MAX_ARGS})"
+        )));
+    }
     if argc > 0 && args.is_null() {
         return Err(Error::bad_input("args is NULL"));
     }

@@ -5,9 +5,9 @@ use std::ffi::c_void;
 use once_cell::sync::Lazy;
 
 use super::error::v8r_error;
-use super::handles::HandleTable;
+use super::handles::{HandleKind, HandleTable};
 use super::runtime::{lookup, v8r_runtime};
-use super::{boundary, write_out};
+use super::{boundary, guarded, write_out};
 use crate::error::{Error, Status};
 use crate::work::{self, WorkRequest};
 
@@ -24,7 +24,7 @@ pub type v8r_work_fn = Option<extern "C" fn(data: *mut c_void)>;
 /// runtime was freed first). May call into the runtime and queue more work.
 pub type v8r_after_work_fn = Option<extern "C" fn(req: *mut v8r_work, status: Status, data: *mut c_void)>;
 
-static REQUESTS: Lazy<HandleTable<WorkRequest>> = Lazy::new(HandleTable::new);
+static REQUESTS: Lazy<HandleTable<WorkRequest>> = Lazy::new(|| HandleTable::new(HandleKind::Work));
 
 /// C user data, handed to both callbacks.
 #[derive(Clone, Copy)]
@@ -73,9 +73,9 @@ pub extern "C" fn v8r_queue_work(
                 let data = data;
                 let handle = handle_of(req);
                 after(handle as *mut v8r_work, status, data.0);
-                REQUESTS.remove(handle);
+                REQUESTS.remove(handle as *mut v8r_work);
             }),
-            |req| handle = REQUESTS.insert_with_id(handle_of(req), std::sync::Arc::clone(req)),
+            |req| handle = REQUESTS.insert_numbered(req.id, std::sync::Arc::clone(req)),
         )?;
         if !out_req.is_null() {
             // SAFETY: checked writable above.
@@ -86,7 +86,7 @@ pub extern "C" fn v8r_queue_work(
 }
 
 fn handle_of(req: &WorkRequest) -> usize {
-    super::handles::handle_for_id(req.id)
+    REQUESTS.handle_for(req.id)
 }
 
 /// Cancel a request before its work starts: returns V8R_STATUS_OK and the
@@ -95,15 +95,7 @@ fn handle_of(req: &WorkRequest) -> usize {
 /// returned, V8R_STATUS_CLOSED. Any thread.
 #[no_mangle]
 pub extern "C" fn v8r_cancel_work(req: *mut v8r_work) -> Status {
-    boundary(std::ptr::null_mut(), || {
-        if req.is_null() {
-            return Err(Error::bad_input("request is NULL"));
-        }
-        let req = REQUESTS
-            .get(req as usize)
-            .ok_or_else(|| Error::new(Status::Closed, "request already completed"))?;
-        req.cancel()
-    })
+    boundary(std::ptr::null_mut(), || REQUESTS.lookup(req)?.cancel())
 }
 
 /// Size the shared thread pool (default: the number of cores, or
@@ -117,5 +109,5 @@ pub extern "C" fn v8r_set_threadpool_size(threads: usize) -> Status {
 /// Threads in the shared work pool (starting it if needed). Any thread.
 #[no_mangle]
 pub extern "C" fn v8r_threadpool_size() -> usize {
-    std::panic::catch_unwind(work::pool_size).unwrap_or(0)
+    guarded(0, work::pool_size)
 }

@@ -16,6 +16,7 @@ void run_loop_tests(void);  /* test_loop.c */
 void run_async_tests(void); /* test_async.c */
 void run_host_tests(void);  /* test_host.c */
 void run_hooks_tests(void); /* test_hooks.c */
+void run_calls_tests(void); /* test_calls.c */
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -350,7 +351,7 @@ static void *cancel_call_later(void *arg) {
     struct call_canceller *c = arg;
     struct timespec ts = {0, 50 * 1000000L};
     nanosleep(&ts, NULL);
-    CHECK(v8r_runtime_terminate_call(c->rt, c->call_id + 1) == V8R_STATUS_OK); /* not running: no effect */
+    CHECK(v8r_runtime_terminate_call(c->rt, c->call_id + 1000) == V8R_STATUS_OK); /* another call: no effect on this one */
     CHECK(v8r_runtime_terminate_call(c->rt, c->call_id) == V8R_STATUS_OK);
     return NULL;
 }
@@ -528,5 +529,6 @@ int main(void) {
     run_async_tests();
     run_host_tests();
     run_hooks_tests();
+    run_calls_tests();
     return SUMMARY();
 }

@@ -1,0 +1,459 @@
+//! How threads get into a runtime: one call at a time, through a gate.
+//!
+//! * The gate. Callers queue on it, in front of V8's own lock, because a
+//!   thread blocked in V8's lock can be neither stopped nor turned away. A
+//!   queued call leaves the queue at once when it is stopped
+//!   (`terminate_call`) or the runtime closes, and a call that gets through
+//!   after a close fails with `Closed`: after free, no call starts.
+//! * Call ids. `terminate_call(id)` stops the call started with `id`
+//!   whatever its state: running (V8 terminates it), queued (it leaves the
+//!   queue with `Terminated`) or not arrived yet (remembered, in a bounded
+//!   set: its caller is about to make it). Never another call.
+//! * Re-entrancy. A callback running inside a call may call back into the
+//!   same runtime on the same thread: the nested call reuses the gate and
+//!   the lock already held (`ACTIVE`, a thread-local stack of entered
+//!   runtimes).
+//! * Pinning. A thread may keep the gate and the lock between calls.
+//! * Abandoning. A host whose callback leaves the C stack without returning
+//!   (Go's `runtime.Goexit`) marks the runtimes it was inside as dead: their
+//!   V8 state points into that stack, so they can only be closed and leaked.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+use crate::error::{Error, Status};
+use crate::isolate::{self, Locked};
+use crate::runtime::{Core, Runtime};
+
+/// A small per-thread number, never reused, to tell threads apart (never 0).
+pub(crate) fn thread_token() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    thread_local! {
+        static TOKEN: u64 = NEXT.fetch_add(1, Ordering::Relaxed);
+    }
+    TOKEN.with(|t| *t)
+}
+
+/// What takes the gate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Call {
+    /// A call (eval, call...) with its id; 0: a call nobody can target.
+    Id(u64),
+    /// One turn of the running loop: `terminate_call` of the loop's id
+    /// stops it too.
+    LoopTurn,
+    /// A thread pinning the runtime; its calls come nested.
+    Pin,
+    /// Internal work (registering a function...), part of no call.
+    Step,
+}
+
+/// How many stops for calls not seen yet are remembered.
+const EARLY_STOPS: usize = 1024;
+
+#[derive(Default)]
+struct State {
+    /// Thread holding the gate (0: free).
+    holder: u64,
+    /// The call the holder runs now, which stops can target: `Some(id)`
+    /// (id 0 for a call without one), `None` between a pinned thread's calls.
+    running: Option<u64>,
+    /// Calls with an id waiting at the gate, and whether they were stopped.
+    queued: HashMap<u64, bool>,
+    /// Stops for ids not seen yet; `early_order` says which is oldest.
+    early: HashSet<u64>,
+    early_order: VecDeque<u64>,
+    /// The id of the loop while `run` runs, between its turns too.
+    looping: Option<u64>,
+    closed: bool,
+    dead: bool,
+}
+
+impl State {
+    fn take_early_stop(&mut self, id: u64) -> bool {
+        id != 0 && !self.early.is_empty() && self.early.remove(&id)
+    }
+}
+
+/// One runtime's gate and call bookkeeping.
+pub(crate) struct Calls {
+    state: Mutex<State>,
+    /// Signalled when the gate frees up, a queued call is stopped, or the
+    /// runtime closes.
+    changed: Condvar,
+    /// Lock-free copy of `State::closed` for the fast paths.
+    closed: AtomicBool,
+    /// Set when a stop targets the running loop: it returns at the next
+    /// check (between callbacks, or when it would wait).
+    stop_loop: AtomicBool,
+    /// A V8 termination was requested for the gate holder: cancelled when
+    /// it leaves, so it can never hit the next call.
+    terminate_pending: AtomicBool,
+    handle: v8::IsolateHandle,
+}
+
+fn terminated_early() -> Error {
+    Error::new(Status::Terminated, "execution terminated before it started")
+}
+
+impl Calls {
+    pub(crate) fn new(handle: v8::IsolateHandle) -> Calls {
+        Calls {
+            state: Mutex::new(State::default()),
+            changed: Condvar::new(),
+            closed: AtomicBool::new(false),
+            stop_loop: AtomicBool::new(false),
+            terminate_pending: AtomicBool::new(false),
+            handle,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn is_dead(&self) -> bool {
+        self.lock().dead
+    }
+
+    /// Take the gate for `call` on this thread, waiting for the holder to
+    /// leave. `Err(Closed)` (plain: the caller words it) once the runtime
+    /// closes, `Err(Terminated)` if the call is stopped first.
+    fn acquire(&self, call: Call) -> Result<(), Error> {
+        let id = match call {
+            Call::Id(id) => id,
+            _ => 0,
+        };
+        let mut st = self.lock();
+        if st.take_early_stop(id) {
+            return Err(terminated_early());
+        }
+        let mut queued = false;
+        let outcome = loop {
+            if st.closed {
+                break Err(Error::new(Status::Closed, "closed"));
+            }
+            if queued && st.queued.get(&id) == Some(&true) {
+                break Err(terminated_early());
+            }
+            if st.holder == 0 {
+                break Ok(());
+            }
+            if id != 0 && !queued {
+                st.queued.insert(id, false);
+            }
+            queued = true;
+            st = self.changed.wait(st).unwrap_or_else(|e| e.into_inner());
+        };
+        if queued && id != 0 {
+            st.queued.remove(&id);
+        }
+        outcome?;
+        st.holder = thread_token();
+        st.running = match call {
+            Call::Id(id) => Some(id),
+            Call::LoopTurn => st.looping,
+            Call::Pin => None,
+            Call::Step => Some(0),
+        };
+        Ok(())
+    }
+
+    /// A nested entry by the holder thread. A call with an id between a
+    /// pinned thread's calls becomes the running call (true: end it with
+    /// [`Calls::end_nested`]); inside a callback the outer call stays the one
+    /// that stops target.
+    pub(crate) fn begin_nested(&self, call: Call) -> Result<bool, Error> {
+        let Call::Id(id) = call else { return Ok(false) };
+        let mut st = self.lock();
+        if st.running.is_some() {
+            return Ok(false);
+        }
+        if st.take_early_stop(id) {
+            return Err(terminated_early());
+        }
+        st.running = Some(id);
+        Ok(true)
+    }
+
+    /// End a call begun by [`Calls::begin_nested`]; the lock is still held.
+    pub(crate) fn end_nested(&self, isolate: &v8::Isolate) {
+        let mut st = self.lock();
+        st.running = None;
+        self.cancel_pending_termination(isolate);
+    }
+
+    /// The holder leaves (its V8 lock still held, so a termination aimed at
+    /// it is cancelled before anybody else can run).
+    fn release(&self, isolate: &v8::Isolate) {
+        let mut st = self.lock();
+        st.running = None;
+        st.holder = 0;
+        self.cancel_pending_termination(isolate);
+        drop(st);
+        self.changed.notify_all();
+    }
+
+    fn cancel_pending_termination(&self, isolate: &v8::Isolate) {
+        if self.terminate_pending.swap(false, Ordering::SeqCst) {
+            isolate.cancel_terminate_execution();
+        }
+    }
+
+    /// Called with the state locked, so the holder cannot leave meanwhile.
+    fn stop_running(&self) {
+        self.terminate_pending.store(true, Ordering::SeqCst);
+        self.handle.terminate_execution();
+    }
+
+    /// Stop what runs now: the holder's call and the loop. Returns whether
+    /// the loop was told to stop (the caller wakes it).
+    pub(crate) fn terminate(&self) -> bool {
+        let st = self.lock();
+        if st.running.is_some() {
+            self.stop_running();
+        }
+        let looping = st.looping.is_some();
+        if looping {
+            self.stop_loop.store(true, Ordering::SeqCst);
+        }
+        looping
+    }
+
+    /// Stop call `id` (non-zero) wherever it is. Returns whether it is the
+    /// loop (the caller wakes it).
+    pub(crate) fn terminate_call(&self, id: u64) -> bool {
+        if id == 0 {
+            return false;
+        }
+        let mut st = self.lock();
+        if st.running == Some(id) {
+            self.stop_running();
+        }
+        if st.looping == Some(id) {
+            self.stop_loop.store(true, Ordering::SeqCst);
+            return true;
+        }
+        if st.running == Some(id) {
+            return false;
+        }
+        if let Some(stop) = st.queued.get_mut(&id) {
+            *stop = true;
+            drop(st);
+            self.changed.notify_all();
+            return false;
+        }
+        if st.early.insert(id) {
+            st.early_order.push_back(id);
+            if st.early_order.len() > EARLY_STOPS {
+                if let Some(oldest) = st.early_order.pop_front() {
+                    st.early.remove(&oldest);
+                }
+            }
+        }
+        false
+    }
+
+    /// The loop starts, as call `id`; `Terminated` if it was stopped first.
+    pub(crate) fn begin_loop(&self, id: u64) -> Result<(), Error> {
+        let mut st = self.lock();
+        self.stop_loop.store(false, Ordering::SeqCst);
+        if st.take_early_stop(id) {
+            return Err(terminated_early());
+        }
+        st.looping = Some(id);
+        Ok(())
+    }
+
+    pub(crate) fn end_loop(&self) {
+        self.lock().looping = None;
+        self.stop_loop.store(false, Ordering::SeqCst);
+    }
+
+    pub(crate) fn loop_stopped(&self) -> bool {
+        self.stop_loop.load(Ordering::SeqCst)
+    }
+
+    /// Refuse new calls, turn queued ones away, stop the running one.
+    pub(crate) fn close(&self) {
+        let mut st = self.lock();
+        st.closed = true;
+        self.closed.store(true, Ordering::SeqCst);
+        if st.running.is_some() {
+            self.stop_running();
+        }
+        if st.looping.is_some() {
+            self.stop_loop.store(true, Ordering::SeqCst);
+        }
+        drop(st);
+        self.changed.notify_all();
+    }
+
+    /// The holder's stack is gone: nothing may enter again.
+    fn abandon(&self) {
+        let mut st = self.lock();
+        st.dead = true;
+        st.closed = true;
+        self.closed.store(true, Ordering::SeqCst);
+        drop(st);
+        self.changed.notify_all();
+    }
+
+    /// Wait until `runtime` is held by the caller alone (every call that
+    /// looked it up has returned), or it is dead.
+    pub(crate) fn wait_sole_owner(&self, runtime: &Arc<Runtime>) {
+        let mut st = self.lock();
+        // Leases are dropped without a signal; a short timeout catches them.
+        while Arc::strong_count(runtime) > 1 && !st.dead {
+            st = self
+                .changed
+                .wait_timeout(st, std::time::Duration::from_millis(1))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+}
+
+/// A runtime entered on this thread: (runtime, core, isolate).
+type Active = (*const Runtime, *const Core, *mut v8::Isolate);
+
+thread_local! {
+    /// Runtimes entered on this thread, innermost last.
+    static ACTIVE: RefCell<Vec<Active>> = const { RefCell::new(Vec::new()) };
+    /// The runtime pinned to this thread, if any (a thread holds at most one
+    /// isolate lock, so at most one pin).
+    static PINNED: RefCell<Option<Pinned>> = const { RefCell::new(None) };
+}
+
+/// The innermost runtime entered on this thread (for isolate-wide hooks).
+pub(crate) fn active_core<'a>() -> Option<&'a Core> {
+    // SAFETY: entries live only while their runtime is entered on this
+    // thread, and the Core outlives that.
+    ACTIVE.with(|a| a.borrow().last().map(|&(_, core, _)| unsafe { &*core }))
+}
+
+/// The isolate of `runtime` if this thread is inside it right now.
+pub(crate) fn active_isolate(runtime: *const Runtime) -> Option<*mut v8::Isolate> {
+    ACTIVE.with(|a| a.borrow().iter().rev().find(|e| e.0 == runtime).map(|e| e.2))
+}
+
+/// The isolate lock, the gate and this thread's ACTIVE entry, held for one
+/// call (or a pin) and given back in the right order, also on a panic.
+pub(crate) struct Entered<'a> {
+    runtime: &'a Runtime,
+    locked: Option<Box<Locked<'a>>>,
+}
+
+impl<'a> Entered<'a> {
+    /// Pass the gate for `call`, lock the isolate, and push the ACTIVE entry.
+    pub(crate) fn new(runtime: &'a Runtime, call: Call) -> Result<Entered<'a>, Error> {
+        let calls = runtime.calls();
+        calls.acquire(call).map_err(|e| match e.kind {
+            Status::Closed => runtime.closed_error(),
+            _ => e,
+        })?;
+        let mut entered = Entered { runtime, locked: None };
+        // The gate is held: `entered` now gives it back whatever happens.
+        // Boxed: the isolate reference handed out points into the lock.
+        let mut locked = Box::new(runtime.vm().lock()?);
+        let isolate: *mut v8::Isolate = &mut **locked;
+        entered.locked = Some(locked);
+        ACTIVE.with(|a| a.borrow_mut().push((runtime, Arc::as_ptr(runtime.core()), isolate)));
+        Ok(entered)
+    }
+
+    pub(crate) fn isolate(&mut self) -> &mut v8::Isolate {
+        self.locked.as_mut().expect("an Entered holds its lock")
+    }
+}
+
+impl Drop for Entered<'_> {
+    fn drop(&mut self) {
+        let Some(locked) = self.locked.take() else {
+            // The lock was never taken: only the gate to give back.
+            let mut st = self.runtime.calls().lock();
+            st.holder = 0;
+            st.running = None;
+            drop(st);
+            self.runtime.calls().changed.notify_all();
+            return;
+        };
+        // try_with: may run from a thread-local destructor at thread exit.
+        let _ = ACTIVE.try_with(|a| a.borrow_mut().pop());
+        self.runtime.calls().release(&locked);
+        drop(locked);
+    }
+}
+
+/// A runtime pinned to this thread. Field order is drop order: the entry
+/// (lock, gate), then the runtime whose isolate the lock borrows.
+struct Pinned {
+    entered: Option<Entered<'static>>,
+    runtime: Arc<Runtime>,
+}
+
+impl Drop for Pinned {
+    fn drop(&mut self) {
+        drop(self.entered.take());
+    }
+}
+
+/// Pin `runtime` to this thread (see [`Runtime::pin`]).
+pub(crate) fn pin(runtime: &Arc<Runtime>) -> Result<(), Error> {
+    if isolate::thread_in_isolate() {
+        return Err(Error::new(
+            Status::WrongThread,
+            "already pinned or inside a callback on this thread",
+        ));
+    }
+    let entered = Entered::new(runtime, Call::Pin)?;
+    // SAFETY: the entry borrows the runtime, which the Pinned keeps alive
+    // (an Arc) and drops after the entry (see Pinned's Drop).
+    let entered: Entered<'static> = unsafe { std::mem::transmute(entered) };
+    PINNED.with(|p| {
+        *p.borrow_mut() = Some(Pinned {
+            entered: Some(entered),
+            runtime: Arc::clone(runtime),
+        })
+    });
+    Ok(())
+}
+
+/// Undo [`pin`] for `runtime` (`None`: whatever is pinned here). False if
+/// it is not pinned on this thread.
+pub(crate) fn unpin(runtime: Option<&Runtime>) -> bool {
+    let pinned = PINNED.with(|p| {
+        let mut p = p.borrow_mut();
+        match (&*p, runtime) {
+            (Some(pin), Some(rt)) if !std::ptr::eq(Arc::as_ptr(&pin.runtime), rt) => None,
+            _ => p.take(),
+        }
+    });
+    pinned.is_some()
+}
+
+/// This thread's stack is about to be abandoned: whatever call frames it
+/// has inside runtimes will never return (a Go callback calling
+/// `runtime.Goexit` unwinds through them). Every runtime entered here is
+/// marked dead; the locks and guards those frames hold are forgotten, not
+/// released, since V8 state refers to them. Returns how many runtimes.
+pub(crate) fn abandon_thread() -> usize {
+    let active = ACTIVE.with(|a| std::mem::take(&mut *a.borrow_mut()));
+    for &(runtime, _, _) in &active {
+        // SAFETY: an entered runtime is alive: the frames being abandoned
+        // hold references to it, and they are never released now.
+        unsafe { &*runtime }.calls().abandon();
+    }
+    if let Some(pinned) = PINNED.with(|p| p.borrow_mut().take()) {
+        pinned.runtime.calls().abandon();
+        std::mem::forget(pinned);
+    }
+    isolate::forget_thread_locks();
+    active.len()
+}
