@@ -43,9 +43,10 @@ var asyncTypes = func() map[string]C.uint32_t {
 	return m
 }()
 
-// AsyncHookSet is a set of hooks added by SetAsyncHooks. A set sees
-// Before/After/Destroy for exactly the resources whose Init it saw, even
-// after Disable, so no id in flight is lost.
+// AsyncHookSet is a set of hooks added by SetAsyncHooks. As in Node, an
+// event goes to the sets enabled when it happens: a disabled set hears
+// nothing, and a set enabled later also hears the callbacks of resources
+// created before it. Ids stay exact meanwhile.
 type AsyncHookSet struct {
 	rt *Runtime
 	id C.uint32_t
@@ -111,8 +112,7 @@ func (r *Runtime) SetAsyncHooks(h AsyncHooks) (*AsyncHookSet, error) {
 // Enable turns the set on (again).
 func (s *AsyncHookSet) Enable() error { return s.enable(true) }
 
-// Disable turns the set off: resources created from now on are not
-// reported to it; those it saw being created still are.
+// Disable turns the set off: nothing is reported to it until Enable.
 func (s *AsyncHookSet) Disable() error { return s.enable(false) }
 
 func (s *AsyncHookSet) enable(on bool) error {

@@ -99,6 +99,9 @@ enum v8r_status
   V8R_STATUS_BUSY = 12,
   // A wait ran out of time.
   V8R_STATUS_TIMEOUT = 13,
+  // The process cannot get the memory V8 needs (an address-space limit
+  // such as `ulimit -v`, or allocation failure); nothing was created.
+  V8R_STATUS_OUT_OF_MEMORY = 14,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -218,8 +221,9 @@ typedef void (*v8r_finalizer_fn)(void *data);
 // `init` when a resource is created (`trigger_id`: the resource whose
 // callback created it, 1 for top-level code), `before`/`after` around each
 // of its callbacks, `destroy` when it is gone, `promise_resolve` when a
-// tracked promise resolves. A set sees before/after/destroy for exactly
-// the resources whose init it saw, even once disabled. Resources created
+// tracked promise resolves. As in Node, each event goes to the sets
+// enabled when it happens: a disabled set hears nothing, one enabled
+// later also hears the callbacks of older resources. Resources created
 // inside a hook fire no hooks. Hooks may call into the runtime.
 typedef struct v8r_async_hooks {
   void (*init)(void *data, uint64_t id, uint32_t resource_type, uint64_t trigger_id);

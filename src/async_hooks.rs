@@ -1,13 +1,17 @@
 //! Async hooks and async context, after Node's AsyncWrap / async_hooks.
 //!
-//! Every async resource of a runtime (timers, immediates, host-queued
+//! Every async resource of a runtime (timers, immediates, queued
 //! microtasks, pool work, notifiers, host promises, JS promises) takes an
-//! id from one counter. With no hook set enabled, no AsyncLocalStorage and
-//! no long stack traces, that id is all a resource costs. Otherwise a
-//! record keeps its type, its trigger, the hook sets that saw its `init`
-//! and the async context it was created in. A set sees before/after/destroy
-//! exactly for the resources whose init it saw (the AsyncWrap rule: a set
-//! disabled later still sees them out, so no id in flight is lost).
+//! id from one counter and remembers the execution id that created it (its
+//! trigger). With no hook set enabled, no AsyncLocalStorage and no long
+//! stack traces, that is all a resource costs. A record keeps the async
+//! context a resource was created in and its long-stack link when those are
+//! on.
+//!
+//! Hook sets follow Node's rule: each event goes to the sets enabled when
+//! it happens (whose type filter takes the resource). A disabled set hears
+//! nothing more; a set enabled later hears the callbacks of resources
+//! created before it. Ids stay exact throughout: disabling loses none.
 //!
 //! Everything here runs on the runtime's thread with its isolate entered.
 //! A resource created while a hook runs gets an id but fires no hooks, so
@@ -123,9 +127,11 @@ type Sets = SmallVec<[Arc<HookSet>; 2]>;
 
 struct Record {
     trigger: u64,
-    sets: Sets,
     context: Option<v8::Global<v8::Value>>,
     chain: Option<Arc<Link>>,
+    /// Created inside a hook: it fires no hooks, ever (so a hook that
+    /// schedules cannot recurse).
+    silent: bool,
 }
 
 /// One hop of a long stack trace: a resource and where it was created.
@@ -141,7 +147,9 @@ struct Link {
 struct Frame {
     id: u64,
     trigger: u64,
-    sets: Sets,
+    /// The resource's type; None when it has no events (the microtask
+    /// checkpoint between callbacks, execution id 0; a silent resource).
+    ty: Option<AsyncType>,
     /// The async context to put back when the callback ends.
     saved_context: Option<v8::Global<v8::Value>>,
     /// destroy() came while the callback ran: fire it after `after`.
@@ -224,6 +232,14 @@ impl AsyncState {
     /// Whether creating a resource needs more than an id.
     pub(crate) fn wants_init(&self) -> bool {
         self.tracking.load(Ordering::Relaxed) || self.context_used.load(Ordering::Relaxed)
+    }
+
+    /// Whether a JS promise created now would be tracked (a set takes
+    /// PROMISE): how the prelude decides whether to record it.
+    fn tracks_promises(st: &State) -> bool {
+        st.sets
+            .iter()
+            .any(|s| s.enabled.load(Ordering::Relaxed) && s.types & AsyncType::Promise as u32 != 0)
     }
 
     fn update_tracking(&self, st: &State) {
@@ -357,22 +373,23 @@ pub(crate) fn init(
             parent: parent.map(|p| truncate(p, MAX_CHAIN - 1)),
         })
     });
-    if sets.is_empty() && context.is_none() && chain.is_none() {
-        return false;
+    let silent = st.in_hook > 0;
+    let recorded = context.is_some() || chain.is_some() || silent;
+    if recorded {
+        st.records.insert(
+            id,
+            Record {
+                trigger,
+                context,
+                chain,
+                silent,
+            },
+        );
+        hooks.update_tracking(&st);
     }
-    st.records.insert(
-        id,
-        Record {
-            trigger,
-            sets: sets.clone(),
-            context,
-            chain,
-        },
-    );
-    hooks.update_tracking(&st);
     drop(st);
     emit(scope, core, &sets, HookEvent::Init { id, ty, trigger }, resource);
-    true
+    recorded || !sets.is_empty()
 }
 
 /// Keep the `keep` nearest links of a chain (copying them when it is longer).
@@ -427,17 +444,25 @@ fn current_stack(scope: &mut v8::PinScope) -> String {
     out
 }
 
-/// The callback of resource `id` starts: fire `before`, make it the
-/// current execution id and, with `restore_context`, its async context
-/// current. Pair with [`exit`].
-pub(crate) fn enter(scope: &mut v8::PinScope, core: &Core, id: u64, restore_context: bool) {
+/// The callback of resource `id` (of type `ty`, created by `trigger`)
+/// starts: fire `before`, make it the current execution id and, with
+/// `restore_context`, its async context current. Pair with [`exit`].
+pub(crate) fn enter(
+    scope: &mut v8::PinScope,
+    core: &Core,
+    id: u64,
+    trigger: u64,
+    ty: AsyncType,
+    restore_context: bool,
+) {
     let st = core.hooks.lock();
-    let (trigger, sets, context) = match st.records.get(&id) {
-        Some(r) => (r.trigger, r.sets.clone(), r.context.clone()),
-        None => (0, Sets::new(), None),
+    let (trigger, context, silent) = match st.records.get(&id) {
+        Some(r) => (r.trigger, r.context.clone(), r.silent),
+        None => (trigger, None, false),
     };
     drop(st);
-    push_frame(scope, core, id, trigger, sets, context.filter(|_| restore_context));
+    let ty = Some(ty).filter(|_| !silent);
+    push_frame(scope, core, id, trigger, ty, context.filter(|_| restore_context));
 }
 
 /// The enabled sets that want resources of type `ty` (none inside a hook).
@@ -453,13 +478,13 @@ fn subscribed(st: &State, ty: AsyncType) -> Sets {
 }
 
 /// Make `id` the running callback (with `context` current, if any) and
-/// tell `sets` it starts.
+/// tell the sets enabled now that it starts.
 fn push_frame(
     scope: &mut v8::PinScope,
     core: &Core,
     id: u64,
     trigger: u64,
-    sets: Sets,
+    ty: Option<AsyncType>,
     context: Option<v8::Global<v8::Value>>,
 ) {
     let saved_context = match context {
@@ -473,11 +498,11 @@ fn push_frame(
         _ => None,
     };
     let mut st = core.hooks.lock();
-    let sets = if st.in_hook == 0 { sets } else { Sets::new() };
+    let sets = ty.map_or_else(Sets::new, |ty| subscribed(&st, ty));
     st.stack.push(Frame {
         id,
         trigger,
-        sets: sets.clone(),
+        ty,
         saved_context,
         destroyed: false,
     });
@@ -485,13 +510,40 @@ fn push_frame(
     emit(scope, core, &sets, HookEvent::Before(id), None);
 }
 
+/// Run the microtask queue as Node does between callbacks: outside every
+/// resource, so promise reactions no hook tracks run with execution id 0
+/// (tracked ones push their own frames).
+pub(crate) fn run_microtasks(scope: &mut v8::PinScope, core: &Core) {
+    let depth = {
+        let mut st = core.hooks.lock();
+        st.stack.push(Frame {
+            id: 0,
+            trigger: 0,
+            ty: None,
+            saved_context: None,
+            destroyed: false,
+        });
+        st.stack.len() - 1
+    };
+    scope.perform_microtask_checkpoint();
+    let rest = {
+        let mut st = core.hooks.lock();
+        let at = depth.min(st.stack.len());
+        st.stack.split_off(at)
+    };
+    drop(rest);
+}
+
 /// The callback of resource `id` ended: fire `after` (and a destroy that
 /// came meanwhile), restore the execution id and async context.
 pub(crate) fn exit(scope: &mut v8::PinScope, core: &Core, id: u64) {
-    let sets = {
+    let (sets, ty) = {
         let st = core.hooks.lock();
         match st.stack.iter().rposition(|f| f.id == id) {
-            Some(i) => st.stack[i].sets.clone(),
+            Some(i) => {
+                let ty = st.stack[i].ty;
+                (ty.map_or_else(Sets::new, |ty| subscribed(&st, ty)), ty)
+            }
             None => return,
         }
     };
@@ -510,19 +562,23 @@ pub(crate) fn exit(scope: &mut v8::PinScope, core: &Core, id: u64) {
         scope.set_continuation_preserved_embedder_data(saved);
     }
     if frame.destroyed {
-        destroy(scope, core, id);
+        // A silent resource has no type here; destroy() only forgets it.
+        destroy(scope, core, id, ty.unwrap_or(AsyncType::Timeout));
     }
 }
 
-/// Run `f` as the callback of resource `id`. An error it returns carries
-/// the async chain (with long stack traces on).
+/// Run `f` as the callback of resource `id` (of type `ty`, created by
+/// `trigger`; see [`enter`]). An error it returns carries the async chain
+/// (with long stack traces on).
 pub(crate) fn run_as<R>(
     scope: &mut v8::PinScope,
     core: &Core,
     id: u64,
+    trigger: u64,
+    ty: AsyncType,
     f: impl FnOnce(&mut v8::PinScope) -> Result<R, Error>,
 ) -> Result<R, Error> {
-    enter(scope, core, id, true);
+    enter(scope, core, id, trigger, ty, true);
     let mut result = f(scope);
     if let Err(e) = &mut result {
         if core.hooks.long_stacks.load(Ordering::Relaxed) {
@@ -537,9 +593,10 @@ pub(crate) fn run_as<R>(
     result
 }
 
-/// Resource `id` is gone: fire `destroy` to the sets that saw its init
-/// (after its callback, if it is running now).
-pub(crate) fn destroy(scope: &mut v8::PinScope, core: &Core, id: u64) {
+/// Resource `id` (of type `ty`) is gone: fire `destroy` to the sets
+/// enabled now (after its callback, if it is running now) and forget its
+/// record.
+pub(crate) fn destroy(scope: &mut v8::PinScope, core: &Core, id: u64, ty: AsyncType) {
     let hooks = &core.hooks;
     if !hooks.tracking.load(Ordering::Relaxed) {
         return;
@@ -549,9 +606,14 @@ pub(crate) fn destroy(scope: &mut v8::PinScope, core: &Core, id: u64) {
         frame.destroyed = true;
         return;
     }
-    let Some(record) = st.records.remove(&id) else { return };
-    hooks.update_tracking(&st);
-    let sets = if st.in_hook == 0 { record.sets } else { Sets::new() };
+    let silent = match st.records.remove(&id) {
+        Some(record) => {
+            hooks.update_tracking(&st);
+            record.silent
+        }
+        None => false,
+    };
+    let sets = if silent { Sets::new() } else { subscribed(&st, ty) };
     drop(st);
     emit(scope, core, &sets, HookEvent::Destroy(id), None);
 }
@@ -612,7 +674,13 @@ fn call_js_hook(
     args[1] = v8::Integer::new_from_unsigned(scope, kind).into();
     args[2] = v8::Number::new(scope, id as f64).into();
     if let Some((ty, trigger)) = init {
-        args[3] = v8::String::new(scope, ty.name()).map_or(undefined, Into::into);
+        // As Node names it: setInterval makes a "Timeout" too.
+        let name = if ty == AsyncType::Interval {
+            "Timeout"
+        } else {
+            ty.name()
+        };
+        args[3] = v8::String::new(scope, name).map_or(undefined, Into::into);
         args[4] = v8::Number::new(scope, trigger as f64).into();
         args[5] = resource.unwrap_or(undefined);
     }
@@ -640,14 +708,20 @@ fn call_js_hook(
 /// thread (work, notifiers): its init then waits for the loop thread.
 pub(crate) struct AsyncId {
     pub(crate) id: u64,
+    /// The execution id that created it (the root when that was another
+    /// thread).
+    pub(crate) trigger: u64,
     init_pending: AtomicBool,
 }
 
 impl AsyncId {
-    pub(crate) fn new(core: &Core, init_pending: bool) -> Self {
+    /// A new id; `entered`: created on the runtime's thread, inside a
+    /// callback or call (else its init waits for the loop).
+    pub(crate) fn new(core: &Core, entered: bool) -> Self {
         AsyncId {
             id: core.hooks.next_id(),
-            init_pending: AtomicBool::new(init_pending),
+            trigger: if entered { core.hooks.current_ids().0 } else { ROOT_ID },
+            init_pending: AtomicBool::new(!entered),
         }
     }
 
@@ -662,29 +736,36 @@ impl AsyncId {
 }
 
 /// A JS promise was created (V8's promise hook, through the prelude).
-/// When a set tracks promises now, writes its record `[id, trigger, sets]`
-/// (sets: a bit per hook set id 1..=32) to the scratch buffer and returns
-/// true: the prelude keeps it beside the promise (in a WeakMap, so the GC
-/// frees it with the promise, and a FinalizationRegistry then reports the
-/// promise's destroy). `parent`: the parent promise's id, 0 for none.
+/// When a set takes promises now, writes its record `[id, trigger]` and
+/// whether to watch for its collection to the scratch buffer and returns
+/// true: the prelude keeps the record beside the promise (in a WeakMap, so
+/// the GC frees it with the promise, and a FinalizationRegistry then
+/// reports the promise's destroy). `parent`: the parent promise's id, 0
+/// for none. A promise created while no set took promises is never
+/// tracked (as in Node).
 pub(crate) fn promise_init(scope: &mut v8::PinScope, core: &Core, parent: u64, promise: v8::Local<v8::Value>) -> bool {
-    let (sets, current) = {
+    let (sets, current, tracked) = {
         let st = core.hooks.lock();
         (
             subscribed(&st, AsyncType::Promise),
             st.stack.last().map_or(ROOT_ID, |f| f.id),
+            AsyncState::tracks_promises(&st),
         )
     };
-    let mask = sets.iter().fold(0, |m, s| m | set_bit(s.id));
-    if mask == 0 {
+    if !tracked {
         return false;
     }
     let trigger = if parent != 0 { parent } else { current };
     let id = core.hooks.next_id();
     match &*core.hooks.scratch.lock().unwrap_or_else(|e| e.into_inner()) {
         Some(scratch) => {
-            let destroy = sets.iter().any(|s| s.wants_destroy);
-            scratch.write([id as f64, trigger as f64, mask as f64, destroy as u8 as f64])
+            let destroy = {
+                let st = core.hooks.lock();
+                st.sets
+                    .iter()
+                    .any(|s| s.wants_destroy && s.enabled.load(Ordering::Relaxed))
+            };
+            scratch.write([id as f64, trigger as f64, 0.0, destroy as u8 as f64])
         }
         None => return false,
     }
@@ -697,31 +778,14 @@ pub(crate) fn promise_init(scope: &mut v8::PinScope, core: &Core, parent: u64, p
     true
 }
 
-/// The sets a tracked promise's record names.
-fn promise_sets(core: &Core, mask: u32) -> Sets {
-    let st = core.hooks.lock();
-    st.sets.iter().filter(|s| mask & set_bit(s.id) != 0).cloned().collect()
-}
-
 /// A reaction of tracked promise `id` starts (its `after` is [`exit`]).
-pub(crate) fn promise_before(scope: &mut v8::PinScope, core: &Core, id: u64, trigger: u64, mask: u32) {
-    let sets = promise_sets(core, mask);
-    push_frame(scope, core, id, trigger, sets, None);
+pub(crate) fn promise_before(scope: &mut v8::PinScope, core: &Core, id: u64, trigger: u64) {
+    push_frame(scope, core, id, trigger, Some(AsyncType::Promise), None);
 }
 
-/// Tell the sets in a tracked promise's record (`mask`) that it resolved,
+/// Tell the sets taking promises now that tracked promise `id` resolved,
 /// or (from the loop, after the GC took it) that it is gone.
-pub(crate) fn promise_event(scope: &mut v8::PinScope, core: &Core, mask: u32, event: HookEvent) {
-    if core.hooks.lock().in_hook == 0 {
-        let sets = promise_sets(core, mask);
-        emit(scope, core, &sets, event, None);
-    }
-}
-
-fn set_bit(set: u32) -> u32 {
-    if (1..=32).contains(&set) {
-        1 << (set - 1)
-    } else {
-        0
-    }
+pub(crate) fn promise_event(scope: &mut v8::PinScope, core: &Core, event: HookEvent) {
+    let sets = subscribed(&core.hooks.lock(), AsyncType::Promise);
+    emit(scope, core, &sets, event, None);
 }

@@ -37,11 +37,14 @@ pub enum Status {
     Busy = 12,
     /// A wait ran out of time.
     Timeout = 13,
+    /// The process cannot get the memory V8 needs (an address-space limit
+    /// such as `ulimit -v`, or allocation failure); nothing was created.
+    OutOfMemory = 14,
 }
 
 impl Status {
     /// Every status, in number order.
-    const ALL: [Status; 14] = [
+    const ALL: [Status; 15] = [
         Status::Ok,
         Status::SyntaxError,
         Status::Exception,
@@ -56,6 +59,7 @@ impl Status {
         Status::Canceled,
         Status::Busy,
         Status::Timeout,
+        Status::OutOfMemory,
     ];
 
     /// The status with this number, if there is one (numbers from C are
@@ -81,6 +85,7 @@ impl Status {
             Status::Canceled => c"canceled",
             Status::Busy => c"busy",
             Status::Timeout => c"timeout",
+            Status::OutOfMemory => c"out of memory",
         }
     }
 

@@ -1,12 +1,17 @@
 //! The event loop's data: the inbox other threads post to (with coalesced
 //! wake-ups), and the timers/immediates of one runtime. The phases that run
-//! callbacks live in `runtime.rs`, where the isolate is entered.
+//! callbacks live in `runtime.rs`, where the isolate is entered; they take
+//! one timer or immediate at a time, so a callback that clears a later one
+//! of the same batch keeps it from running at all, and a stop between two
+//! callbacks leaves the rest where they were.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
+
+use crate::async_hooks::AsyncType;
 
 /// How `run` behaves, as `uv_run`'s modes.
 #[repr(u32)]
@@ -29,7 +34,6 @@ impl RunMode {
 }
 
 /// Something another thread hands to the loop.
-#[allow(dead_code)] // posted by notifiers, the work pool and host promises (next steps)
 pub(crate) enum Event {
     /// A notifier has payloads queued.
     Notify(u64),
@@ -60,7 +64,6 @@ impl Inbox {
         }
     }
 
-    #[allow(dead_code)] // see Event
     pub(crate) fn post(&self, event: Event) {
         self.queue.lock().unwrap_or_else(|e| e.into_inner()).push_back(event);
         self.wake();
@@ -73,6 +76,16 @@ impl Inbox {
             let _guard = self.queue.lock().unwrap_or_else(|e| e.into_inner());
             self.ready.notify_all();
         }
+    }
+
+    /// Put events the loop took but did not handle (it was stopped) back
+    /// in front, in order, for its next turn.
+    pub(crate) fn unshift(&self, events: impl DoubleEndedIterator<Item = Event>) {
+        let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        for event in events.rev() {
+            queue.push_front(event);
+        }
+        self.awake.store(true, Ordering::Release);
     }
 
     /// Everything posted so far; re-arms wake-ups.
@@ -108,19 +121,96 @@ impl Inbox {
 struct TimerState {
     seq: u64,
     refed: bool,
-    /// Interval length for setInterval; None for one-shots and immediates.
-    repeat: Option<Duration>,
+    /// The execution id that created it (its triggerAsyncId).
+    trigger: u64,
+    /// Whole milliseconds (the list it belongs to); 0 for an immediate.
+    msecs: u64,
+    repeat: bool,
     immediate: bool,
 }
 
-/// Timers and immediates, by id (a timer's id is its async id). Same-time
-/// timers fire in creation order (the heap orders by deadline, then seq).
+impl TimerState {
+    fn kind(&self) -> AsyncType {
+        match (self.immediate, self.repeat) {
+            (true, _) => AsyncType::Immediate,
+            (false, true) => AsyncType::Interval,
+            (false, false) => AsyncType::Timeout,
+        }
+    }
+}
+
+/// Node's timer list: the timers of one duration, in insertion order.
+struct TimerList {
+    /// (timer id, its seq when inserted, start time in loop ms).
+    entries: VecDeque<(u64, u64, u64)>,
+    /// When its head is due; with `id`, its place in the queue of lists.
+    expiry: u64,
+    id: u64,
+}
+
+/// Where the timers phase is, as Node's `processTimers`/`listOnTimeout`.
 #[derive(Default)]
+pub(crate) struct TimerPhase {
+    /// The list being run (its duration).
+    list: Option<u64>,
+    ran_list: bool,
+    ran_timer: bool,
+    /// The checkpoint before the next step was just made.
+    ticked: bool,
+}
+
+impl TimerPhase {
+    /// A callback threw: Node re-enters its timer processing from the top,
+    /// with no checkpoint before the next timer of the same list.
+    pub(crate) fn restart(&mut self) {
+        *self = TimerPhase::default();
+    }
+}
+
+/// What the timers phase does next.
+pub(crate) enum TimerStep {
+    /// Run the microtask checkpoint, then step again.
+    Checkpoint,
+    /// Fire timer `id` (whether it repeats; its trigger).
+    Run(u64, bool, u64),
+    Done,
+}
+
+/// The loop's clock, in whole milliseconds, as libuv's `uv_now`.
+fn clock_ms() -> u64 {
+    static EPOCH: once_cell::sync::Lazy<Instant> = once_cell::sync::Lazy::new(Instant::now);
+    EPOCH.elapsed().as_millis() as u64
+}
+
+/// Timers and immediates, by id (a timer's id is its async id), kept the
+/// way Node keeps them: a list per whole-millisecond duration, each in
+/// insertion order, and a queue of lists by the expiry of their head
+/// (ties: the list's id). Timer starts use the loop's clock, updated once
+/// per turn, as `setTimeout` uses libuv's cached `uv_now`.
 pub(crate) struct Timers {
-    heap: BinaryHeap<Reverse<(Instant, u64, u64)>>,
+    lists: HashMap<u64, TimerList>,
+    /// (expiry, list id, duration); stale entries (a list since moved or
+    /// deleted) are skipped.
+    queue: BinaryHeap<Reverse<(u64, u64, u64)>>,
     active: HashMap<u64, TimerState>,
     immediates: VecDeque<(u64, u64)>,
     next_seq: u64,
+    next_list: u64,
+    now_ms: u64,
+}
+
+impl Default for Timers {
+    fn default() -> Self {
+        Timers {
+            lists: HashMap::new(),
+            queue: BinaryHeap::new(),
+            active: HashMap::new(),
+            immediates: VecDeque::new(),
+            next_seq: 0,
+            next_list: 0,
+            now_ms: clock_ms(),
+        }
+    }
 }
 
 impl Timers {
@@ -129,39 +219,94 @@ impl Timers {
         self.next_seq
     }
 
-    pub(crate) fn start(&mut self, id: u64, delay_ms: f64, repeat: bool) {
-        let delay = Duration::from_secs_f64(delay_ms.clamp(1.0, 2_147_483_647.0) / 1000.0);
-        let seq = self.seq();
+    /// Read the clock: the loop does at the start of each turn.
+    pub(crate) fn update_time(&mut self) -> u64 {
+        self.now_ms = clock_ms();
+        self.now_ms
+    }
+
+    /// Start timer `id`: `delay_ms` is clamped to [1, 2^31 - 1] and
+    /// truncated to whole milliseconds, as Node does.
+    pub(crate) fn start(&mut self, id: u64, delay_ms: f64, repeat: bool, trigger: u64) {
+        let msecs = delay_ms.clamp(1.0, 2_147_483_647.0) as u64;
         let refed = self.active.get(&id).map(|t| t.refed).unwrap_or(true);
+        let seq = self.seq();
         self.active.insert(
             id,
             TimerState {
                 seq,
                 refed,
-                repeat: repeat.then_some(delay),
+                trigger,
+                msecs,
+                repeat,
                 immediate: false,
             },
         );
-        self.heap.push(Reverse((Instant::now() + delay, seq, id)));
+        self.append(id, seq, msecs, self.now_ms);
     }
 
-    pub(crate) fn immediate(&mut self, id: u64) {
+    fn append(&mut self, id: u64, seq: u64, msecs: u64, start: u64) {
+        if !self.lists.contains_key(&msecs) {
+            let list_id = self.next_list_id();
+            self.queue.push(Reverse((start + msecs, list_id, msecs)));
+            self.lists.insert(
+                msecs,
+                TimerList {
+                    entries: VecDeque::new(),
+                    expiry: start + msecs,
+                    id: list_id,
+                },
+            );
+        }
+        if let Some(list) = self.lists.get_mut(&msecs) {
+            list.entries.push_back((id, seq, start));
+        }
+    }
+
+    fn next_list_id(&mut self) -> u64 {
+        self.next_list += 1;
+        self.next_list
+    }
+
+    /// Put an interval that just ran back at the end of its list, started
+    /// now (unless its callback cleared it).
+    pub(crate) fn rearm(&mut self, id: u64) {
+        let Some(t) = self.active.get(&id) else { return };
+        if !t.repeat || t.immediate {
+            return;
+        }
+        let msecs = t.msecs;
+        let seq = self.seq();
+        if let Some(t) = self.active.get_mut(&id) {
+            t.seq = seq;
+        }
+        self.append(id, seq, msecs, self.now_ms);
+    }
+
+    pub(crate) fn immediate(&mut self, id: u64, trigger: u64) {
         let seq = self.seq();
         self.active.insert(
             id,
             TimerState {
                 seq,
                 refed: true,
-                repeat: None,
+                trigger,
+                msecs: 0,
+                repeat: false,
                 immediate: true,
             },
         );
         self.immediates.push_back((seq, id));
     }
 
-    /// Forget timer `id`; whether it was live.
-    pub(crate) fn stop(&mut self, id: u64) -> bool {
-        self.active.remove(&id).is_some()
+    /// Forget timer or immediate `id`; its type if it was live.
+    /// `immediate`: which kind the caller clears (clearTimeout never clears
+    /// an immediate, nor clearImmediate a timer, as in Node).
+    pub(crate) fn stop(&mut self, id: u64, immediate: bool) -> Option<AsyncType> {
+        match self.active.get(&id) {
+            Some(t) if t.immediate == immediate => self.active.remove(&id).map(|t| t.kind()),
+            _ => None,
+        }
     }
 
     pub(crate) fn set_ref(&mut self, id: u64, refed: bool) {
@@ -170,58 +315,124 @@ impl Timers {
         }
     }
 
-    pub(crate) fn has_ref(&self, id: u64) -> bool {
-        self.active.get(&id).map(|t| t.refed).unwrap_or(false)
+    fn live(&self, id: u64, seq: u64) -> bool {
+        self.active.get(&id).is_some_and(|t| t.seq == seq && !t.immediate)
     }
 
-    /// Timers due at `now`, in firing order, each with whether it repeats.
-    /// Intervals are re-armed from `now`; one-shots are forgotten (their JS
-    /// callback is dropped when fired). A timer cleared by an earlier
-    /// callback of the same batch finds no JS callback and does nothing.
-    pub(crate) fn take_due(&mut self, now: Instant) -> Vec<(u64, bool)> {
-        let mut due = Vec::new();
-        while let Some(Reverse((deadline, seq, id))) = self.heap.peek().copied() {
-            if deadline > now {
-                break;
-            }
-            self.heap.pop();
-            let Some(t) = self.active.get(&id) else { continue };
-            if t.seq != seq || t.immediate {
-                continue; // stale entry: cleared or restarted since
-            }
-            let repeats = t.repeat.is_some();
-            match t.repeat {
-                Some(every) => {
-                    let seq = self.seq();
-                    if let Some(t) = self.active.get_mut(&id) {
-                        t.seq = seq;
-                    }
-                    self.heap.push(Reverse((now + every, seq, id)));
-                }
-                None => {
-                    self.active.remove(&id);
+    /// The list at the front of the queue: (expiry, duration).
+    fn peek_list(&mut self) -> Option<(u64, u64)> {
+        while let Some(Reverse((expiry, list_id, msecs))) = self.queue.peek().copied() {
+            match self.lists.get(&msecs) {
+                Some(list) if list.id == list_id && list.expiry == expiry => return Some((expiry, msecs)),
+                _ => {
+                    self.queue.pop();
                 }
             }
-            due.push((id, repeats));
         }
-        due
+        None
     }
 
-    /// The immediates queued so far (those queued while they run wait for
-    /// the next turn, as in Node).
-    pub(crate) fn take_immediates(&mut self) -> Vec<u64> {
-        let queued: Vec<_> = self.immediates.drain(..).collect();
-        queued
-            .into_iter()
-            .filter(|&(seq, id)| match self.active.get(&id) {
-                Some(t) if t.seq == seq => {
-                    self.active.remove(&id);
-                    true
+    /// The next step of the timers phase at loop time `now` (Node's
+    /// `processTimers` and `listOnTimeout`, one timer at a time; the
+    /// checkpoints are where Node runs `runNextTicks`).
+    pub(crate) fn step(&mut self, ph: &mut TimerPhase, now: u64) -> TimerStep {
+        loop {
+            let msecs = match ph.list {
+                Some(msecs) => msecs,
+                None => {
+                    let Some((expiry, msecs)) = self.peek_list() else {
+                        return TimerStep::Done;
+                    };
+                    if expiry > now {
+                        return TimerStep::Done;
+                    }
+                    if ph.ran_list && !ph.ticked {
+                        ph.ticked = true;
+                        return TimerStep::Checkpoint;
+                    }
+                    ph.ticked = false;
+                    ph.ran_list = true;
+                    ph.ran_timer = false;
+                    ph.list = Some(msecs);
+                    msecs
                 }
-                _ => false,
-            })
-            .map(|(_, id)| id)
-            .collect()
+            };
+            let head = {
+                let Some(list) = self.lists.get_mut(&msecs) else {
+                    ph.list = None;
+                    continue;
+                };
+                // Cleared or restarted timers leave stale entries behind.
+                while let Some(&(id, seq, _)) = list.entries.front() {
+                    if self.active.get(&id).is_some_and(|t| t.seq == seq && !t.immediate) {
+                        break;
+                    }
+                    list.entries.pop_front();
+                }
+                list.entries.front().copied()
+            };
+            match head {
+                None => {
+                    // An empty list is deleted (it may come back later).
+                    self.lists.remove(&msecs);
+                    ph.list = None;
+                }
+                Some((_, _, start)) if now < start + msecs => {
+                    // Not due yet: the list waits for its new head.
+                    let list_id = self.next_list_id();
+                    let expiry = (start + msecs).max(now + 1);
+                    if let Some(list) = self.lists.get_mut(&msecs) {
+                        list.expiry = expiry;
+                        list.id = list_id;
+                    }
+                    self.queue.push(Reverse((expiry, list_id, msecs)));
+                    ph.list = None;
+                }
+                Some((id, seq, _)) => {
+                    if ph.ran_timer && !ph.ticked {
+                        ph.ticked = true;
+                        return TimerStep::Checkpoint;
+                    }
+                    ph.ticked = false;
+                    if !self.live(id, seq) {
+                        continue; // cleared by the checkpoint just made
+                    }
+                    ph.ran_timer = true;
+                    if let Some(list) = self.lists.get_mut(&msecs) {
+                        list.entries.pop_front();
+                    }
+                    let t = &self.active[&id];
+                    let (repeat, trigger) = (t.repeat, t.trigger);
+                    if !repeat {
+                        self.active.remove(&id);
+                    }
+                    return TimerStep::Run(id, repeat, trigger);
+                }
+            }
+        }
+    }
+
+    /// How many immediates are queued now: a turn runs at most these
+    /// (those queued while they run wait for the next turn, as in Node).
+    pub(crate) fn immediates_queued(&self) -> usize {
+        self.immediates.len()
+    }
+
+    /// The next live immediate within `budget` queued entries: (id, trigger).
+    pub(crate) fn pop_immediate(&mut self, budget: &mut usize) -> Option<(u64, u64)> {
+        while *budget > 0 {
+            *budget -= 1;
+            let (seq, id) = self.immediates.pop_front()?;
+            match self.active.get(&id) {
+                Some(t) if t.seq == seq => {
+                    let trigger = t.trigger;
+                    self.active.remove(&id);
+                    return Some((id, trigger));
+                }
+                _ => continue, // cleared since it was queued
+            }
+        }
+        None
     }
 
     pub(crate) fn has_immediates(&self) -> bool {
@@ -235,16 +446,9 @@ impl Timers {
         self.active.values().any(|t| t.refed)
     }
 
-    /// How long until the next timer (referenced or not) is due.
-    pub(crate) fn next_due(&mut self, now: Instant) -> Option<Duration> {
-        while let Some(Reverse((deadline, seq, id))) = self.heap.peek().copied() {
-            match self.active.get(&id) {
-                Some(t) if t.seq == seq && !t.immediate => return Some(deadline.saturating_duration_since(now)),
-                _ => {
-                    self.heap.pop();
-                }
-            }
-        }
-        None
+    /// How long until the next list is due (referenced or not).
+    pub(crate) fn next_due(&mut self) -> Option<Duration> {
+        let (expiry, _) = self.peek_list()?;
+        Some(Duration::from_millis(expiry.saturating_sub(clock_ms())))
     }
 }

@@ -138,7 +138,8 @@ fn call(
     Ok(())
 }
 
-/// Settle host promise `id` (called by the loop).
+/// Settle host promise `id` (called by the loop, which then runs the
+/// microtasks).
 pub(crate) fn settle(
     scope: &mut v8::PinScope,
     resolver: v8::Global<v8::PromiseResolver>,
@@ -157,6 +158,5 @@ pub(crate) fn settle(
             resolver.reject(scope, exc)
         }
     };
-    scope.perform_microtask_checkpoint();
     Ok(())
 }

@@ -164,7 +164,8 @@ impl Vm {
     /// Create an isolate. Must not be called while this thread holds
     /// another v8runner isolate (checked by the callers).
     pub fn new(limits: HeapLimits) -> Result<Vm, Error> {
-        platform::ensure_initialized();
+        platform::ensure_initialized()?;
+        platform::check_address_space(platform::ISOLATE_RESERVATION, "a new isolate")?;
         if thread_in_isolate() {
             return Err(Error::new(
                 Status::WrongThread,
@@ -265,14 +266,17 @@ macro_rules! caught {
     }};
 }
 
-/// Compile and run `source` in the scope's current context, then run the
-/// microtask queue. Errors carry message, stack and location.
+/// Compile and run `source` in the scope's current context. `after` runs
+/// once it returned normally, before the result is converted (the caller's
+/// microtask checkpoint); when it throws, the microtasks it queued are left
+/// to the caller. Errors carry message, stack and location.
 pub fn run_script(
     scope: &mut v8::PinScope<'_, '_>,
     vm: &Vm,
     source: &str,
     resource_name: &str,
     want: Want,
+    after: impl FnOnce(&mut v8::PinScope<'_, '_>),
 ) -> Result<Value, Error> {
     v8::tc_scope!(let tc, scope);
     let code = v8::String::new(tc, source).ok_or_else(|| Error::bad_input("script too large for V8"))?;
@@ -284,7 +288,7 @@ pub fn run_script(
     let Some(result) = script.run(tc) else {
         return Err(caught!(tc, vm, Status::Exception));
     };
-    tc.perform_microtask_checkpoint();
+    after(tc);
     if tc.has_caught() || tc.has_terminated() {
         return Err(caught!(tc, vm, Status::Exception));
     }
@@ -298,36 +302,40 @@ pub fn run_script(
     }
 }
 
-/// Call `f` with `args` (receiver undefined), then run the microtask
-/// queue. Errors carry message, stack and location.
+/// Call `f` with `args` (receiver undefined), for the loop: the microtasks
+/// it queues are the caller's to run. Errors carry message, stack and
+/// location.
 pub fn call_function(
     scope: &mut v8::PinScope<'_, '_>,
     vm: &Vm,
     f: v8::Local<v8::Function>,
     args: &[v8::Local<v8::Value>],
 ) -> Result<(), Error> {
-    call_function_value(scope, vm, f, args, false).map(|_| ())
+    v8::tc_scope!(let tc, scope);
+    let recv = v8::undefined(tc).into();
+    match f.call(tc, recv, args) {
+        Some(_) => Ok(()),
+        None => Err(caught!(tc, vm, Status::Exception)),
+    }
 }
 
-/// [`call_function`], returning the result as a [`Value`] when `want`.
+/// Call `f` with `args` and return its result as a [`Value`]; `after` runs
+/// as for [`run_script`].
 pub fn call_function_value(
     scope: &mut v8::PinScope<'_, '_>,
     vm: &Vm,
     f: v8::Local<v8::Function>,
     args: &[v8::Local<v8::Value>],
-    want: bool,
+    after: impl FnOnce(&mut v8::PinScope<'_, '_>),
 ) -> Result<Value, Error> {
     v8::tc_scope!(let tc, scope);
     let recv = v8::undefined(tc).into();
     let Some(result) = f.call(tc, recv, args) else {
         return Err(caught!(tc, vm, Status::Exception));
     };
-    tc.perform_microtask_checkpoint();
+    after(tc);
     if tc.has_caught() || tc.has_terminated() {
         return Err(caught!(tc, vm, Status::Exception));
-    }
-    if !want {
-        return Ok(Value::Undefined);
     }
     match values::from_v8(tc, result) {
         Some(v) => Ok(v),

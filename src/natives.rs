@@ -96,7 +96,8 @@ fn natives() -> Vec<(&'static str, v8::FunctionCallback)> {
                 };
                 // A timer's id is its async id.
                 let id = async_hooks::create(scope, core, ty, Some(args.get(2)));
-                core.timers().start(id, ms, repeat);
+                let trigger = core.hooks.current_ids().0;
+                core.timers().start(id, ms, repeat, trigger);
                 Ok(Ret::Number(id as f64))
             })),
         ),
@@ -104,7 +105,8 @@ fn natives() -> Vec<(&'static str, v8::FunctionCallback)> {
             "immediate",
             v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
                 let id = async_hooks::create(scope, core, AsyncType::Immediate, Some(args.get(0)));
-                core.timers().immediate(id);
+                let trigger = core.hooks.current_ids().0;
+                core.timers().immediate(id, trigger);
                 Ok(Ret::Number(id as f64))
             })),
         ),
@@ -112,9 +114,8 @@ fn natives() -> Vec<(&'static str, v8::FunctionCallback)> {
             "timerStop",
             v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
                 let id = arg_id(scope, args, 0);
-                let existed = core.timers().stop(id);
-                if existed {
-                    async_hooks::destroy(scope, core, id);
+                if let Some(ty) = core.timers().stop(id, args.get(1).boolean_value(scope)) {
+                    async_hooks::destroy(scope, core, id, ty);
                 }
                 Ok(Ret::Nothing)
             })),
@@ -125,12 +126,6 @@ fn natives() -> Vec<(&'static str, v8::FunctionCallback)> {
                 let id = arg_id(scope, args, 0);
                 core.timers().set_ref(id, args.get(1).boolean_value(scope));
                 Ok(Ret::Nothing)
-            })),
-        ),
-        (
-            "timerHasRef",
-            v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
-                Ok(Ret::Bool(core.timers().has_ref(arg_id(scope, args, 0))))
             })),
         ),
         (
@@ -150,19 +145,15 @@ fn natives() -> Vec<(&'static str, v8::FunctionCallback)> {
                 Ok(Ret::Nothing)
             })),
         ),
-        // Async hooks for a resource made in JS (a queued microtask): its id
-        // when it is recorded (hooks or context want it), else 0.
+        // A resource made in JS (a queued microtask): its id, with init
+        // fired when anything listens.
         (
             "asyncCreate",
             v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
-                if !core.hooks.wants_init() {
-                    return Ok(Ret::Number(0.0));
-                }
                 let ty = AsyncType::from_u32(arg_u32(scope, args, 0)).ok_or("bad async type")?;
-                let trigger = Some(arg_id(scope, args, 1)).filter(|&t| t != 0);
-                let id = core.hooks.next_id();
-                let recorded = async_hooks::init(scope, core, id, ty, trigger, Some(args.get(2)));
-                Ok(Ret::Number(if recorded { id as f64 } else { 0.0 }))
+                Ok(Ret::Number(
+                    async_hooks::create(scope, core, ty, Some(args.get(1))) as f64
+                ))
             })),
         ),
         // Promises: the prelude keeps each tracked promise's record.
@@ -176,32 +167,33 @@ fn natives() -> Vec<(&'static str, v8::FunctionCallback)> {
         (
             "promiseBefore",
             v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
-                let (id, trigger, sets) = (arg_id(scope, args, 0), arg_id(scope, args, 1), arg_u32(scope, args, 2));
-                async_hooks::promise_before(scope, core, id, trigger, sets);
+                let (id, trigger) = (arg_id(scope, args, 0), arg_id(scope, args, 1));
+                async_hooks::promise_before(scope, core, id, trigger);
                 Ok(Ret::Nothing)
             })),
         ),
         (
             "promiseResolve",
             v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
-                let (id, sets) = (arg_id(scope, args, 0), arg_u32(scope, args, 1));
-                async_hooks::promise_event(scope, core, sets, HookEvent::PromiseResolve(id));
+                let id = arg_id(scope, args, 0);
+                async_hooks::promise_event(scope, core, HookEvent::PromiseResolve(id));
                 Ok(Ret::Nothing)
             })),
         ),
         (
             "promiseDestroy",
             v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
-                let (id, sets) = (arg_id(scope, args, 0), arg_u32(scope, args, 1));
-                async_hooks::promise_event(scope, core, sets, HookEvent::Destroy(id));
+                let id = arg_id(scope, args, 0);
+                async_hooks::promise_event(scope, core, HookEvent::Destroy(id));
                 Ok(Ret::Nothing)
             })),
         ),
+        // A queued microtask's callback starts (id, trigger) and ends.
         (
             "asyncBefore",
             v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
-                let id = arg_id(scope, args, 0);
-                async_hooks::enter(scope, core, id, false);
+                let (id, trigger) = (arg_id(scope, args, 0), arg_id(scope, args, 1));
+                async_hooks::enter(scope, core, id, trigger, AsyncType::Microtask, false);
                 Ok(Ret::Nothing)
             })),
         ),
@@ -217,7 +209,7 @@ fn natives() -> Vec<(&'static str, v8::FunctionCallback)> {
             "asyncDestroy",
             v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
                 let id = arg_id(scope, args, 0);
-                async_hooks::destroy(scope, core, id);
+                async_hooks::destroy(scope, core, id, AsyncType::Microtask);
                 Ok(Ret::Nothing)
             })),
         ),

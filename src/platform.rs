@@ -10,6 +10,8 @@
 
 use once_cell::sync::OnceCell;
 
+use crate::error::{Error, Status};
+
 /// The platform, kept to pump each isolate's foreground tasks.
 struct PlatformRef(v8::SharedRef<v8::Platform>);
 // SAFETY: V8's default platform is thread-safe: every thread of the
@@ -28,8 +30,50 @@ static PLATFORM: OnceCell<PlatformRef> = OnceCell::new();
 /// default flags and stops at once with this one. Termination must work.
 const BUILTIN_FLAGS: &str = "--no-turboshaft-loop-unrolling";
 
-/// Initialise V8 if nobody has yet. Cheap after the first call.
-pub fn ensure_initialized() {
+/// Address space V8 reserves when it starts, and for each isolate (its
+/// code range, plus room for the first heap pages). V8 aborts the process
+/// when such a reservation fails. At start cppgc's caged heap first asks
+/// for 32 GiB aligned to 16 GiB (48 GiB of address space), and otherwise
+/// retries 16 GiB four times with one chance in two each: only the first
+/// is sure to work.
+const PROCESS_RESERVATION: usize = 48 << 30;
+pub(crate) const ISOLATE_RESERVATION: usize = 640 << 20;
+
+/// Under an address-space limit (`ulimit -v`, RLIMIT_AS) a reservation V8
+/// cannot make aborts the process; so, when a limit is set, check first
+/// that `bytes` can be reserved and fail with `OutOfMemory` if not.
+pub(crate) fn check_address_space(bytes: usize, what: &str) -> Result<(), Error> {
+    // SAFETY: plain libc calls; the probe mapping is released at once.
+    unsafe {
+        let mut limit: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_AS, &mut limit) != 0 || limit.rlim_cur == libc::RLIM_INFINITY {
+            return Ok(());
+        }
+        let flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE;
+        let p = libc::mmap(std::ptr::null_mut(), bytes, libc::PROT_NONE, flags, -1, 0);
+        if p != libc::MAP_FAILED {
+            libc::munmap(p, bytes);
+            return Ok(());
+        }
+        Err(Error::new(
+            Status::OutOfMemory,
+            format!(
+                "{what} needs {} MiB of address space, which the process's limit (ulimit -v: {} MiB) does not leave",
+                bytes >> 20,
+                limit.rlim_cur >> 20
+            ),
+        ))
+    }
+}
+
+/// Initialise V8 if nobody has yet. Cheap after the first call. Fails
+/// (and is retried by the next call) when the process cannot give V8 the
+/// address space it reserves at start.
+pub fn ensure_initialized() -> Result<(), Error> {
+    if PLATFORM.get().is_some() {
+        return Ok(());
+    }
+    check_address_space(PROCESS_RESERVATION, "starting V8")?;
     PLATFORM.get_or_init(|| {
         v8::V8::set_flags_from_string(BUILTIN_FLAGS);
         // The caller's own flags come last, so they can override ours.
@@ -42,6 +86,7 @@ pub fn ensure_initialized() {
         v8::V8::initialize();
         PlatformRef(platform)
     });
+    Ok(())
 }
 
 /// Run the foreground tasks V8 posted for `isolate` (FinalizationRegistry

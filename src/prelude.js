@@ -4,20 +4,27 @@
 // runtime calls.
 (function (native) {
   'use strict';
-  const callbacks = new Map(); // timer id (= async id) -> { fn, args, repeat }
+  const callbacks = new Map(); // timer id (= async id) -> { fn, args, repeat, timer }
 
+  // As Node's: hasRef() is the object's own flag (a Timeout keeps it once
+  // fired or cleared; an Immediate drops it when it runs or is cleared).
   class Timeout {
-    ref() { native.timerRef(this._id, true); return this; }
-    unref() { native.timerRef(this._id, false); return this; }
-    hasRef() { return native.timerHasRef(this._id); }
+    ref() { this._refed = true; native.timerRef(this._id, true); return this; }
+    unref() { this._refed = false; native.timerRef(this._id, false); return this; }
+    hasRef() { return this._refed; }
     [Symbol.toPrimitive]() { return this._id; }
   }
-  class Immediate extends Timeout {}
+  class Immediate {
+    ref() { if (this._refed === false) { this._refed = true; native.timerRef(this._id, true); } return this; }
+    unref() { if (this._refed) { this._refed = false; native.timerRef(this._id, false); } return this; }
+    hasRef() { return this._refed === true; }
+  }
 
   const check = (fn, name) => {
     if (typeof fn !== 'function') throw new TypeError(`${name}: callback must be a function`);
   };
-  // As in Node: a delay outside [1, 2^31 - 1] (or not a number) becomes 1.
+  // As in Node: a delay outside [1, 2^31 - 1] (or not a number) becomes 1;
+  // the native side truncates it to whole milliseconds.
   const delay = (ms) => {
     ms = Number(ms);
     return ms >= 1 && ms <= 2147483647 ? ms : 1;
@@ -26,13 +33,25 @@
   // Timeout object as the resource) and returns its id.
   const timer = (fn, args, ms, repeat) => {
     const t = new Timeout();
+    t._refed = true;
     t._id = native.timerStart(delay(ms), repeat, t);
-    callbacks.set(t._id, { fn, args, repeat });
+    callbacks.set(t._id, { fn, args, repeat, timer: t });
     return t;
   };
+  // clearTimeout and clearInterval clear Timeouts (or their numeric ids),
+  // clearImmediate only Immediates, as in Node.
   const clear = (t) => {
-    const id = t instanceof Timeout ? t._id : Number(t);
-    if (callbacks.delete(id)) native.timerStop(id);
+    const id = t instanceof Timeout ? t._id : typeof t === 'number' || typeof t === 'string' ? Number(t) : NaN;
+    const c = callbacks.get(id);
+    if (c !== undefined && c.timer instanceof Timeout) {
+      callbacks.delete(id);
+      native.timerStop(id, false);
+    }
+  };
+  const clearImm = (t) => {
+    if (!(t instanceof Immediate) || !callbacks.delete(t._id)) return;
+    t._refed = false;
+    native.timerStop(t._id, true);
   };
 
   const g = globalThis;
@@ -49,26 +68,25 @@
   define('setImmediate', function setImmediate(fn, ...args) {
     check(fn, 'setImmediate');
     const t = new Immediate();
+    t._refed = true;
     t._id = native.immediate(t);
-    callbacks.set(t._id, { fn, args, repeat: false });
+    callbacks.set(t._id, { fn, args, repeat: false, timer: t });
     return t;
   });
   define('clearTimeout', function clearTimeout(t) { clear(t); });
   define('clearInterval', function clearInterval(t) { clear(t); });
-  define('clearImmediate', function clearImmediate(t) { clear(t); });
+  define('clearImmediate', function clearImmediate(t) { clearImm(t); });
 
   // Async resource types by name (bits of a hook set's type mask).
   const TYPES = Object.freeze(native.asyncTypes);
   define('queueMicrotask', function queueMicrotask(fn) {
     check(fn, 'queueMicrotask');
-    // Non-zero only while hooks track microtasks; then it is a resource.
-    const id = native.asyncCreate(TYPES.Microtask, 0);
-    if (id === 0) {
-      native.microtask(fn);
-      return;
-    }
+    // A resource, as in Node: its callback runs with an execution id of its
+    // own and the caller as trigger.
+    const id = native.asyncCreate(TYPES.Microtask);
+    const trigger = native.asyncIds(0);
     native.microtask(function () {
-      native.asyncBefore(id);
+      native.asyncBefore(id, trigger);
       try {
         fn();
       } finally {
@@ -86,6 +104,7 @@
       for (const t of types ?? []) {
         if (!Object.hasOwn(TYPES, t)) throw new TypeError(`unknown async resource type '${t}'`);
         mask |= TYPES[t];
+        if (t === 'Timeout') mask |= TYPES.Interval; // Node's Timeouts include intervals
       }
       this._id = native.hookSetAdd(mask, typeof destroy === 'function');
       hookSets.set(this._id, { init, before, after, destroy, promiseResolve });
@@ -153,21 +172,23 @@
   define('console', console);
 
   // V8 promise hooks, installed once a hook set asks for PROMISE
-  // resources: a tracked promise's record [id, trigger, sets] lives here,
+  // resources: a tracked promise's record [id, trigger] lives here,
   // beside the promise, and goes with it; its collection is the promise's
   // destroy event (reported from the loop, like any FinalizationRegistry).
   const promises = new WeakMap();
   const scratch = native.scratch; // the native side writes a new record here
   // Hot paths call the natives through locals, not property loads.
   const { promiseInit, promiseBefore, asyncAfter, promiseResolve, promiseDestroy } = native;
-  const promiseGone = new FinalizationRegistry((r) => promiseDestroy(r[0], r[2]));
+  const promiseGone = new FinalizationRegistry((r) => promiseDestroy(r[0]));
 
   return {
     fire(id) {
       const c = callbacks.get(id);
       if (c === undefined) return;
       if (!c.repeat) callbacks.delete(id);
-      c.fn.apply(undefined, c.args);
+      if (c.timer instanceof Immediate) c.timer._refed = false;
+      // `this` is the Timeout or Immediate, as in Node.
+      c.fn.apply(c.timer, c.args);
     },
     deliver(target, payload) {
       const fn = typeof target === 'function' ? target : g[target];
@@ -179,14 +200,14 @@
     promiseInit(promise, parent) {
       const p = parent === undefined ? undefined : promises.get(parent);
       if (promiseInit(p === undefined ? 0 : p[0], promise)) {
-        const record = [scratch[0], scratch[1], scratch[2]];
+        const record = [scratch[0], scratch[1]]; // [id, trigger]
         promises.set(promise, record);
         if (scratch[3] !== 0) promiseGone.register(promise, record); // a set has a destroy hook
       }
     },
     promiseBefore(promise) {
       const r = promises.get(promise);
-      if (r !== undefined) promiseBefore(r[0], r[1], r[2]);
+      if (r !== undefined) promiseBefore(r[0], r[1]);
     },
     promiseAfter(promise) {
       const r = promises.get(promise);
@@ -194,7 +215,7 @@
     },
     promiseResolve(promise) {
       const r = promises.get(promise);
-      if (r !== undefined) promiseResolve(r[0], r[2]);
+      if (r !== undefined) promiseResolve(r[0]);
     },
     hook(set, event, id, type, trigger, resource) {
       const h = hookSets.get(set);

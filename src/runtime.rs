@@ -27,7 +27,7 @@ use smallvec::SmallVec;
 use crate::async_hooks::{self, AsyncId, AsyncState, AsyncType, NativeHook, Receiver};
 use crate::entry::{self, thread_token, Call, Calls, Entered};
 use crate::error::{Error, Status};
-use crate::event_loop::{Event, Inbox, RunMode, Timers};
+use crate::event_loop::{Event, Inbox, RunMode, TimerPhase, TimerStep, Timers};
 use crate::host::{self, HostEntry, HostFunction};
 use crate::isolate::{self, HeapLimits, Vm, Want};
 use crate::natives::{self, Dispatch};
@@ -71,6 +71,9 @@ pub struct RuntimeOptions {
     pub on_error: Option<ErrorSink>,
 }
 
+/// An unsettled host promise: its resolver, async id and trigger.
+type PendingPromise = (v8::Global<v8::PromiseResolver>, u64, u64);
+
 /// A notifier and its target (None while the target is delivering).
 type NotifierEntry = (Arc<Notifier>, Option<Target>);
 
@@ -104,7 +107,7 @@ pub(crate) struct Core {
     /// Embedder data released (finalized) when the runtime is dropped.
     keep: Mutex<Vec<Box<dyn Send>>>,
     /// Unsettled host promises, and settlements waiting for the loop.
-    promises: Mutex<HashMap<u64, (v8::Global<v8::PromiseResolver>, u64)>>,
+    promises: Mutex<HashMap<u64, PendingPromise>>,
     settlements: Mutex<HashMap<u64, Result<Value, String>>>,
     /// Async ids, hook sets and async context.
     pub(crate) hooks: AsyncState,
@@ -112,16 +115,21 @@ pub(crate) struct Core {
     promise_hooks_on: AtomicBool,
     /// When the loop last ran V8's foreground tasks.
     pumped: Mutex<Instant>,
+    /// A script or call threw and left its microtasks (and the rejections
+    /// they may handle) queued: the next entry runs them first, as Node
+    /// runs them after its uncaught-exception handler.
+    owed: AtomicBool,
 }
 
 impl Core {
     /// A pending host promise, and its async id.
     pub(crate) fn add_promise(&self, id: u64, resolver: v8::Global<v8::PromiseResolver>, async_id: u64) {
         self.pending.fetch_add(1, Ordering::SeqCst);
+        let trigger = self.hooks.current_ids().0;
         self.promises
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(id, (resolver, async_id));
+            .insert(id, (resolver, async_id, trigger));
     }
 
     /// The prelude's dispatcher for JS hook sets.
@@ -252,6 +260,7 @@ impl Runtime {
             hooks: AsyncState::new(),
             promise_hooks_on: AtomicBool::new(false),
             pumped: Mutex::new(Instant::now()),
+            owed: AtomicBool::new(false),
         });
         let context = {
             let mut locked = vm.lock()?;
@@ -368,8 +377,9 @@ impl Runtime {
             resource_name
         };
         let result = self.enter(Call::Id(call_id), |scope| {
-            let result = isolate::run_script(scope, &self.vm, source, name, Want::Typed);
-            natives::report_rejections(scope, &self.core);
+            self.settle_owed(scope);
+            let result = isolate::run_script(scope, &self.vm, source, name, Want::Typed, |s| self.checkpoint(s));
+            self.note_throw(&result);
             result
         })?;
         self.after_call(result)
@@ -407,9 +417,34 @@ impl Runtime {
         for a in args {
             argv.push(crate::values::into_v8(scope, a).map_err(|m| Error::bad_input(format!("argument: {m}")))?);
         }
-        let result = isolate::call_function_value(scope, &self.vm, f, &argv, true);
-        natives::report_rejections(scope, &self.core);
+        self.settle_owed(scope);
+        let result = isolate::call_function_value(scope, &self.vm, f, &argv, |s| self.checkpoint(s));
+        self.note_throw(&result);
         result
+    }
+
+    /// The microtask checkpoint after a call or callback, then the
+    /// rejections still unhandled once it ran.
+    fn checkpoint(&self, scope: &mut v8::PinScope) {
+        async_hooks::run_microtasks(scope, &self.core);
+        natives::report_rejections(scope, &self.core);
+    }
+
+    /// Run what a call that threw left queued (see `Core::owed`).
+    fn settle_owed(&self, scope: &mut v8::PinScope) {
+        if self.core.owed.swap(false, Ordering::SeqCst) {
+            self.checkpoint(scope);
+        }
+    }
+
+    /// A call that threw (not one that was stopped) leaves its microtasks
+    /// to the next entry.
+    fn note_throw<T>(&self, result: &Result<T, Error>) {
+        if let Err(e) = result {
+            if !matches!(e.kind, Status::Terminated | Status::HeapLimit) {
+                self.core.owed.store(true, Ordering::SeqCst);
+            }
+        }
     }
 
     /// A call that hit the heap limit closes the runtime.
@@ -454,6 +489,11 @@ impl Runtime {
     }
 
     fn run_turns(&self, mode: RunMode) -> Result<bool, Error> {
+        // As uv_run: with nothing referenced pending, run nothing at all
+        // (an unref'd immediate or due unref'd timer does not fire).
+        if !self.alive() {
+            return Ok(false);
+        }
         let mut waited = false;
         loop {
             let (alive, did_work, wait) = self.enter(Call::LoopTurn, |scope| self.turn(scope))??;
@@ -479,24 +519,84 @@ impl Runtime {
         }
     }
 
-    /// One turn of the loop: due timers, posted events, immediates. Returns
-    /// (alive, did any work, how long the loop may wait).
+    /// Whether the loop has referenced work: timers or immediates,
+    /// pending work, host promises, open notifiers, queued payloads, or
+    /// events posted and not handled yet.
+    fn alive(&self) -> bool {
+        // Events posted meanwhile (say, the last payloads of a notifier
+        // that just closed) keep the loop going for one more turn.
+        self.core.inbox.has_pending()
+            || self.core.timers().any_refed()
+            || self.core.pending.load(Ordering::SeqCst) > 0
+            // Read after refed_notifiers: a payload queued before a close is
+            // counted before the close drops that count.
+            || self.core.refed_notifiers.load(Ordering::SeqCst) > 0
+            || self.core.queued_payloads.load(Ordering::SeqCst) > 0
+    }
+
+    fn stop_requested(&self) -> bool {
+        self.calls.loop_stopped()
+    }
+
+    /// One turn of the loop: due timers, posted events, immediates, each
+    /// callback followed by its microtasks; a stop between two callbacks
+    /// leaves the rest for the next run. Returns (alive, did any work, how
+    /// long the loop may wait).
     fn turn(&self, scope: &mut v8::PinScope) -> Result<(bool, bool, Option<std::time::Duration>), Error> {
+        self.settle_owed(scope);
         let mut did_work = false;
-        let due = self.core.timers().take_due(Instant::now());
-        for (id, repeats) in due {
-            did_work = true;
-            self.fire(scope, id, repeats)?;
+        let now = self.core.timers().update_time();
+        let mut timers = TimerPhase::default();
+        let mut ran = false;
+        while !self.stop_requested() {
+            let step = self.core.timers().step(&mut timers, now);
+            match step {
+                TimerStep::Done => break,
+                TimerStep::Checkpoint => self.checkpoint(scope),
+                TimerStep::Run(id, repeats, trigger) => {
+                    did_work = true;
+                    ran = true;
+                    let ty = if repeats {
+                        AsyncType::Interval
+                    } else {
+                        AsyncType::Timeout
+                    };
+                    let threw = self.fire(scope, id, ty, trigger);
+                    if repeats {
+                        self.core.timers().rearm(id);
+                    }
+                    if threw? {
+                        timers.restart();
+                    }
+                }
+            }
         }
-        for event in self.core.inbox.drain() {
-            did_work = true;
-            self.handle_event(scope, event)?;
+        if ran {
+            self.checkpoint(scope);
         }
-        let immediates = self.core.timers().take_immediates();
-        for id in immediates {
+        let mut events = self.core.inbox.drain().into_iter();
+        while let Some(event) = events.next() {
+            if self.stop_requested() {
+                self.core.inbox.unshift(std::iter::once(event).chain(events));
+                break;
+            }
             did_work = true;
-            self.fire(scope, id, false)?;
+            if let Err(e) = self.handle_event(scope, event) {
+                self.core.inbox.unshift(events);
+                return Err(e);
+            }
         }
+        let mut budget = self.core.timers().immediates_queued();
+        let mut phase = ImmediatePhase::default();
+        while !self.stop_requested() {
+            phase.before_next(self, scope);
+            let Some((id, trigger)) = self.core.timers().pop_immediate(&mut budget) else {
+                break;
+            };
+            did_work = true;
+            phase.ran(self.fire(scope, id, AsyncType::Immediate, trigger)?);
+        }
+        phase.end(self, scope);
         // V8's own tasks (FinalizationRegistry callbacks among them): before
         // the loop would wait, and at least every millisecond while busy
         // (pumping costs ~1,700 instructions, too much for every turn).
@@ -512,57 +612,57 @@ impl Runtime {
         };
         if due && crate::platform::run_pending_tasks(scope) {
             did_work = true;
-            scope.perform_microtask_checkpoint();
-            natives::report_rejections(scope, &self.core);
+            self.checkpoint(scope);
         }
+        let alive = self.alive();
         let mut timers = self.core.timers();
-        // Events posted meanwhile (say, the last payloads of a notifier
-        // that just closed) keep the loop going for one more turn.
-        let posted = self.core.inbox.has_pending();
-        let alive = posted
-            || timers.any_refed()
-            || self.core.pending.load(Ordering::SeqCst) > 0
-            // Read after refed_notifiers: a payload queued before a close is
-            // counted before the close drops that count.
-            || self.core.refed_notifiers.load(Ordering::SeqCst) > 0
-            || self.core.queued_payloads.load(Ordering::SeqCst) > 0;
-        let wait = if timers.has_immediates() || posted {
+        let wait = if timers.has_immediates() || self.core.inbox.has_pending() {
             Some(std::time::Duration::ZERO)
         } else {
-            timers.next_due(Instant::now())
+            timers.next_due()
         };
         Ok((alive, did_work, wait))
     }
 
-    /// Call the prelude's dispatcher for timer/immediate `id`.
-    /// Run timer or immediate `id`; a one-shot is destroyed after.
-    fn fire(&self, scope: &mut v8::PinScope, id: u64, repeats: bool) -> Result<(), Error> {
+    /// Run timer or immediate `id` (of type `ty`, created by `trigger`); a
+    /// one-shot is destroyed after. Ok(true): it threw (reported).
+    fn fire(&self, scope: &mut v8::PinScope, id: u64, ty: AsyncType, trigger: u64) -> Result<bool, Error> {
         let fire = match &*self.core.dispatch.lock().unwrap_or_else(|e| e.into_inner()) {
             Some(d) => v8::Local::new(scope, &d.fire),
-            None => return Ok(()),
+            None => return Ok(false),
         };
-        let result = async_hooks::run_as(scope, &self.core, id, |scope| {
+        let result = async_hooks::run_as(scope, &self.core, id, trigger, ty, |scope| {
             let id = v8::Number::new(scope, id as f64).into();
             isolate::call_function(scope, &self.vm, fire, &[id])
         });
-        if !repeats {
-            async_hooks::destroy(scope, &self.core, id);
+        if ty != AsyncType::Interval {
+            async_hooks::destroy(scope, &self.core, id, ty);
         }
-        self.callback_done(scope, result)
+        self.callback_done(result)
     }
 
-    /// After a callback: report what it threw (the loop goes on) and its
-    /// unhandled rejections; stop the loop only for termination.
-    pub(crate) fn callback_done(&self, scope: &mut v8::PinScope, result: Result<(), Error>) -> Result<(), Error> {
-        natives::report_rejections(scope, &self.core);
+    /// After a callback: report what it threw (the loop goes on; Ok(true))
+    /// and stop the loop only for termination. Its microtasks are the
+    /// caller's to run (see [`Phase`]).
+    fn callback_done(&self, result: Result<(), Error>) -> Result<bool, Error> {
         match result {
             Err(e) if matches!(e.kind, Status::Terminated | Status::HeapLimit) => Err(e),
             Err(e) => {
                 self.core.report(e);
-                Ok(())
+                Ok(true)
             }
-            Ok(()) => Ok(()),
+            Ok(()) => Ok(false),
         }
+    }
+
+    /// A callback outside the timer and immediate phases (work, a host
+    /// promise, a notifier payload): its microtasks run right after it.
+    fn event_done(&self, scope: &mut v8::PinScope, result: Result<(), Error>) -> Result<(), Error> {
+        let outcome = self.callback_done(result);
+        if outcome.is_ok() {
+            self.checkpoint(scope);
+        }
+        outcome.map(|_| ())
     }
 
     fn handle_event(&self, scope: &mut v8::PinScope, event: Event) -> Result<(), Error> {
@@ -576,34 +676,35 @@ impl Runtime {
                 let Some(after) = after else { return Ok(()) };
                 let status = req.status();
                 let core = &self.core;
-                req.async_id.init_if_pending(scope, core, AsyncType::Work);
-                let outcome = async_hooks::run_as(scope, core, req.async_id.id, |scope| {
-                    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| after(&req, status)))
-                        .map_err(|p| Error::new(Status::Internal, crate::error::panic_message(&*p)));
-                    scope.perform_microtask_checkpoint();
-                    outcome
+                let async_id = &req.async_id;
+                async_id.init_if_pending(scope, core, AsyncType::Work);
+                let outcome = async_hooks::run_as(scope, core, async_id.id, async_id.trigger, AsyncType::Work, |_| {
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| after(&req, status)))
+                        .map_err(|p| Error::new(Status::Internal, crate::error::panic_message(&*p)))
                 });
-                async_hooks::destroy(scope, core, req.async_id.id);
-                self.callback_done(scope, outcome)
+                async_hooks::destroy(scope, core, async_id.id, AsyncType::Work);
+                self.event_done(scope, outcome)
             }
             Event::Settle(id) => {
                 let resolver = self.core.promises.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
                 let outcome = self.core.settlements().remove(&id);
-                let (Some((resolver, async_id)), Some(outcome)) = (resolver, outcome) else {
+                let (Some((resolver, async_id, trigger)), Some(outcome)) = (resolver, outcome) else {
                     return Ok(());
                 };
                 self.core.pending.fetch_sub(1, Ordering::SeqCst);
-                let result = async_hooks::run_as(scope, &self.core, async_id, |scope| {
-                    host::settle(scope, resolver, outcome)
-                });
-                async_hooks::destroy(scope, &self.core, async_id);
-                self.callback_done(scope, result)
+                let result =
+                    async_hooks::run_as(scope, &self.core, async_id, trigger, AsyncType::HostPromise, |scope| {
+                        host::settle(scope, resolver, outcome)
+                    });
+                async_hooks::destroy(scope, &self.core, async_id, AsyncType::HostPromise);
+                self.event_done(scope, result)
             }
         }
     }
 
     /// Deliver everything queued on notifier `id`, in order; release its
-    /// target once it is closed and drained.
+    /// target once it is closed and drained. A stop between two payloads
+    /// leaves the rest queued.
     fn deliver_notifications(&self, scope: &mut v8::PinScope, id: u64) -> Result<(), Error> {
         let (notifier, target) = {
             let mut all = self.core.notifiers.lock().unwrap_or_else(|e| e.into_inner());
@@ -614,29 +715,37 @@ impl Runtime {
         };
         let Some(mut target) = target else { return Ok(()) }; // delivering further up the stack
         let (items, closed) = notifier.take_all();
-        let mut items = items.into_iter();
+        let mut items = items.into_iter().peekable();
         let mut stopped = Ok(());
-        let async_id = notifier.async_id.id;
-        notifier
-            .async_id
-            .init_if_pending(scope, &self.core, AsyncType::Notifier);
-        for payload in items.by_ref() {
-            let outcome = async_hooks::run_as(scope, &self.core, async_id, |scope| {
-                self.deliver_one(scope, &mut target, payload)
-            });
-            if let Err(e) = self.callback_done(scope, outcome) {
+        let async_id = &notifier.async_id;
+        async_id.init_if_pending(scope, &self.core, AsyncType::Notifier);
+        while items.peek().is_some() {
+            if self.stop_requested() {
+                stopped = Err(Error::new(Status::Terminated, "event loop terminated"));
+                break;
+            }
+            let Some(payload) = items.next() else { break };
+            let outcome = async_hooks::run_as(
+                scope,
+                &self.core,
+                async_id.id,
+                async_id.trigger,
+                AsyncType::Notifier,
+                |scope| self.deliver_one(scope, &mut target, payload),
+            );
+            if let Err(e) = self.event_done(scope, outcome) {
                 stopped = Err(e);
                 break;
             }
         }
-        // Whatever a termination left undelivered goes back to the front.
+        // Whatever a stop left undelivered goes back to the front.
         notifier.unshift(items.collect());
         let mut all = self.core.notifiers.lock().unwrap_or_else(|e| e.into_inner());
         if closed && stopped.is_ok() && !notifier.has_items() {
             let entry = all.remove(&id); // drops the target (and runs a host finalizer)
             drop(all);
             drop(entry);
-            async_hooks::destroy(scope, &self.core, async_id);
+            async_hooks::destroy(scope, &self.core, async_id.id, AsyncType::Notifier);
         } else if let Some((_, slot)) = all.get_mut(&id) {
             *slot = Some(target);
         }
@@ -645,12 +754,8 @@ impl Runtime {
 
     fn deliver_one(&self, scope: &mut v8::PinScope, target: &mut Target, payload: Value) -> Result<(), Error> {
         match target {
-            Target::Host(f) => {
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(payload)))
-                    .map_err(|p| Error::new(Status::Internal, crate::error::panic_message(&*p)))?;
-                scope.perform_microtask_checkpoint();
-                Ok(())
-            }
+            Target::Host(f) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(payload)))
+                .map_err(|p| Error::new(Status::Internal, crate::error::panic_message(&*p))),
             Target::GlobalName(name) => {
                 let deliver = match &*self.core.dispatch.lock().unwrap_or_else(|e| e.into_inner()) {
                     Some(d) => v8::Local::new(scope, &d.deliver),
@@ -767,7 +872,7 @@ impl Runtime {
     /// exists, so a failure here leaves nothing half made.
     fn new_async_id(&self, ty: AsyncType) -> Result<AsyncId, Error> {
         let entered = self.entered_on_this_thread();
-        let id = AsyncId::new(&self.core, !entered);
+        let id = AsyncId::new(&self.core, entered);
         if entered && self.core.hooks.wants_init() {
             self.enter(Call::Step, |scope| {
                 async_hooks::init(scope, &self.core, id.id, ty, None, None)
@@ -849,6 +954,41 @@ impl Runtime {
     pub fn close(&self) {
         self.calls.close();
         self.core.inbox.wake();
+    }
+}
+
+/// The microtask checkpoints of the immediates phase, as Node's
+/// `processImmediate` places them: before every callback but the first, and
+/// at the end. A callback that throws restarts the phase in Node (it
+/// re-enters its processing), so the callback after it runs first and the
+/// thrower's microtasks after that one; without throws this is the same as
+/// a checkpoint after every callback. (Timers: `TimerPhase`.)
+#[derive(Default)]
+struct ImmediatePhase {
+    /// A callback ran since the last checkpoint.
+    pending: bool,
+    /// The last callback threw: the next one runs before the checkpoint.
+    skip: bool,
+}
+
+impl ImmediatePhase {
+    fn before_next(&mut self, runtime: &Runtime, scope: &mut v8::PinScope) {
+        if self.pending && !self.skip {
+            runtime.checkpoint(scope);
+            self.pending = false;
+        }
+    }
+
+    fn ran(&mut self, threw: bool) {
+        self.pending = true;
+        self.skip = threw;
+    }
+
+    fn end(&mut self, runtime: &Runtime, scope: &mut v8::PinScope) {
+        if self.pending {
+            runtime.checkpoint(scope);
+            self.pending = false;
+        }
     }
 }
 

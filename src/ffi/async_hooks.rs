@@ -19,8 +19,9 @@ const _: () = assert!(V8R_ASYNC_ROOT_ID == crate::async_hooks::ROOT_ID);
 /// `init` when a resource is created (`trigger_id`: the resource whose
 /// callback created it, 1 for top-level code), `before`/`after` around each
 /// of its callbacks, `destroy` when it is gone, `promise_resolve` when a
-/// tracked promise resolves. A set sees before/after/destroy for exactly
-/// the resources whose init it saw, even once disabled. Resources created
+/// tracked promise resolves. As in Node, each event goes to the sets
+/// enabled when it happens: a disabled set hears nothing, one enabled
+/// later also hears the callbacks of older resources. Resources created
 /// inside a hook fire no hooks. Hooks may call into the runtime.
 #[repr(C)]
 pub struct v8r_async_hooks {

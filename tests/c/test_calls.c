@@ -257,10 +257,55 @@ static void test_c_numbers_validated(void) {
     CHECK(v8r_runtime_free(rt) == V8R_STATUS_OK);
 }
 
+
+/* Deep recursion on a thread with a small stack is a RangeError. */
+struct small_stack {
+    v8r_status runtime_status;
+    int range_error;
+    char *oneshot;
+};
+
+static void *small_stack_main(void *arg) {
+    struct small_stack *s = arg;
+    v8r_runtime *rt = t_runtime(0);
+    v8r_error *err = NULL;
+    const char *src = "function f() { return f() + 1 } f()";
+    s->runtime_status = v8r_runtime_eval(rt, (const uint8_t *)src, strlen(src), NULL, 0, NULL, &err);
+    s->range_error = err && strstr(err->message, "RangeError") != NULL;
+    v8r_error_free(err);
+    /* the runtime is still usable after the overflow */
+    v8r_value v;
+    if (t_eval(rt, "[1, 2, 3].map(x => x * 2).join()", &v) != V8R_STATUS_OK || v.kind != V8R_KIND_STRING)
+        s->range_error = 0;
+    v8r_value_release(&v);
+    v8r_runtime_free(rt);
+    s->oneshot = runv8("function g(n) { return g(n + 1) } try { g(0) } catch (e) { e.constructor.name }");
+    return NULL;
+}
+
+static void test_small_stack_threads(void) {
+    size_t sizes[] = {256 << 10, 512 << 10};
+    for (int i = 0; i < 2; i++) {
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setstacksize(&attr, sizes[i]);
+        struct small_stack s = {0};
+        pthread_t th;
+        CHECK(pthread_create(&th, &attr, small_stack_main, &s) == 0);
+        pthread_join(th, NULL);
+        pthread_attr_destroy(&attr);
+        CHECK(s.runtime_status == V8R_STATUS_EXCEPTION);
+        CHECK(s.range_error);
+        CHECK_STR(s.oneshot, "RangeError");
+        free(s.oneshot);
+    }
+}
+
 void run_calls_tests(void) {
     RUN(test_terminate_call_every_state);
     RUN(test_free_turns_queued_calls_away);
     RUN(test_free_waits_and_tears_down_here);
     RUN(test_handles_are_typed);
     RUN(test_c_numbers_validated);
+    RUN(test_small_stack_threads);
 }

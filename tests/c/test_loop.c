@@ -203,7 +203,7 @@ static void test_errors_reported_and_loop_goes_on(void) {
     bool alive = true;
     CHECK(v8r_runtime_run(rt, 0, 0, &alive, &err) == V8R_STATUS_EXCEPTION);
     CHECK(!alive);
-    CHECK(err && strstr(err->message, "boom") && err->stack && strstr(err->stack, "at boom (loop.js:1:"));
+    CHECK(err && strstr(err->message, "boom") && err->stack && strstr(err->stack, "at Timeout.boom (loop.js:1:")); /* this: the Timeout */
     v8r_error_free(err);
     CHECK(c.errors == 3);
     CHECK_CONTAINS(c.first_error, "Uncaught Error: boom");

@@ -7,7 +7,10 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdint.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 
 int check_failures_in_test;
 int tests_passed, tests_failed;
@@ -509,7 +512,72 @@ static void test_runtime_many_rss_flat(void) {
     CHECK(v8r_runtime_count() == 0);
 }
 
-int main(void) {
+/* ---- address-space limits (ulimit -v) ------------------------------------
+ * Run in a fresh child process (V8 must not be started yet): first a limit
+ * below what V8 reserves at start, then one that leaves room for V8 and a
+ * few isolates only. Every failure must be an error, never an abort. */
+
+static long vm_size_kib(void) {
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kib = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmSize: %ld kB", &kib) == 1) break;
+    if (f) fclose(f);
+    return kib;
+}
+
+static int address_space_child(void) {
+    int fails = 0;
+    struct rlimit rl;
+    getrlimit(RLIMIT_AS, &rl);
+    rl.rlim_cur = 8UL << 30; /* V8 reserves up to 48 GiB when it starts */
+    setrlimit(RLIMIT_AS, &rl);
+    char *s = runv8("1 + 1");
+    if (s != NULL || !v8r_last_error() || !strstr(v8r_last_error(), "address space")) fails++, fprintf(stderr, "runv8 under 8 GiB: %s\n", s ? s : v8r_last_error());
+    free(s);
+    v8r_runtime *rt = NULL;
+    v8r_error *err = NULL;
+    if (v8r_runtime_new(NULL, &rt, &err) != V8R_STATUS_OUT_OF_MEMORY) fails++, fprintf(stderr, "runtime_new under 8 GiB did not fail cleanly\n");
+    v8r_error_free(err);
+    /* V8 started without a limit, then room for a few isolates only. */
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_AS, &rl);
+    s = runv8("6 * 7");
+    if (!s || strcmp(s, "42") != 0) fails++, fprintf(stderr, "runv8 once the limit is lifted: %s\n", s ? s : v8r_last_error());
+    free(s);
+    rl.rlim_cur = ((unsigned long)vm_size_kib() << 10) + (2UL << 30);
+    setrlimit(RLIMIT_AS, &rl);
+    v8r_runtime *rts[64];
+    int created = 0;
+    v8r_status st = V8R_STATUS_OK;
+    while (created < 64 && (st = v8r_runtime_new(NULL, &rts[created], NULL)) == V8R_STATUS_OK) {
+        v8r_value v;
+        if (v8r_runtime_eval(rts[created], (const uint8_t *)"6 * 7", 5, NULL, 0, &v, NULL) != V8R_STATUS_OK || v.number != 42) fails++;
+        created++;
+    }
+    fprintf(stderr, "(%d runtimes, then %s) ", created, v8r_status_name(st));
+    if (st != V8R_STATUS_OUT_OF_MEMORY || created == 0) fails++, fprintf(stderr, "created %d runtimes, then %s\n", created, v8r_status_name(st));
+    for (int i = 0; i < created; i++) v8r_runtime_free(rts[i]);
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_AS, &rl);
+    return fails;
+}
+
+extern char **environ;
+
+static void test_address_space_limit(void) {
+    char *argv[] = {"test_c", "--address-space-child", NULL};
+    pid_t pid;
+    CHECK(posix_spawn(&pid, "/proc/self/exe", NULL, NULL, argv, environ) == 0);
+    int status = 0;
+    CHECK(waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status)); /* not killed by an abort */
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "--address-space-child") == 0) return address_space_child();
     RUN(test_runv8_values);
     RUN(test_runv8_errors);
     RUN(test_runv8_len_bad_input);
@@ -525,6 +593,9 @@ int main(void) {
     RUN(test_runtime_heap_limit);
     RUN(test_runtime_wrong_thread);
     RUN(test_runtime_many_rss_flat);
+#ifndef __SANITIZE_ADDRESS__ /* ASan reserves terabytes of shadow memory itself */
+    RUN(test_address_space_limit);
+#endif
     run_loop_tests();
     run_async_tests();
     run_host_tests();

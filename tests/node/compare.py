@@ -70,7 +70,10 @@ def resolve(arg):
     if os.path.exists(arg):
         return os.path.abspath(arg)
     name = arg if arg.endswith(".js") else arg + ".js"
-    return os.path.join(CASES, name)
+    path = os.path.join(CASES, name)
+    if not os.path.exists(path):
+        sys.exit(f"no such case: {arg} (looked for {os.path.relpath(path)})")
+    return path
 
 
 def main():

@@ -135,7 +135,8 @@ fn oneshot_pool_is_bounded_and_contexts_are_fresh() {
 fn status_numbers_are_validated() {
     assert_eq!(Status::from_u32(4), Some(Status::HeapLimit));
     assert_eq!(Status::from_u32(13), Some(Status::Timeout));
-    assert_eq!(Status::from_u32(14), None);
+    assert_eq!(Status::from_u32(14), Some(Status::OutOfMemory));
+    assert_eq!(Status::from_u32(15), None);
     assert_eq!(Status::from_u32(u32::MAX), None);
     assert_eq!(Status::HeapLimit.name(), "heap limit");
 }

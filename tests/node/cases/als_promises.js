@@ -7,7 +7,7 @@ async function chain(name) {
   await null;
   log(name, 'after await 1', als.getStore());
   queueMicrotask(() => log(name, 'microtask', als.getStore()));
-  await new Promise((resolve) => setTimeout(resolve, name === 'a' ? 5 : 1));
+  await new Promise((resolve) => setTimeout(resolve, name === 'a' ? 30 : 1));
   log(name, 'after timer await', als.getStore());
   await new Promise((resolve) => setImmediate(resolve));
   log(name, 'after immediate await', als.getStore());

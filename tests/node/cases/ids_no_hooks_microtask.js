@@ -12,6 +12,6 @@ const log = (...a) => console.log(a.map(String).join(' '));
 const ids = () => `exec ${L(executionAsyncId())} trigger ${L(triggerAsyncId())}`;
 queueMicrotask(() => log('microtask from top', ids()));
 setTimeout(() => {
-  log('timeout', ids());
+  log('timeout exec', L(executionAsyncId())); // (its trigger: ids_no_hooks_timers.js)
   queueMicrotask(() => log('microtask from timeout', ids()));
 }, 1);

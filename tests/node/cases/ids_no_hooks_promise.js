@@ -13,7 +13,7 @@ const ids = () => `exec ${L(executionAsyncId())} trigger ${L(triggerAsyncId())}`
 Promise.resolve().then(() => log('then from top', ids()));
 (async () => { await null; log('after await at top', ids()); })();
 setTimeout(() => {
-  log('timeout', ids());
+  log('timeout exec', L(executionAsyncId())); // (its trigger: ids_no_hooks_timers.js)
   Promise.resolve().then(() => log('then from timeout', ids()));
   (async () => { await null; log('after await in timeout', ids()); })();
 }, 1);

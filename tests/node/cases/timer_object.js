@@ -10,7 +10,9 @@ const t = setTimeout(function () {
 const c = setTimeout(() => {}, 1);
 clearTimeout(c);
 log('hasRef after clearTimeout', c.hasRef());
-const i = setImmediate(function () {
-  log('immediate: this is the Immediate', this === i);
-  log('immediate hasRef inside its callback', i.hasRef());
-});
+setTimeout(() => {
+  const i = setImmediate(function () {
+    log('immediate: this is the Immediate', this === i);
+    log('immediate hasRef inside its callback', i.hasRef());
+  });
+}, 20);
