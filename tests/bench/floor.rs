@@ -74,7 +74,7 @@ fn global_fn<'s>(
 }
 
 fn main() {
-    v8runner::platform::ensure_initialized();
+    v8runner::platform::ensure_initialized().expect("V8 starts");
     let iters = 2000;
 
     // One-shot, one thread.
