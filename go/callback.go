@@ -69,6 +69,15 @@ func (r *Runtime) register(name string, fn *hostFunc, async bool) error {
 // the JS promise with its outcome.
 func (fn *hostFunc) startAsync(args []Value, promise *C.v8r_promise) {
 	go func() {
+		settled := false
+		defer func() {
+			// runtime.Goexit in fn: this goroutine ends, the promise must not
+			// stay pending (it would keep Run going forever).
+			if !settled {
+				msg := []byte("Go function exited (runtime.Goexit) without returning")
+				C.v8r_promise_reject(promise, (*C.char)(unsafe.Pointer(unsafe.SliceData(msg))), C.size_t(len(msg)))
+			}
+		}()
 		out, err := func() (out any, err error) {
 			defer func() {
 				if p := recover(); p != nil {
@@ -77,6 +86,7 @@ func (fn *hostFunc) startAsync(args []Value, promise *C.v8r_promise) {
 			}()
 			return fn.async(fn.ctx, args...)
 		}()
+		settled = true
 		var cv C.v8r_value
 		if err == nil {
 			cv, err = cValue(out)

@@ -32,6 +32,9 @@ var (
 	ErrBusy = errors.New("v8runner: busy")
 	// ErrTimeout: a wait ran out of time.
 	ErrTimeout = errors.New("v8runner: timeout")
+	// ErrOutOfMemory: the process cannot give V8 the memory it needs (for
+	// example an address-space limit, ulimit -v); nothing was created.
+	ErrOutOfMemory = errors.New("v8runner: out of memory")
 )
 
 // JSError is a JavaScript exception or syntax error.
@@ -118,6 +121,8 @@ func statusError(status C.v8r_status, cerr *C.v8r_error) error {
 		return ErrTimeout
 	case C.V8R_STATUS_BAD_INPUT:
 		return fmt.Errorf("%w: %s", ErrBadInput, msg)
+	case C.V8R_STATUS_OUT_OF_MEMORY:
+		return fmt.Errorf("%w: %s", ErrOutOfMemory, msg)
 	default:
 		return fmt.Errorf("%w: %s", ErrInternal, msg)
 	}

@@ -20,6 +20,22 @@ func ExampleRunV8() {
 	// Output: Hello Go World
 }
 
+func ExampleRunV8Context() {
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := v8runner.RunV8Context(ctx, "for (;;) {}")
+	fmt.Println(errors.Is(err, v8runner.ErrTerminated), errors.Is(err, context.DeadlineExceeded))
+	// Output: true true
+}
+
+func ExampleSetRunV8Timeout() {
+	v8runner.SetRunV8Timeout(50 * time.Millisecond)
+	defer v8runner.SetRunV8Timeout(0)
+	_, err := v8runner.RunV8("while (true) {}")
+	fmt.Println(errors.Is(err, v8runner.ErrTimeout))
+	// Output: true
+}
+
 func ExampleNewRuntime() {
 	rt, err := v8runner.NewRuntime(v8runner.WithName("calc"), v8runner.WithHeapLimit(64<<20))
 	if err != nil {

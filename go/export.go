@@ -11,6 +11,7 @@ import "C"
 
 import (
 	"fmt"
+	"runtime"
 	"runtime/cgo"
 	"unsafe"
 )
@@ -26,13 +27,23 @@ func exceptionResult(result *C.v8r_value, message string) C.v8r_status {
 
 //export v8rGoHostCall
 func v8rGoHostCall(h C.uintptr_t, args *C.v8r_value, argc C.size_t, result *C.v8r_value) (status C.v8r_status) {
+	returned := false
 	defer func() {
+		if returned {
+			return
+		}
 		if r := recover(); r != nil {
 			status = exceptionResult(result, fmt.Sprintf("Go panic: %v", r))
+			return
 		}
+		// Neither returned nor panicked: runtime.Goexit (t.Fatal, say). It
+		// cannot be stopped, and it unwinds the library's C frames below
+		// this callback, so the runtime is left behind (see goexitInCallback).
+		goexitInCallback()
 	}()
 	fn := cgo.Handle(h).Value().(*hostFunc)
 	out, err := fn.sync(goValues(args, argc)...)
+	returned = true
 	if err != nil {
 		return exceptionResult(result, err.Error())
 	}
@@ -42,6 +53,20 @@ func v8rGoHostCall(h C.uintptr_t, args *C.v8r_value, argc C.size_t, result *C.v8
 	}
 	*result = cv // the library takes the buffer over
 	return C.V8R_STATUS_OK
+}
+
+// goexitInCallback runs while runtime.Goexit unwinds a callback's goroutine
+// through the library's C frames, which hold the runtime's lock and which V8
+// state refers to. Go cannot stop a Goexit, so the goroutine ends as Go
+// requires (deferred calls run: t.Fatal works), and the damage stays
+// contained: the library marks every runtime this thread was inside as
+// dead (other calls get ErrClosed, Close returns and releases what it
+// can; the isolate's memory is leaked), and the OS thread, whose stack V8
+// no longer agrees with, exits with the goroutine instead of running other
+// goroutines.
+func goexitInCallback() {
+	C.v8r_thread_abandon()
+	runtime.LockOSThread()
 }
 
 //export v8rGoAsyncCall
@@ -59,7 +84,7 @@ func v8rGoRelease(h C.uintptr_t) {
 func v8rGoConsole(h C.uintptr_t, level C.uint32_t, text *C.char, n C.size_t) {
 	defer func() { _ = recover() }()
 	s := cgo.Handle(h).Value().(*sinks)
-	s.console(ConsoleLevel(level), C.GoStringN(text, C.int(n)))
+	s.console(ConsoleLevel(level), goString(text, n))
 }
 
 //export v8rGoError

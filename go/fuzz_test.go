@@ -16,11 +16,15 @@ func FuzzEval(f *testing.F) {
 		"Promise.reject(1)", "Symbol()", "(function(){})", "`${1}`", "\x00", "let a = [];a.push(a);a"} {
 		f.Add(seed)
 	}
-	rt, err := NewRuntime(WithHeapLimit(64<<20), WithErrorHandler(func(error) {}))
-	if err != nil {
-		f.Fatal(err)
+	newRT := func() *Runtime {
+		rt, err := NewRuntime(WithHeapLimit(64<<20), WithErrorHandler(func(error) {}))
+		if err != nil {
+			f.Fatal(err)
+		}
+		return rt
 	}
-	defer rt.Close()
+	rt := newRT()
+	defer func() { rt.Close() }()
 	f.Fuzz(func(t *testing.T, src string) {
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer cancel()
@@ -28,8 +32,15 @@ func FuzzEval(f *testing.F) {
 		var jsErr *JSError
 		switch {
 		case err == nil, errors.As(err, &jsErr), errors.Is(err, ErrTerminated), errors.Is(err, ErrBadInput):
-		case errors.Is(err, ErrHeapLimit), errors.Is(err, ErrClosed):
-			t.Skip("runtime spent by this input")
+		case errors.Is(err, ErrHeapLimit):
+			// The input spent the runtime, as documented: it must now refuse
+			// calls cleanly; later inputs get a fresh one (the fuzzer goes on).
+			if _, err := rt.Eval(context.Background(), "1"); !errors.Is(err, ErrClosed) {
+				t.Fatalf("after the heap limit: %v", err)
+			}
+			rt.Close()
+			rt = newRT()
+			return
 		default:
 			t.Fatalf("Eval(%q): unexpected error %v", src, err)
 		}

@@ -3,6 +3,7 @@ package v8runner
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -14,8 +15,11 @@ func TestPin(t *testing.T) {
 	err := rt.Pin(func() error {
 		for i := range 1000 {
 			v, err := rt.Call(context.Background(), "add", i, 1)
-			if err != nil || v.Int() != int64(i+1) {
+			if err != nil {
 				return err
+			}
+			if v.Int() != int64(i+1) {
+				return fmt.Errorf("add(%d, 1) = %v", i, v)
 			}
 		}
 		// a deadline still stops one call, and the next one runs

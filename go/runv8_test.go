@@ -1,12 +1,14 @@
 package v8runner
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"runtime"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestRunV8Values(t *testing.T) {
@@ -98,5 +100,45 @@ func TestRunV8IsolatesBounded(t *testing.T) {
 	live, capacity := oneshotPool()
 	if live < 1 || live > capacity || capacity > runtime.NumCPU() {
 		t.Errorf("live isolates %d, cap %d, cores %d", live, capacity, runtime.NumCPU())
+	}
+}
+
+// A context stops RunV8 while the script runs and while it waits for a
+// pooled isolate: runaway scripts on every isolate never block a caller
+// that has a deadline, and each stops with its own context.
+func TestRunV8ContextStopsRunawaysAndWaiters(t *testing.T) {
+	_, capacity := oneshotPool()
+	type result struct{ err error }
+	cancels := make([]context.CancelFunc, capacity)
+	results := make(chan result, capacity)
+	for i := range capacity {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancels[i] = cancel
+		go func() {
+			_, err := RunV8Context(ctx, "for (;;) {}")
+			results <- result{err}
+		}()
+	}
+	time.Sleep(100 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if _, err := RunV8Context(ctx, "1"); !errors.Is(err, ErrTerminated) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("waiting caller: %v", err)
+	}
+	for _, cancel := range cancels {
+		cancel()
+	}
+	for range capacity {
+		select {
+		case r := <-results:
+			if !errors.Is(r.err, ErrTerminated) || !errors.Is(r.err, context.Canceled) {
+				t.Errorf("runaway: %v", r.err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("a canceled runaway kept running")
+		}
+	}
+	if out, err := RunV8("'free'"); err != nil || out != "free" {
+		t.Errorf("after: %q %v", out, err)
 	}
 }

@@ -67,12 +67,28 @@ func copyValue(v *C.v8r_value) Value {
 	out := Value{kind: Kind(v.kind), b: bool(v.boolean), num: float64(v.number)}
 	if v.data != nil {
 		if out.kind == KindBytes {
-			out.data = C.GoBytes(unsafe.Pointer(v.data), C.int(v.len))
+			out.data = goBytes(unsafe.Pointer(v.data), v.len)
 		} else {
-			out.text = C.GoStringN(v.data, C.int(v.len))
+			out.text = goString(v.data, v.len)
 		}
 	}
 	return out
+}
+
+// goBytes copies n bytes of C memory. Not C.GoBytes, whose length is a C
+// int: past 2 GiB it panics or silently truncates. (append, unlike make
+// and copy, does not zero the new memory first.)
+func goBytes(p unsafe.Pointer, n C.size_t) []byte {
+	if n == 0 {
+		return []byte{}
+	}
+	return append([]byte(nil), unsafe.Slice((*byte)(p), uint64(n))...)
+}
+
+// goString copies n bytes of C memory into a string (any length; see
+// goBytes).
+func goString(p *C.char, n C.size_t) string {
+	return string(unsafe.Slice((*byte)(unsafe.Pointer(p)), uint64(n)))
 }
 
 // Kind reports what the value holds.

@@ -293,6 +293,18 @@ typedef void (*v8r_async_host_fn)(void *data,
 // call only. May call back into the runtime.
 typedef void (*v8r_notify_fn)(void *data, const struct v8r_value *payload);
 
+// Limits of one `v8r_runv8_with` call. Zero-initialise and set what you
+// need.
+typedef struct v8r_runv8_options {
+  // Stop the call after this many milliseconds, waiting for a pooled
+  // isolate included; it then returns V8R_STATUS_TIMEOUT. 0: the process
+  // default (`v8r_runv8_set_timeout`).
+  uint64_t timeout_ms;
+  // Non-zero: `v8r_runv8_terminate(call_id)` stops this call (it
+  // returns V8R_STATUS_TERMINATED). Unique in the process.
+  uint64_t call_id;
+} v8r_runv8_options;
+
 // Console sink: `text` is UTF-8 of `len` bytes, NUL-terminated. May be NULL.
 typedef void (*v8r_console_fn)(void *data, v8r_console_level level, const char *text, size_t len);
 
@@ -520,6 +532,29 @@ v8r_status v8r_runv8(const uint8_t *src,
                      char **out,
                      size_t *out_len,
                      struct v8r_error **err);
+
+// `v8r_runv8` with limits (`opts` may be NULL: the defaults). A script
+// that runs out of time, or that waits for a pooled isolate that long
+// (every isolate busy), returns V8R_STATUS_TIMEOUT; the pool is then free
+// for other calls at once. Any thread, any number at once.
+v8r_status v8r_runv8_with(const uint8_t *src,
+                          size_t len,
+                          const struct v8r_runv8_options *opts,
+                          char **out,
+                          size_t *out_len,
+                          struct v8r_error **err);
+
+// Stop the one-shot call made with this non-zero `call_id`: at once if
+// it runs or waits for an isolate, or as soon as it starts. Never another
+// call. Any thread, any time.
+v8r_status v8r_runv8_terminate(uint64_t call_id);
+
+// Set the timeout of every one-shot call that gives none (`runv8`,
+// `runv8_len`, `v8r_runv8`, `v8r_runv8_with` without `timeout_ms`), in
+// milliseconds; 0: no limit (the default, unless the environment variable
+// `V8RUNNER_RUNV8_TIMEOUT_MS` sets one). With it, a runaway script
+// cannot keep a pooled isolate: it fails with a timeout. Any thread.
+v8r_status v8r_runv8_set_timeout(uint64_t timeout_ms);
 
 // How many isolates the one-shot pool holds now (`*live`, idle or in use)
 // and at most (`*capacity`: the number of cores, or `V8RUNNER_ISOLATES`).

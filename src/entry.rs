@@ -53,6 +53,33 @@ pub(crate) enum Call {
 /// How many stops for calls not seen yet are remembered.
 const EARLY_STOPS: usize = 1024;
 
+/// Stops that came for call ids not seen yet: a caller that arms a stop
+/// (a Go context) just before making the call. Bounded, oldest forgotten
+/// first: a stop for an id that already finished is never taken.
+#[derive(Default)]
+pub(crate) struct EarlyStops {
+    ids: HashSet<u64>,
+    order: VecDeque<u64>,
+}
+
+impl EarlyStops {
+    pub(crate) fn remember(&mut self, id: u64) {
+        if id != 0 && self.ids.insert(id) {
+            self.order.push_back(id);
+            if self.order.len() > EARLY_STOPS {
+                if let Some(oldest) = self.order.pop_front() {
+                    self.ids.remove(&oldest);
+                }
+            }
+        }
+    }
+
+    /// Whether call `id` was stopped before it arrived (forgets the stop).
+    pub(crate) fn take(&mut self, id: u64) -> bool {
+        id != 0 && !self.ids.is_empty() && self.ids.remove(&id)
+    }
+}
+
 #[derive(Default)]
 struct State {
     /// Thread holding the gate (0: free).
@@ -62,19 +89,11 @@ struct State {
     running: Option<u64>,
     /// Calls with an id waiting at the gate, and whether they were stopped.
     queued: HashMap<u64, bool>,
-    /// Stops for ids not seen yet; `early_order` says which is oldest.
-    early: HashSet<u64>,
-    early_order: VecDeque<u64>,
+    early: EarlyStops,
     /// The id of the loop while `run` runs, between its turns too.
     looping: Option<u64>,
     closed: bool,
     dead: bool,
-}
-
-impl State {
-    fn take_early_stop(&mut self, id: u64) -> bool {
-        id != 0 && !self.early.is_empty() && self.early.remove(&id)
-    }
 }
 
 /// One runtime's gate and call bookkeeping.
@@ -131,7 +150,7 @@ impl Calls {
             _ => 0,
         };
         let mut st = self.lock();
-        if st.take_early_stop(id) {
+        if st.early.take(id) {
             return Err(terminated_early());
         }
         let mut queued = false;
@@ -175,7 +194,7 @@ impl Calls {
         if st.running.is_some() {
             return Ok(false);
         }
-        if st.take_early_stop(id) {
+        if st.early.take(id) {
             return Err(terminated_early());
         }
         st.running = Some(id);
@@ -249,14 +268,7 @@ impl Calls {
             self.changed.notify_all();
             return false;
         }
-        if st.early.insert(id) {
-            st.early_order.push_back(id);
-            if st.early_order.len() > EARLY_STOPS {
-                if let Some(oldest) = st.early_order.pop_front() {
-                    st.early.remove(&oldest);
-                }
-            }
-        }
+        st.early.remember(id);
         false
     }
 
@@ -264,7 +276,7 @@ impl Calls {
     pub(crate) fn begin_loop(&self, id: u64) -> Result<(), Error> {
         let mut st = self.lock();
         self.stop_loop.store(false, Ordering::SeqCst);
-        if st.take_early_stop(id) {
+        if st.early.take(id) {
             return Err(terminated_early());
         }
         st.looping = Some(id);

@@ -19,6 +19,7 @@ pub mod oneshot;
 pub mod platform;
 pub mod runtime;
 pub mod values;
+mod watchdog;
 pub mod work;
 
 pub mod ffi;

@@ -326,7 +326,15 @@ impl Runtime {
     }
 
     pub(crate) fn closed_error(&self) -> Error {
-        if self.vm.heap_limit_hit() {
+        if self.calls.is_dead() {
+            Error::new(
+                Status::Closed,
+                format!(
+                    "runtime '{}' was abandoned: a callback left its stack without returning (Go: runtime.Goexit in a Func)",
+                    self.name
+                ),
+            )
+        } else if self.vm.heap_limit_hit() {
             Error::new(
                 Status::Closed,
                 format!("runtime '{}' was closed after reaching its heap limit", self.name),

@@ -79,7 +79,7 @@ pub fn from_v8(scope: &mut v8::PinScope<'_, '_>, value: v8::Local<v8::Value>) ->
         // past 2 GiB. The contents are borrowed (copied into `small` only
         // when V8 keeps them on its heap), then copied once.
         let mut small = [0u8; v8::TYPED_ARRAY_MAX_SIZE_IN_HEAP];
-        return Some(Value::Bytes(view.get_contents(&mut small).to_vec()));
+        return Some(Value::Bytes(owned_bytes(view.get_contents(&mut small))));
     }
     if value.is_array_buffer() || value.is_shared_array_buffer() {
         // ArrayBuffer and SharedArrayBuffer share the backing-store API.
@@ -93,13 +93,21 @@ pub fn from_v8(scope: &mut v8::PinScope<'_, '_>, value: v8::Local<v8::Value>) ->
         let bytes = match store.data() {
             // SAFETY: data() points at byte_length() live bytes while the
             // store is held and no JS runs.
-            Some(ptr) if len > 0 => unsafe { std::slice::from_raw_parts(ptr.as_ptr() as *const u8, len) }.to_vec(),
+            Some(ptr) if len > 0 => owned_bytes(unsafe { std::slice::from_raw_parts(ptr.as_ptr() as *const u8, len) }),
             _ => Vec::new(),
         };
         return Some(Value::Bytes(bytes));
     }
     let json = v8::json::stringify(scope, value)?;
     Some(Value::Json(json.to_rust_string_lossy(scope)))
+}
+
+/// A copy of `bytes` with room for one more byte: the NUL that C buffers
+/// end with, so handing it to C needs no second copy.
+fn owned_bytes(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + 1);
+    out.extend_from_slice(bytes);
+    out
 }
 
 /// Make a V8 value from a [`Value`]. JSON that does not parse, or a BigInt

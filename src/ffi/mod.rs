@@ -106,6 +106,19 @@ pub(crate) fn malloc_string(s: &[u8]) -> Result<*mut c_char, Error> {
     Ok(p as *mut c_char)
 }
 
+/// `bytes` plus a final NUL as a buffer C releases with `free()`. Moved, not
+/// copied, when the vector has room for the NUL: the crate uses the
+/// system allocator (no `#[global_allocator]`), whose byte buffers are
+/// malloc's, so `free()` is their release.
+pub(crate) fn into_c_buffer(mut bytes: Vec<u8>) -> Result<*mut c_char, Error> {
+    if bytes.capacity() == bytes.len() {
+        return malloc_string(&bytes); // growing would copy anyway
+    }
+    bytes.push(0);
+    let mut bytes = std::mem::ManuallyDrop::new(bytes);
+    Ok(bytes.as_mut_ptr() as *mut c_char)
+}
+
 /// Write through an out-pointer, checking for NULL.
 pub(crate) fn write_out<T>(out: *mut T, value: T, what: &str) -> Result<(), Error> {
     if out.is_null() {

@@ -4,6 +4,7 @@
 
 use std::cell::RefCell;
 use std::ffi::{c_char, CString};
+use std::time::Duration;
 
 use super::error::{cstring, v8r_error};
 use super::{boundary, bytes, malloc_string, write_out};
@@ -124,6 +125,82 @@ pub extern "C" fn v8r_runv8(
             // SAFETY: documented as NULL or writable.
             unsafe { *out_len = text.len() };
         }
+        Ok(())
+    })
+}
+
+/// Limits of one `v8r_runv8_with` call. Zero-initialise and set what you
+/// need.
+#[repr(C)]
+pub struct v8r_runv8_options {
+    /// Stop the call after this many milliseconds, waiting for a pooled
+    /// isolate included; it then returns V8R_STATUS_TIMEOUT. 0: the process
+    /// default (`v8r_runv8_set_timeout`).
+    pub timeout_ms: u64,
+    /// Non-zero: `v8r_runv8_terminate(call_id)` stops this call (it
+    /// returns V8R_STATUS_TERMINATED). Unique in the process.
+    pub call_id: u64,
+}
+
+fn limits(opts: *const v8r_runv8_options) -> oneshot::Limits {
+    // SAFETY: NULL or a readable options struct (documented).
+    let Some(o) = (unsafe { opts.as_ref() }) else {
+        return oneshot::Limits::default();
+    };
+    oneshot::Limits {
+        timeout: (o.timeout_ms > 0).then(|| Duration::from_millis(o.timeout_ms)),
+        call_id: o.call_id,
+    }
+}
+
+/// `v8r_runv8` with limits (`opts` may be NULL: the defaults). A script
+/// that runs out of time, or that waits for a pooled isolate that long
+/// (every isolate busy), returns V8R_STATUS_TIMEOUT; the pool is then free
+/// for other calls at once. Any thread, any number at once.
+#[no_mangle]
+pub extern "C" fn v8r_runv8_with(
+    src: *const u8,
+    len: usize,
+    opts: *const v8r_runv8_options,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+    err: *mut *mut v8r_error,
+) -> Status {
+    boundary(err, || {
+        write_out(out, std::ptr::null_mut(), "out")?;
+        let source = classic_source(bytes(src, len, "script")?)?;
+        let text = oneshot::run_with(source, limits(opts))?;
+        let ptr = malloc_string(text.as_bytes())?;
+        // SAFETY: checked non-NULL above.
+        unsafe { *out = ptr };
+        if !out_len.is_null() {
+            // SAFETY: documented as NULL or writable.
+            unsafe { *out_len = text.len() };
+        }
+        Ok(())
+    })
+}
+
+/// Stop the one-shot call made with this non-zero `call_id`: at once if
+/// it runs or waits for an isolate, or as soon as it starts. Never another
+/// call. Any thread, any time.
+#[no_mangle]
+pub extern "C" fn v8r_runv8_terminate(call_id: u64) -> Status {
+    boundary(std::ptr::null_mut(), || {
+        oneshot::terminate(call_id);
+        Ok(())
+    })
+}
+
+/// Set the timeout of every one-shot call that gives none (`runv8`,
+/// `runv8_len`, `v8r_runv8`, `v8r_runv8_with` without `timeout_ms`), in
+/// milliseconds; 0: no limit (the default, unless the environment variable
+/// `V8RUNNER_RUNV8_TIMEOUT_MS` sets one). With it, a runaway script
+/// cannot keep a pooled isolate: it fails with a timeout. Any thread.
+#[no_mangle]
+pub extern "C" fn v8r_runv8_set_timeout(timeout_ms: u64) -> Status {
+    boundary(std::ptr::null_mut(), || {
+        oneshot::set_default_timeout((timeout_ms > 0).then(|| Duration::from_millis(timeout_ms)));
         Ok(())
     })
 }

@@ -217,15 +217,20 @@ impl v8r_value {
         }
     }
 
-    /// `v` for C with its own copy of the data (malloc; the receiver frees
-    /// it with `v8r_value_release`).
+    /// `v` for C, owning its data (freed by the receiver with
+    /// `v8r_value_release`, i.e. `free()`).
     pub(crate) fn from_value(v: Value) -> Result<v8r_value, Error> {
         let mut out = v8r_value::borrow(&v);
-        if !out.data.is_null() {
-            // SAFETY: borrow() points data at len bytes inside v.
-            let bytes = unsafe { std::slice::from_raw_parts(out.data as *const u8, out.len) };
-            out.data = super::malloc_string(bytes)?;
+        if out.data.is_null() {
+            return Ok(out);
         }
+        out.data = match v {
+            Value::Bytes(bytes) => super::into_c_buffer(bytes)?,
+            Value::BigInt(s) | Value::String(s) | Value::Json(s) | Value::Function(s) | Value::Symbol(s) => {
+                super::into_c_buffer(s.into_bytes())?
+            }
+            _ => out.data,
+        };
         Ok(out)
     }
 }

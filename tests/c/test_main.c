@@ -20,6 +20,7 @@ void run_async_tests(void); /* test_async.c */
 void run_host_tests(void);  /* test_host.c */
 void run_hooks_tests(void); /* test_hooks.c */
 void run_calls_tests(void); /* test_calls.c */
+void run_runv8_tests(void); /* test_runv8.c */
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -601,5 +602,6 @@ int main(int argc, char **argv) {
     run_host_tests();
     run_hooks_tests();
     run_calls_tests();
+    run_runv8_tests();
     return SUMMARY();
 }

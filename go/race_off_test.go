@@ -1,0 +1,5 @@
+//go:build !race
+
+package v8runner
+
+const raceEnabled = false
