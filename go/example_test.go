@@ -129,6 +129,14 @@ func ExampleWithName() {
 	// Output: rules:1:1: Uncaught ReferenceError: missing is not defined
 }
 
+func ExampleWithArrayBufferLimit() {
+	rt, _ := v8runner.NewRuntime(v8runner.WithArrayBufferLimit(1 << 20))
+	defer rt.Close()
+	v, _ := rt.Eval(context.Background(), "try { new ArrayBuffer(2 << 20) } catch (e) { e.name }")
+	fmt.Println(v)
+	// Output: RangeError
+}
+
 func ExampleWithInitialHeap() {
 	rt, _ := v8runner.NewRuntime(v8runner.WithInitialHeap(8<<20), v8runner.WithHeapLimit(128<<20))
 	defer rt.Close()

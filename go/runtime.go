@@ -25,6 +25,7 @@ type Option func(*options)
 type options struct {
 	heapLimit   uint64
 	initialHeap uint64
+	bufferLimit uint64
 	name        string
 	console     io.Writer
 	onError     func(error)
@@ -66,8 +67,16 @@ func (s *sinks) console(level ConsoleLevel, text string) {
 
 // WithHeapLimit caps the runtime's JS heap at bytes (at least 1 MiB).
 // Reaching it stops the script with ErrHeapLimit and closes the runtime;
-// the process is unaffected.
+// the process is unaffected. Unless WithArrayBufferLimit says otherwise,
+// ArrayBuffer memory is capped at the same number of bytes.
 func WithHeapLimit(bytes uint64) Option { return func(o *options) { o.heapLimit = bytes } }
+
+// WithArrayBufferLimit caps the bytes the runtime's ArrayBuffers, typed
+// arrays and SharedArrayBuffers hold at once (they live outside the JS
+// heap); past it, allocating one throws a RangeError in JS and the runtime
+// goes on. Default: the heap limit, when there is one. WebAssembly
+// memories are not counted (V8 caps each one).
+func WithArrayBufferLimit(bytes uint64) Option { return func(o *options) { o.bufferLimit = bytes } }
 
 // WithInitialHeap sets the runtime's initial JS heap size in bytes.
 func WithInitialHeap(bytes uint64) Option { return func(o *options) { o.initialHeap = bytes } }
@@ -107,6 +116,7 @@ func NewRuntime(opts ...Option) (*Runtime, error) {
 	C.v8r_runtime_options_init(&copts)
 	copts.heap_limit = C.uint64_t(o.heapLimit)
 	copts.initial_heap = C.uint64_t(o.initialHeap)
+	copts.array_buffer_limit = C.uint64_t(o.bufferLimit)
 	copts.flags = C.V8R_RUNTIME_ANY_THREAD
 	if o.console == nil {
 		o.console = os.Stderr

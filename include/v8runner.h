@@ -339,6 +339,12 @@ typedef struct v8r_runtime_options {
   // sinks' data points to here. NULL: nothing to release.
   v8r_finalizer_fn finalizer;
   void *finalizer_data;
+  // The most bytes the runtime's ArrayBuffers, typed arrays and
+  // SharedArrayBuffers may hold at once (they live outside the JS heap);
+  // past it, allocating one throws a RangeError in JS. 0: `heap_limit`
+  // (no limit when that is 0 too). WebAssembly memories are not counted:
+  // V8 caps each one (`--wasm-max-mem-pages`, process-wide).
+  uint64_t array_buffer_limit;
 } v8r_runtime_options;
 
 // Runs on a pool thread. Must not call into V8 or the runtime.

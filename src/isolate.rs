@@ -6,6 +6,7 @@
 use std::cell::Cell;
 use std::ffi::c_void;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use crate::error::{Error, Status};
 use crate::platform;
@@ -16,12 +17,119 @@ use crate::values::{self, Value};
 pub struct HeapLimits {
     pub initial_bytes: usize,
     pub max_bytes: usize,
+    /// The most bytes its ArrayBuffers (and typed arrays, SharedArrayBuffers)
+    /// may hold at once, outside the JS heap; past it, allocation throws a
+    /// RangeError. 0: `max_bytes` (no limit when that is 0 too).
+    pub array_buffer_bytes: usize,
+}
+
+impl HeapLimits {
+    fn array_buffer_limit(&self) -> usize {
+        match self.array_buffer_bytes {
+            0 => self.max_bytes,
+            n => n,
+        }
+    }
+}
+
+/// What an isolate's ArrayBuffers may use, counted by its allocator.
+///
+/// When it refuses one, V8 retries after GCs and finally runs a last-resort
+/// GC, which calls the near-heap-limit callback although the JS heap is
+/// fine; `refused` lets that callback tell this case apart (V8 then makes
+/// one last attempt, which must not leave the flag set).
+struct Budget {
+    limit: usize,
+    used: std::sync::atomic::AtomicUsize,
+    refused: AtomicBool,
+    last_attempt: AtomicBool,
+}
+
+impl Budget {
+    fn reserve(&self, len: usize) -> bool {
+        let ok = self
+            .used
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
+                used.checked_add(len).filter(|&total| total <= self.limit)
+            })
+            .is_ok();
+        if ok {
+            self.refused.store(false, Ordering::SeqCst);
+            self.last_attempt.store(false, Ordering::SeqCst);
+        } else if !self.last_attempt.swap(false, Ordering::SeqCst) {
+            self.refused.store(true, Ordering::SeqCst);
+        }
+        ok
+    }
+
+    /// The near-heap-limit callback runs for a refused allocation.
+    fn last_resort(&self) -> bool {
+        let refused = self.refused.swap(false, Ordering::SeqCst);
+        if refused {
+            self.last_attempt.store(true, Ordering::SeqCst);
+        }
+        refused
+    }
+}
+
+// The allocator V8 calls for ArrayBuffer memory: malloc and free, refused
+// past the budget (V8 then throws a RangeError; nothing aborts). It may be
+// called from any thread and must not call into V8.
+unsafe extern "C" fn ab_allocate(budget: &Budget, len: usize) -> *mut c_void {
+    if !budget.reserve(len) {
+        return std::ptr::null_mut();
+    }
+    // SAFETY: plain allocation; a NULL result is given back to the budget.
+    let p = unsafe { libc::calloc(len.max(1), 1) };
+    if p.is_null() {
+        budget.used.fetch_sub(len, Ordering::AcqRel);
+    }
+    p
+}
+
+unsafe extern "C" fn ab_allocate_uninitialized(budget: &Budget, len: usize) -> *mut c_void {
+    if !budget.reserve(len) {
+        return std::ptr::null_mut();
+    }
+    // SAFETY: as above.
+    let p = unsafe { libc::malloc(len.max(1)) };
+    if p.is_null() {
+        budget.used.fetch_sub(len, Ordering::AcqRel);
+    }
+    p
+}
+
+unsafe extern "C" fn ab_free(budget: &Budget, data: *mut c_void, len: usize) {
+    // SAFETY: `data` came from one of the two functions above.
+    unsafe { libc::free(data) };
+    budget.used.fetch_sub(len, Ordering::AcqRel);
+}
+
+unsafe extern "C" fn ab_drop(budget: *const Budget) {
+    // SAFETY: the reference `limited_allocator` gave V8, dropped once by V8.
+    drop(unsafe { Arc::from_raw(budget) });
+}
+
+static AB_VTABLE: v8::RustAllocatorVtable<Budget> = v8::RustAllocatorVtable {
+    allocate: ab_allocate,
+    allocate_uninitialized: ab_allocate_uninitialized,
+    free: ab_free,
+    drop: ab_drop,
+};
+
+fn limited_allocator(budget: &Arc<Budget>) -> v8::UniqueRef<v8::Allocator> {
+    let handle = Arc::into_raw(Arc::clone(budget));
+    // SAFETY: `handle` stays valid until V8 calls `ab_drop`, and the
+    // vtable matches it.
+    unsafe { v8::new_rust_allocator(handle, &AB_VTABLE) }
 }
 
 /// Near-heap-limit state. Boxed so V8 can keep a stable pointer to it.
 struct HeapGuard {
     handle: v8::IsolateHandle,
     hit: AtomicBool,
+    /// The ArrayBuffer budget, when there is one.
+    budget: Option<Arc<Budget>>,
 }
 
 /// Called by V8 on the isolate's thread when the heap is nearly full. V8
@@ -35,6 +143,11 @@ struct HeapGuard {
 /// steps, so a script that somehow keeps running cannot take the machine.
 unsafe extern "C" fn near_heap_limit(data: *mut c_void, current: usize, initial: usize) -> usize {
     let guard = unsafe { &*(data as *const HeapGuard) };
+    if guard.budget.as_ref().is_some_and(|b| b.last_resort()) {
+        // Not the JS heap: V8's last-resort GC after the budget refused an
+        // ArrayBuffer. The allocation fails with a RangeError; no stop.
+        return current;
+    }
     let first = !guard.hit.swap(true, Ordering::SeqCst);
     guard.handle.terminate_execution();
     guard
@@ -176,11 +289,23 @@ impl Vm {
         if limits.max_bytes > 0 {
             params = params.heap_limits(limits.initial_bytes.min(limits.max_bytes), limits.max_bytes);
         }
+        let budget = (limits.array_buffer_limit() > 0).then(|| {
+            Arc::new(Budget {
+                limit: limits.array_buffer_limit(),
+                used: std::sync::atomic::AtomicUsize::new(0),
+                refused: AtomicBool::new(false),
+                last_attempt: AtomicBool::new(false),
+            })
+        });
+        if let Some(budget) = &budget {
+            params = params.array_buffer_allocator(limited_allocator(budget));
+        }
         let mut owned = v8::Isolate::new(params);
         owned.set_microtasks_policy(v8::MicrotasksPolicy::Explicit);
         let heap = Box::new(HeapGuard {
             handle: owned.thread_safe_handle(),
             hit: AtomicBool::new(false),
+            budget,
         });
         owned.add_near_heap_limit_callback(near_heap_limit, &*heap as *const HeapGuard as *mut c_void);
         // SAFETY: nothing stored in the isolate is thread-bound (no slots,

@@ -53,6 +53,12 @@ pub struct v8r_runtime_options {
     /// sinks' data points to here. NULL: nothing to release.
     pub finalizer: super::notifier::v8r_finalizer_fn,
     pub finalizer_data: *mut c_void,
+    /// The most bytes the runtime's ArrayBuffers, typed arrays and
+    /// SharedArrayBuffers may hold at once (they live outside the JS heap);
+    /// past it, allocating one throws a RangeError in JS. 0: `heap_limit`
+    /// (no limit when that is 0 too). WebAssembly memories are not counted:
+    /// V8 caps each one (`--wasm-max-mem-pages`, process-wide).
+    pub array_buffer_limit: u64,
 }
 
 /// Level of a console message: log, debug, info, warn, error.
@@ -146,6 +152,7 @@ pub extern "C" fn v8r_runtime_options_init(opts: *mut v8r_runtime_options) {
                 on_error_data: std::ptr::null_mut(),
                 finalizer: None,
                 finalizer_data: std::ptr::null_mut(),
+                array_buffer_limit: 0,
             })
         };
     }
@@ -179,6 +186,7 @@ pub extern "C" fn v8r_runtime_new(
             options.heap = HeapLimits {
                 initial_bytes: to_usize(o.initial_heap, "initial_heap")?,
                 max_bytes: to_usize(o.heap_limit, "heap_limit")?,
+                array_buffer_bytes: to_usize(o.array_buffer_limit, "array_buffer_limit")?,
             };
             if o.heap_limit > 0 && o.heap_limit < 1 << 20 {
                 return Err(Error::bad_input("heap_limit below 1 MiB is too small for V8"));

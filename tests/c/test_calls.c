@@ -301,6 +301,37 @@ static void test_small_stack_threads(void) {
     }
 }
 
+
+/* Memory outside the JS heap is bounded too: ArrayBuffers past the limit
+ * throw a RangeError, the runtime lives on, and collected buffers give
+ * their room back. */
+static void test_array_buffer_limit(void) {
+    v8r_runtime_options opts;
+    v8r_runtime_options_init(&opts);
+    opts.heap_limit = 32 << 20;
+    v8r_runtime *rt = NULL;
+    CHECK(v8r_runtime_new(&opts, &rt, NULL) == V8R_STATUS_OK);
+    CHECK(t_true(rt, "try { new ArrayBuffer(64 * 2 ** 20); false } catch (e) { e instanceof RangeError }"));
+    CHECK(t_true(rt, "try { new Uint8Array(2 ** 31); false } catch (e) { e instanceof RangeError }"));
+    CHECK(t_true(rt, "var kept = []; try { for (;;) kept.push(new ArrayBuffer(2 ** 20)) } catch (e) {"
+                     " e instanceof RangeError && kept.length >= 16 && kept.length <= 32 }"));
+    CHECK(t_eval(rt, "kept = null", NULL) == V8R_STATUS_OK);
+    /* garbage buffers are collected when the room runs out */
+    CHECK(t_true(rt, "for (let i = 0; i < 200; i++) new Uint8Array(4 * 2 ** 20)[0] = i; true"));
+    v8r_value v;
+    CHECK(t_eval(rt, "var s = new SharedArrayBuffer(3); new Uint8Array(s).set([1, 2, 3]); s", &v) == V8R_STATUS_OK);
+    CHECK(v.kind == V8R_KIND_BYTES && v.len == 3 && v.data[2] == 3);
+    v8r_value_release(&v);
+    CHECK(v8r_runtime_free(rt) == V8R_STATUS_OK);
+    /* its own option, without a heap limit */
+    v8r_runtime_options_init(&opts);
+    opts.array_buffer_limit = 1 << 20;
+    CHECK(v8r_runtime_new(&opts, &rt, NULL) == V8R_STATUS_OK);
+    CHECK(t_true(rt, "new ArrayBuffer(2 ** 19).byteLength === 2 ** 19"));
+    CHECK(t_true(rt, "try { new ArrayBuffer(2 ** 21); false } catch (e) { e instanceof RangeError }"));
+    CHECK(v8r_runtime_free(rt) == V8R_STATUS_OK);
+}
+
 void run_calls_tests(void) {
     RUN(test_terminate_call_every_state);
     RUN(test_free_turns_queued_calls_away);
@@ -308,4 +339,5 @@ void run_calls_tests(void) {
     RUN(test_handles_are_typed);
     RUN(test_c_numbers_validated);
     RUN(test_small_stack_threads);
+    RUN(test_array_buffer_limit);
 }

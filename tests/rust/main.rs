@@ -101,6 +101,7 @@ fn heap_limit_closes_the_runtime_only() {
         heap: v8runner::isolate::HeapLimits {
             initial_bytes: 0,
             max_bytes: 20 << 20,
+            array_buffer_bytes: 0,
         },
         ..Default::default()
     };
