@@ -185,8 +185,10 @@ fn clock_ms() -> u64 {
 /// Timers and immediates, by id (a timer's id is its async id), kept the
 /// way Node keeps them: a list per whole-millisecond duration, each in
 /// insertion order, and a queue of lists by the expiry of their head
-/// (ties: the list's id). Timer starts use the loop's clock, updated once
-/// per turn, as `setTimeout` uses libuv's cached `uv_now`.
+/// (ties: the list's id). Times are whole milliseconds of a monotonic
+/// clock, read as Node reads libuv's (`getLibuvNow` updates it first): a
+/// timer starts when it is made; a turn runs what is due when it starts.
+#[derive(Default)]
 pub(crate) struct Timers {
     lists: HashMap<u64, TimerList>,
     /// (expiry, list id, duration); stale entries (a list since moved or
@@ -196,21 +198,8 @@ pub(crate) struct Timers {
     immediates: VecDeque<(u64, u64)>,
     next_seq: u64,
     next_list: u64,
-    now_ms: u64,
-}
-
-impl Default for Timers {
-    fn default() -> Self {
-        Timers {
-            lists: HashMap::new(),
-            queue: BinaryHeap::new(),
-            active: HashMap::new(),
-            immediates: VecDeque::new(),
-            next_seq: 0,
-            next_list: 0,
-            now_ms: clock_ms(),
-        }
-    }
+    /// When the interval being run started its callback (its next start).
+    rearm_start: u64,
 }
 
 impl Timers {
@@ -219,10 +208,9 @@ impl Timers {
         self.next_seq
     }
 
-    /// Read the clock: the loop does at the start of each turn.
-    pub(crate) fn update_time(&mut self) -> u64 {
-        self.now_ms = clock_ms();
-        self.now_ms
+    /// The loop's time for a turn, read at its start.
+    pub(crate) fn now() -> u64 {
+        clock_ms()
     }
 
     /// Start timer `id`: `delay_ms` is clamped to [1, 2^31 - 1] and
@@ -242,7 +230,7 @@ impl Timers {
                 immediate: false,
             },
         );
-        self.append(id, seq, msecs, self.now_ms);
+        self.append(id, seq, msecs, clock_ms());
     }
 
     fn append(&mut self, id: u64, seq: u64, msecs: u64, start: u64) {
@@ -269,7 +257,7 @@ impl Timers {
     }
 
     /// Put an interval that just ran back at the end of its list, started
-    /// now (unless its callback cleared it).
+    /// when its callback began (unless the callback cleared it).
     pub(crate) fn rearm(&mut self, id: u64) {
         let Some(t) = self.active.get(&id) else { return };
         if !t.repeat || t.immediate {
@@ -280,7 +268,7 @@ impl Timers {
         if let Some(t) = self.active.get_mut(&id) {
             t.seq = seq;
         }
-        self.append(id, seq, msecs, self.now_ms);
+        self.append(id, seq, msecs, self.rearm_start);
     }
 
     pub(crate) fn immediate(&mut self, id: u64, trigger: u64) {
@@ -403,7 +391,9 @@ impl Timers {
                     }
                     let t = &self.active[&id];
                     let (repeat, trigger) = (t.repeat, t.trigger);
-                    if !repeat {
+                    if repeat {
+                        self.rearm_start = clock_ms();
+                    } else {
                         self.active.remove(&id);
                     }
                     return TimerStep::Run(id, repeat, trigger);

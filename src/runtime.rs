@@ -553,7 +553,7 @@ impl Runtime {
     fn turn(&self, scope: &mut v8::PinScope) -> Result<(bool, bool, Option<std::time::Duration>), Error> {
         self.settle_owed(scope);
         let mut did_work = false;
-        let now = self.core.timers().update_time();
+        let now = Timers::now();
         let mut timers = TimerPhase::default();
         let mut ran = false;
         while !self.stop_requested() {

@@ -118,4 +118,10 @@ if any(vals.get(f"{k}.off") for _, k in hook_rows):
 rss = vals.get("rss_per_runtime.c")
 if rss:
     print(f"\nRSS per idle runtime (C, 100 live): {rss[0]:,.0f} KiB")
+idle = vals.get("idle_cpu.c")
+if idle:
+    print(f"CPU of a loop waiting 300 ms for a timer: {idle[0]:.2f} ms")
+wake = vals.get("fanin_wakeups.c")
+if wake:
+    print(f"Loop wake-ups for 4 threads x 100,000 notifier sends: {wake[0]:,.0f}")
 print("\n(x) = cost relative to the raw v8 crate in this run; 1.00x = no overhead.")

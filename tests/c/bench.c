@@ -103,6 +103,48 @@ static void bench_all_hooks(void) {
     }
 }
 
+/* CPU spent by a loop waiting 300 ms for a timer (no polling). */
+static double idle_cpu_ms(void) {
+    v8r_runtime *rt = NULL;
+    v8r_runtime_new(NULL, &rt, NULL);
+    v8r_runtime_eval(rt, (const uint8_t *)"setTimeout(() => {}, 300)", 25, NULL, 0, NULL, NULL);
+    struct timespec a, b;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+    v8r_runtime_run(rt, 0, 0, NULL, NULL);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+    v8r_runtime_free(rt);
+    return (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
+}
+
+/* Wake-ups of a loop while 4 threads send 100,000 payloads each. */
+enum { SENDERS = 4, PER_SENDER = 100000 };
+static void count_payload(void *data, const v8r_value *payload) {
+    (void)payload;
+    ++*(long *)data;
+}
+static void *send_many(void *n) {
+    for (long i = 0; i < PER_SENDER; i++) {
+        v8r_value v = v8r_value_number((double)i);
+        v8r_notifier_send(n, &v, -1);
+    }
+    return NULL;
+}
+static double fanin_wakeups(void) {
+    v8r_runtime *rt = NULL;
+    v8r_runtime_new(NULL, &rt, NULL);
+    long delivered = 0;
+    v8r_notifier *n = NULL;
+    v8r_notifier_new(rt, NULL, count_payload, &delivered, NULL, 0, &n, NULL);
+    pthread_t t[SENDERS];
+    for (int i = 0; i < SENDERS; i++) pthread_create(&t[i], NULL, send_many, n);
+    while (delivered < (long)SENDERS * PER_SENDER) v8r_runtime_run(rt, 1 /* ONCE */, 0, NULL, NULL);
+    for (int i = 0; i < SENDERS; i++) pthread_join(t[i], NULL);
+    double wakeups = (double)v8r_runtime_wakeups(rt);
+    v8r_notifier_free(n);
+    v8r_runtime_free(rt);
+    return wakeups;
+}
+
 int main(void) {
     double r[ROUNDS];
     int n = 2000;
@@ -157,6 +199,10 @@ int main(void) {
     long after = rss_kib();
     for (int i = 0; i < LIVE; i++) v8r_runtime_free(live[i]);
     printf("BENCH rss_per_runtime.c %.1f KiB\n", (double)(after - before) / LIVE);
+    for (int k = 0; k < ROUNDS; k++) r[k] = idle_cpu_ms();
+    printf("BENCH idle_cpu.c %.2f ms\n", median(r));
+    for (int k = 0; k < ROUNDS; k++) r[k] = fanin_wakeups();
+    printf("BENCH fanin_wakeups.c %.0f n\n", median(r));
     bench_all_hooks();
     return 0;
 }

@@ -132,7 +132,7 @@ static void test_notifier_fanin_exactly_once(void) {
     for (int i = 0; i < SENDERS; i++) CHECK(f.next[i] == PER_SENDER);
     uint64_t wakeups = v8r_runtime_wakeups(rt);
     fprintf(stderr, "(%d sends, %llu wake-ups) ", SENDERS * PER_SENDER, (unsigned long long)wakeups);
-    CHECK(wakeups > 0 && wakeups < (uint64_t)SENDERS * PER_SENDER);
+    CHECK(wakeups > 0 && wakeups < (uint64_t)SENDERS * PER_SENDER); /* figure: make bench */
     CHECK(f.finalized == 1); /* closed and drained: target released */
     v8r_notifier_free(f.n);
     v8r_runtime_free(rt);

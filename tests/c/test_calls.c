@@ -332,6 +332,133 @@ static void test_array_buffer_limit(void) {
     CHECK(v8r_runtime_free(rt) == V8R_STATUS_OK);
 }
 
+
+/* Wake-ups coalesce: sends while the loop is not draining wake it once. */
+static void count_delivery(void *data, const v8r_value *payload) {
+    (void)payload;
+    ++*(long *)data;
+}
+
+static void test_sends_coalesce_into_one_wakeup(void) {
+    v8r_runtime *rt = t_runtime(0);
+    long delivered = 0;
+    v8r_notifier *n = NULL;
+    CHECK(v8r_notifier_new(rt, NULL, count_delivery, &delivered, NULL, 0, &n, NULL) == V8R_STATUS_OK);
+    CHECK(v8r_runtime_run(rt, 2 /* NOWAIT */, 0, NULL, NULL) == V8R_STATUS_OK); /* drained */
+    uint64_t before = v8r_runtime_wakeups(rt);
+    for (int i = 0; i < 100000; i++) {
+        v8r_value v = v8r_value_number(i);
+        CHECK(v8r_notifier_send(n, &v, 0) == V8R_STATUS_OK);
+    }
+    CHECK(v8r_runtime_wakeups(rt) - before == 1);
+    CHECK(v8r_notifier_close(n) == V8R_STATUS_OK);
+    CHECK(v8r_runtime_run(rt, 0, 0, NULL, NULL) == V8R_STATUS_OK);
+    CHECK(delivered == 100000);
+    v8r_notifier_free(n);
+    CHECK(v8r_runtime_free(rt) == V8R_STATUS_OK);
+}
+
+/* A stop reaches a loop between callbacks, not after the whole backlog:
+ * slow C deliveries and after-callbacks each see few run before it
+ * returns; the rest run, exactly once, on the next run. */
+struct backlog {
+    v8r_runtime *rt;
+    atomic_int calls;
+};
+
+static void slow_delivery(void *data, const v8r_value *payload) {
+    struct backlog *b = data;
+    (void)payload;
+    atomic_fetch_add(&b->calls, 1);
+    t_sleep_ms(50);
+}
+
+static void no_work(void *data) { (void)data; }
+
+static void slow_after(v8r_work *req, v8r_status status, void *data) {
+    struct backlog *b = data;
+    (void)req;
+    CHECK(status == V8R_STATUS_OK);
+    atomic_fetch_add(&b->calls, 1);
+    t_sleep_ms(50);
+}
+
+static void *terminate_after_120ms(void *arg) {
+    t_sleep_ms(120);
+    CHECK(v8r_runtime_terminate(arg) == V8R_STATUS_OK);
+    return NULL;
+}
+
+static void test_stop_between_callbacks_of_a_backlog(void) {
+    v8r_runtime *rt = t_runtime(V8R_RUNTIME_ANY_THREAD);
+    struct backlog b = {rt, 0};
+    v8r_notifier *n = NULL;
+    CHECK(v8r_notifier_new(rt, NULL, slow_delivery, &b, NULL, 0, &n, NULL) == V8R_STATUS_OK);
+    for (int i = 0; i < 40; i++) {
+        v8r_value v = v8r_value_number(i);
+        CHECK(v8r_notifier_send(n, &v, 0) == V8R_STATUS_OK);
+    }
+    CHECK(v8r_notifier_close(n) == V8R_STATUS_OK);
+    pthread_t th;
+    pthread_create(&th, NULL, terminate_after_120ms, rt);
+    CHECK(v8r_runtime_run(rt, 0, 0, NULL, NULL) == V8R_STATUS_TERMINATED);
+    pthread_join(th, NULL);
+    int first = atomic_load(&b.calls);
+    fprintf(stderr, "(%d of 40 deliveries before the stop) ", first);
+    CHECK(first >= 1 && first <= 6);
+    CHECK(v8r_runtime_run(rt, 0, 0, NULL, NULL) == V8R_STATUS_OK);
+    CHECK(atomic_load(&b.calls) == 40);
+    v8r_notifier_free(n);
+
+    /* due after-callbacks */
+    atomic_store(&b.calls, 0);
+    for (int i = 0; i < 40; i++) CHECK(v8r_queue_work(rt, no_work, slow_after, &b, NULL, NULL) == V8R_STATUS_OK);
+    t_sleep_ms(100); /* all work done: every after-callback is due */
+    pthread_create(&th, NULL, terminate_after_120ms, rt);
+    CHECK(v8r_runtime_run(rt, 0, 0, NULL, NULL) == V8R_STATUS_TERMINATED);
+    pthread_join(th, NULL);
+    first = atomic_load(&b.calls);
+    CHECK(first >= 1 && first <= 6);
+    CHECK(v8r_runtime_run(rt, 0, 0, NULL, NULL) == V8R_STATUS_OK);
+    CHECK(atomic_load(&b.calls) == 40);
+    CHECK(v8r_runtime_free(rt) == V8R_STATUS_OK);
+}
+
+/* A loop that is really idle (nothing due for 10 s, or only a notifier
+ * that never sends) is woken by terminate: ONCE and DEFAULT both return
+ * TERMINATED well before the loop's own 250 ms liveness re-check. */
+static void *terminate_after_50ms(void *arg) {
+    t_sleep_ms(50);
+    CHECK(v8r_runtime_terminate(arg) == V8R_STATUS_OK);
+    return NULL;
+}
+
+static void test_terminate_wakes_an_idle_loop(void) {
+    v8r_runtime *rt = t_runtime(V8R_RUNTIME_ANY_THREAD);
+    CHECK(t_eval(rt, "setTimeout(() => {}, 10000)", NULL) == V8R_STATUS_OK);
+    for (uint32_t mode = 0; mode < 2; mode++) {
+        pthread_t th;
+        pthread_create(&th, NULL, terminate_after_50ms, rt);
+        double t0 = t_now_ms();
+        CHECK(v8r_runtime_run(rt, mode, 0, NULL, NULL) == V8R_STATUS_TERMINATED);
+        double took = t_now_ms() - t0;
+        pthread_join(th, NULL);
+        CHECK(took < 200);
+    }
+    CHECK(v8r_runtime_free(rt) == V8R_STATUS_OK);
+    rt = t_runtime(V8R_RUNTIME_ANY_THREAD);
+    v8r_notifier *n = NULL;
+    CHECK(v8r_notifier_new(rt, NULL, count_delivery, NULL, NULL, 0, &n, NULL) == V8R_STATUS_OK);
+    pthread_t th;
+    pthread_create(&th, NULL, terminate_after_50ms, rt);
+    double t0 = t_now_ms();
+    CHECK(v8r_runtime_run(rt, 0, 0, NULL, NULL) == V8R_STATUS_TERMINATED);
+    CHECK(t_now_ms() - t0 < 200);
+    pthread_join(th, NULL);
+    v8r_notifier_free(n);
+    CHECK(v8r_runtime_free(rt) == V8R_STATUS_OK);
+}
+
 void run_calls_tests(void) {
     RUN(test_terminate_call_every_state);
     RUN(test_free_turns_queued_calls_away);
@@ -340,4 +467,7 @@ void run_calls_tests(void) {
     RUN(test_c_numbers_validated);
     RUN(test_small_stack_threads);
     RUN(test_array_buffer_limit);
+    RUN(test_sends_coalesce_into_one_wakeup);
+    RUN(test_stop_between_callbacks_of_a_backlog);
+    RUN(test_terminate_wakes_an_idle_loop);
 }

@@ -185,7 +185,7 @@ static void test_idle_wait_costs_no_cpu(void) {
     cpu = now_ms(CLOCK_PROCESS_CPUTIME_ID) - cpu;
     fprintf(stderr, "(waited %.0f ms, %.1f ms CPU) ", wall, cpu);
     CHECK(wall >= 290);
-    CHECK(cpu < 60); /* a busy loop would burn ~300 ms */
+    CHECK(cpu < 30); /* no polling: a busy loop would burn ~300 ms (figure: make bench) */
     CHECK_JSON(rt, "done", "true");
     v8r_runtime_free(rt);
 }

@@ -83,16 +83,26 @@ fn terminate_call_hits_only_its_call() {
     let stopper = Arc::clone(&rt);
     let t = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(50));
-        stopper.terminate_call(2); // a different call: no effect
-        std::thread::sleep(Duration::from_millis(50));
-        stopper.terminate_call(1);
+        stopper.terminate_call(2); // another call (not arrived yet): no effect on 1
+        stopper.terminate_call(3);
     });
-    let e = rt.eval("while (true) {}", "", 1).unwrap_err();
-    assert_eq!(e.kind, Status::Terminated);
+    // Call 1 runs 300 ms and finishes: the stops above were not for it.
+    let busy = "var t0 = Date.now(); while (Date.now() - t0 < 300) {} 'done'";
+    assert_eq!(rt.eval(busy, "", 1).unwrap(), Value::String("done".into()));
     t.join().unwrap();
-    // call 2 was asked to stop before it started
+    // Calls 2 and 3 were asked to stop before they started; 4 was not.
+    assert_eq!(rt.eval("1", "", 3).unwrap_err().kind, Status::Terminated);
+    assert_eq!(rt.eval("1", "", 4).unwrap(), Value::Number(1.0));
     assert_eq!(rt.eval("1", "", 2).unwrap_err().kind, Status::Terminated);
-    assert_eq!(rt.eval("1", "", 3).unwrap(), Value::Number(1.0));
+    // A running call stops by its own id.
+    let stopper = Arc::clone(&rt);
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(50));
+        stopper.terminate_call(5);
+    });
+    assert_eq!(rt.eval("while (true) {}", "", 5).unwrap_err().kind, Status::Terminated);
+    t.join().unwrap();
+    assert_eq!(rt.eval("2", "", 6).unwrap(), Value::Number(2.0));
 }
 
 #[test]
