@@ -374,6 +374,12 @@ impl<'a> Entered<'a> {
         // The gate is held: `entered` now gives it back whatever happens.
         // Boxed: the isolate reference handed out points into the lock.
         let mut locked = Box::new(runtime.vm().lock()?);
+        // A stop that came between passing the gate and taking V8's lock
+        // can be lost: V8 resets a thread's interrupts when it takes the
+        // isolate. Any pending stop now is this call's: ask again.
+        if calls.terminate_pending.load(Ordering::SeqCst) {
+            locked.terminate_execution();
+        }
         let isolate: *mut v8::Isolate = &mut **locked;
         entered.locked = Some(locked);
         ACTIVE.with(|a| a.borrow_mut().push((runtime, Arc::as_ptr(runtime.core()), isolate)));

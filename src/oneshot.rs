@@ -276,7 +276,7 @@ fn run_ticket(source: &str, ticket: u64, limits: &Limits) -> Result<String, Erro
             return Err(stopped_error(why, limits));
         }
     }
-    let result = run_in_fresh_context(&vm, source);
+    let result = run_in_fresh_context(&vm, source, ticket);
     // Out of the registry before the isolate goes back: no stop for this
     // call can reach the next one.
     let stopped = calls().running.remove(&ticket).and_then(|r| r.stopped);
@@ -287,10 +287,15 @@ fn run_ticket(source: &str, ticket: u64, limits: &Limits) -> Result<String, Erro
     }
 }
 
-fn run_in_fresh_context(vm: &Vm, source: &str) -> Result<String, Error> {
+fn run_in_fresh_context(vm: &Vm, source: &str, ticket: u64) -> Result<String, Error> {
     let mut locked = vm.lock()?;
-    // A stop that came after the last call on this isolate ended.
+    // A stop that came after the last call on this isolate ended; but one
+    // for this call (that V8 may have dropped while the lock changed
+    // hands) must stand.
     locked.cancel_terminate_execution();
+    if calls().running.get(&ticket).is_some_and(|r| r.stopped.is_some()) {
+        return Err(Error::new(Status::Terminated, "execution terminated"));
+    }
     let scope = std::pin::pin!(v8::HandleScope::new(&mut *locked));
     let mut scope = scope.init();
     let context = v8::Context::new(&scope, Default::default());

@@ -10,11 +10,20 @@ const created = new Map(); // async id -> where it and its ancestors were create
 
 const ours = (line) => !line.includes('v8runner:prelude'); // not the runtime's own frames
 
+// Promises are tracked too (as Node tracks them whenever hooks are on), so
+// the code after an `await` runs as a promise whose trigger leads back
+// along the path; they pass their creator's note on without a line of
+// their own.
 asyncHooks.createHook({
-  types: ['Timeout', 'Immediate', 'HostPromise'],
+  types: ['Timeout', 'Immediate', 'HostPromise', 'PROMISE'],
   init(id, type, triggerId) {
+    const parent = created.get(triggerId) ?? [];
+    if (type === 'PROMISE') {
+      created.set(id, parent);
+      return;
+    }
     const frames = new Error().stack.split('\n').slice(2).filter(ours); // drop "Error" and init
-    created.set(id, [`    -- ${type} ${id} created --`, ...frames, ...(created.get(triggerId) ?? [])]);
+    created.set(id, [`    -- ${type} ${id} created --`, ...frames, ...parent]);
   },
   destroy(id) { created.delete(id); }, // a child copied what it needs
 }).enable();

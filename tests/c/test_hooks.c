@@ -235,8 +235,9 @@ static void test_hooks_disable_rule_and_filters(void) {
               "before 4\nafter 4\ndestroy 4\n");
     /* (The immediate may run before the timers are due.) */
     CHECK(strstr(late.buf, "init") == NULL);
-    CHECK_CONTAINS(late.buf, "before 2\nafter 2\ndestroy 2\nbefore 4\nafter 4\ndestroy 4\n");
+    CHECK_CONTAINS(late.buf, "before 2\nafter 2\ndestroy 2\n");
     CHECK_CONTAINS(late.buf, "before 3\nafter 3\ndestroy 3\n");
+    CHECK_CONTAINS(late.buf, "before 4\nafter 4\ndestroy 4\n");
     CHECK(strlen(late.buf) == 3 * strlen("before 2\nafter 2\ndestroy 2\n"));
     CHECK(v8r_async_hooks_enable(rt, 99, true, NULL) == V8R_STATUS_BAD_INPUT);
     char buf[128];
