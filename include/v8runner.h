@@ -10,8 +10,14 @@
  *   only the thread that created it may call `v8r_runtime_eval` and
  *   `v8r_runtime_free`; other threads get `V8R_STATUS_WRONG_THREAD` (never
  *   undefined behaviour). With `V8R_RUNTIME_ANY_THREAD` in the options'
- *   flags, any thread may call it, one call at a time (others wait).
- * - `v8r_runtime_terminate`: any thread, any time.
+ *   flags, any thread may call it, one call at a time (others wait their
+ *   turn, and can still be stopped by `v8r_runtime_terminate_call` or
+ *   turned away by `v8r_runtime_free` while they wait).
+ * - `v8r_runtime_terminate` and `v8r_runtime_terminate_call`: any thread,
+ *   any time.
+ * - `v8r_runtime_free` returns only once no callback of that runtime can
+ *   run again: work after-callbacks (CANCELED) and finalizers run on the
+ *   freeing thread before it returns.
  * - Callbacks (host functions, after-callbacks, notifier callbacks, async
  *   hooks) run on the thread running the runtime's loop or call, and may
  *   call back into the same runtime (the call nests); `v8r_runtime_run`
@@ -34,9 +40,13 @@
  * ## Errors
  *
  * Every rich-API call returns a `v8r_status` with stable numbers. Panics and
- * bad arguments become statuses; nothing aborts the process because of what
- * a caller passed in. Reaching a runtime's heap limit stops its script,
- * returns `V8R_STATUS_HEAP_LIMIT` and closes that runtime.
+ * bad arguments (NULLs, freed or wrong-type handles, out-of-range numbers)
+ * become statuses; nothing aborts the process because of what a caller
+ * passed in. Reaching a runtime's heap limit stops its script, returns
+ * `V8R_STATUS_HEAP_LIMIT` and closes that runtime; ArrayBuffers past their
+ * budget throw a RangeError in JS. When the process cannot give V8 the
+ * address space it reserves (`ulimit -v`), calls fail with
+ * `V8R_STATUS_OUT_OF_MEMORY`.
  */
 
 
@@ -316,7 +326,8 @@ typedef void (*v8r_error_fn)(void *data, const struct v8r_error *err);
 // `v8r_runtime_options_init`) and set what you need; zero means default.
 typedef struct v8r_runtime_options {
   // Maximum JS heap in bytes (0: V8's default). Reaching it stops the
-  // script with V8R_STATUS_HEAP_LIMIT and closes the runtime.
+  // script with V8R_STATUS_HEAP_LIMIT and closes the runtime. Also the
+  // default `array_buffer_limit`.
   uint64_t heap_limit;
   // Initial JS heap in bytes (0: V8's default).
   uint64_t initial_heap;

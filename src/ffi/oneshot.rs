@@ -7,7 +7,7 @@ use std::ffi::{c_char, CString};
 use std::time::Duration;
 
 use super::error::{cstring, v8r_error};
-use super::{boundary, bytes, malloc_string, write_out};
+use super::{boundary, bytes, guarded, malloc_string, write_out};
 use crate::error::{Error, Status};
 use crate::oneshot;
 
@@ -114,19 +114,7 @@ pub extern "C" fn v8r_runv8(
     out_len: *mut usize,
     err: *mut *mut v8r_error,
 ) -> Status {
-    boundary(err, || {
-        write_out(out, std::ptr::null_mut(), "out")?;
-        let source = classic_source(bytes(src, len, "script")?)?;
-        let text = oneshot::run_to_string(source)?;
-        let ptr = malloc_string(text.as_bytes())?;
-        // SAFETY: checked non-NULL above.
-        unsafe { *out = ptr };
-        if !out_len.is_null() {
-            // SAFETY: documented as NULL or writable.
-            unsafe { *out_len = text.len() };
-        }
-        Ok(())
-    })
+    v8r_runv8_with(src, len, std::ptr::null(), out, out_len, err)
 }
 
 /// Limits of one `v8r_runv8_with` call. Zero-initialise and set what you
@@ -210,7 +198,7 @@ pub extern "C" fn v8r_runv8_set_timeout(timeout_ms: u64) -> Status {
 /// Either pointer may be NULL. Any thread.
 #[no_mangle]
 pub extern "C" fn v8r_runv8_pool_stats(live: *mut usize, capacity: *mut usize) {
-    let _ = std::panic::catch_unwind(|| {
+    guarded((), || {
         if !live.is_null() {
             // SAFETY: documented as NULL or writable.
             unsafe { *live = oneshot::pool_live() };

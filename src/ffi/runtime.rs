@@ -30,7 +30,8 @@ const KNOWN_FLAGS: u32 = V8R_RUNTIME_ANY_THREAD;
 #[repr(C)]
 pub struct v8r_runtime_options {
     /// Maximum JS heap in bytes (0: V8's default). Reaching it stops the
-    /// script with V8R_STATUS_HEAP_LIMIT and closes the runtime.
+    /// script with V8R_STATUS_HEAP_LIMIT and closes the runtime. Also the
+    /// default `array_buffer_limit`.
     pub heap_limit: u64,
     /// Initial JS heap in bytes (0: V8's default).
     pub initial_heap: u64,

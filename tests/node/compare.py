@@ -16,6 +16,7 @@ each engine must print the same thing every time.
 import argparse
 import difflib
 import os
+import re
 import subprocess
 import sys
 
@@ -25,6 +26,9 @@ CASES = os.path.join(HERE, "cases")
 PRELUDE = os.path.join(HERE, "node_prelude.js")
 KNOWN = os.path.join(HERE, "known_failures.txt")
 JSRUN = os.path.join(ROOT, "build", "jsrun")
+LIB = os.path.join(HERE, "lib")
+EXPANDED = os.path.join(ROOT, "build", "node-cases")
+INCLUDE = re.compile(r"^// @include (\S+).*$", re.M)
 TIMEOUT = 10  # seconds per run
 
 
@@ -56,6 +60,26 @@ def run(cmd, cwd):
         out += f"[exit status {p.returncode}]\n" + "".join(f"[stderr] {l}\n" for l in err[-5:])
         return out, False
     return out, True
+
+
+def expand(case):
+    """The case as both engines run it: each `// @include NAME` line
+    replaced by tests/node/lib/NAME (written under build/node-cases, same
+    file name, so stacks and messages name the same file)."""
+    with open(case, encoding="utf-8") as f:
+        src = f.read()
+    if not INCLUDE.search(src):
+        return case
+
+    def include(m):
+        with open(os.path.join(LIB, m.group(1)), encoding="utf-8") as f:
+            return INCLUDE.sub(include, f.read().rstrip("\n"))  # includes nest
+
+    os.makedirs(EXPANDED, exist_ok=True)
+    out = os.path.join(EXPANDED, os.path.basename(case))
+    with open(out, "w", encoding="utf-8") as f:
+        f.write(INCLUDE.sub(include, src))
+    return out
 
 
 def node_cmd(case):
@@ -92,6 +116,7 @@ def main():
 
     for case in cases:
         name = os.path.basename(case)
+        case = expand(case)
         cwd = os.path.dirname(case)
         outs = {}
         unstable = []

@@ -1,12 +1,7 @@
 // Hooks follow Node's rule: an event goes to the hooks enabled when it
 // happens. A hook enabled after a resource was created still hears its
 // before/after/destroy (not its init); a disabled hook hears nothing.
-const labels = new Map();
-const L = (id) => {
-  if (id === 0 || id === 1) return String(id);
-  if (!labels.has(id)) labels.set(id, '#' + (labels.size + 1));
-  return labels.get(id);
-};
+// @include labels.js
 const events = [];
 const mine = new Set();
 const t1 = setTimeout(() => events.push('t1 runs'), 5);

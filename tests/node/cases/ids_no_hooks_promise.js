@@ -1,13 +1,7 @@
 // executionAsyncId()/triggerAsyncId() inside promise reactions and after
 // await with no hook set enabled. Node tracks no promise context then:
 // reactions run with execution id 0 and trigger 0.
-const { executionAsyncId, triggerAsyncId } = asyncHooks;
-const labels = new Map();
-const L = (id) => {
-  if (id === 0 || id === 1) return String(id);
-  if (!labels.has(id)) labels.set(id, '#' + (labels.size + 1));
-  return labels.get(id);
-};
+// @include labels.js
 const log = (...a) => console.log(a.map(String).join(' '));
 const ids = () => `exec ${L(executionAsyncId())} trigger ${L(triggerAsyncId())}`;
 Promise.resolve().then(() => log('then from top', ids()));

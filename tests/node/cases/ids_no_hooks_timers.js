@@ -2,13 +2,7 @@
 // with no hook set enabled: the callback's own id, and the id of the
 // resource that created it (1 for top level). Ids printed as labels in
 // order of first appearance; 0 and 1 as they are.
-const { executionAsyncId, triggerAsyncId } = asyncHooks;
-const labels = new Map();
-const L = (id) => {
-  if (id === 0 || id === 1) return String(id);
-  if (!labels.has(id)) labels.set(id, '#' + (labels.size + 1));
-  return labels.get(id);
-};
+// @include labels.js
 const log = (...a) => console.log(a.map(String).join(' '));
 const ids = () => `exec ${L(executionAsyncId())} trigger ${L(triggerAsyncId())}`;
 log('top', ids());

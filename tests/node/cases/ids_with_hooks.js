@@ -1,13 +1,7 @@
 // executionAsyncId()/triggerAsyncId() inside timer, immediate, promise,
 // await and queueMicrotask callbacks while a hook set tracking all four
 // types is enabled (the hooks themselves do nothing).
-const { executionAsyncId, triggerAsyncId } = asyncHooks;
-const labels = new Map();
-const L = (id) => {
-  if (id === 0 || id === 1) return String(id);
-  if (!labels.has(id)) labels.set(id, '#' + (labels.size + 1));
-  return labels.get(id);
-};
+// @include labels.js
 const log = (...a) => console.log(a.map(String).join(' '));
 const ids = () => `exec ${L(executionAsyncId())} trigger ${L(triggerAsyncId())}`;
 asyncHooks.createHook({ init() {}, types: ['Timeout', 'Immediate', 'PROMISE', 'Microtask'] }).enable();
