@@ -127,10 +127,19 @@ fn limited_allocator(budget: &Arc<Budget>) -> v8::UniqueRef<v8::Allocator> {
 /// Near-heap-limit state. Boxed so V8 can keep a stable pointer to it.
 struct HeapGuard {
     handle: v8::IsolateHandle,
+    /// For reading the heap's size from inside the callback.
+    isolate: RawIsolate,
     hit: AtomicBool,
     /// The ArrayBuffer budget, when there is one.
     budget: Option<Arc<Budget>>,
 }
+
+/// The isolate's address, read only by the near-heap-limit callback, which
+/// V8 runs on the thread inside the isolate.
+struct RawIsolate(v8::UnsafeRawIsolatePtr);
+// SAFETY: used only on the thread that holds the isolate (see above).
+unsafe impl Send for RawIsolate {}
+unsafe impl Sync for RawIsolate {}
 
 /// Called by V8 on the isolate's thread when the heap is nearly full. V8
 /// would abort the process at the limit, so stop the script and give it
@@ -153,10 +162,19 @@ unsafe extern "C" fn near_heap_limit(data: *mut c_void, current: usize, initial:
     guard
         .handle
         .request_interrupt(terminate_from_interrupt, std::ptr::null_mut());
+    // V8 aborts if the heap is still over the limit returned, which one
+    // huge allocation (`new Array(9e7).fill({})` under a 64 MiB limit)
+    // can already be: leave room above what the heap holds now. (Reading
+    // the statistics allocates nothing; Node does it here too.)
+    // SAFETY: V8 calls this on the thread inside the isolate.
+    let mut isolate = unsafe { v8::Isolate::from_raw_isolate_ptr(guard.isolate.0) };
+    let held = isolate.get_heap_statistics().total_heap_size();
+    let step = initial.max(1 << 20) / 4;
+    let room = held.saturating_add(step);
     if first {
-        current.saturating_mul(2)
+        current.saturating_mul(2).max(room)
     } else {
-        current.saturating_add(initial.max(1 << 20) / 4)
+        current.saturating_add(step).max(room)
     }
 }
 
@@ -304,6 +322,8 @@ impl Vm {
         owned.set_microtasks_policy(v8::MicrotasksPolicy::Explicit);
         let heap = Box::new(HeapGuard {
             handle: owned.thread_safe_handle(),
+            // SAFETY: the isolate outlives the guard (Vm's field order).
+            isolate: RawIsolate(unsafe { owned.as_raw_isolate_ptr() }),
             hit: AtomicBool::new(false),
             budget,
         });

@@ -463,6 +463,10 @@ static void test_runtime_heap_limit(void) {
     CHECK(v8r_runtime_new(&opts, &rt2, NULL) == V8R_STATUS_OK);
     CHECK(eval(rt2, "let s = []; while (true) s.push(new Array(100).fill(1))", &v, NULL) == V8R_STATUS_HEAP_LIMIT);
     v8r_runtime_free(rt2);
+    /* one allocation far past the limit (found by fuzzing: V8 aborted) */
+    CHECK(v8r_runtime_new(&opts, &rt2, NULL) == V8R_STATUS_OK);
+    CHECK(eval(rt2, "new Array(88888885).fill({})", &v, NULL) == V8R_STATUS_HEAP_LIMIT);
+    v8r_runtime_free(rt2);
     CHECK(eval(rt, "1", &v, &err) == V8R_STATUS_CLOSED);
     CHECK(err && strstr(err->message, "heap limit"));
     v8r_error_free(err);
