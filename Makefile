@@ -41,7 +41,7 @@ BUILD     := build
 RUST_SRC := $(shell find src -name "*.rs") Cargo.toml cbindgen.toml
 
 .PHONY: all lib examples run-hello test test-rust test-c test-asan test-go test-safety \
-        test-install test-examples test-fuzz test-node check-header lint bench install clean
+        test-install test-examples test-fuzz test-node check-header lint bench callcount install clean
 
 all: lib examples
 
@@ -175,6 +175,14 @@ bench: lib $(BUILD)/bench_c
 	  ./$(BUILD)/bench-cgofloor; ./$(BUILD)/bench-v8runner-go; ./$(BUILD)/bench-goja; \
 	  if [ -x $(BUILD)/bench-v8go ]; then ./$(BUILD)/bench-v8go; fi; } \
 	  | python3 tests/bench/report.py
+
+# Instructions per call (callgrind), for comparing builds of the call path.
+$(BUILD)/callcount: tests/bench/callcount.c $(STATICLIB) $(HEADER)
+	@mkdir -p $(BUILD)
+	$(CC) -O2 -std=c11 $(FASTLD) -Iinclude -o $@ $< $(STATICLIB) $(LDLIBS)
+
+callcount: $(BUILD)/callcount
+	tests/bench/callcount.sh $(BUILD)/callcount
 
 # ---- install ------------------------------------------------------------------
 install: lib

@@ -1,0 +1,35 @@
+/* Instructions per call, for callgrind (tests/bench/callcount.sh runs it
+ * with two iteration counts and subtracts: start-up cancels out).
+ *   callcount call N   N pinned v8r_function_call of add(a, b)
+ *   callcount eval N   N v8r_runtime_eval("1+1") (unpinned) */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "v8runner.h"
+
+int main(int argc, char **argv) {
+    if (argc != 3) return 2;
+    long n = atol(argv[2]);
+    v8r_runtime *rt = NULL;
+    if (v8r_runtime_new(NULL, &rt, NULL) != V8R_STATUS_OK) return 1;
+    const char *src = "function add(a, b) { return a + b }";
+    v8r_runtime_eval(rt, (const uint8_t *)src, strlen(src), NULL, 0, NULL, NULL);
+    v8r_value v;
+    if (strcmp(argv[1], "call") == 0) {
+        v8r_function *f = NULL;
+        v8r_runtime_function(rt, "add", &f, NULL);
+        v8r_runtime_pin(rt);
+        for (long i = 0; i < n; i++) {
+            v8r_value args[2] = {v8r_value_number((double)i), v8r_value_number(1)};
+            if (v8r_function_call(f, args, 2, 0, &v, NULL) != V8R_STATUS_OK) return 1;
+        }
+        v8r_runtime_unpin(rt);
+        v8r_function_free(f);
+    } else {
+        for (long i = 0; i < n; i++)
+            if (v8r_runtime_eval(rt, (const uint8_t *)"1+1", 3, NULL, 0, &v, NULL) != V8R_STATUS_OK) return 1;
+    }
+    v8r_runtime_free(rt);
+    return 0;
+}
