@@ -29,7 +29,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use smallvec::SmallVec;
 
 use crate::error::{panic_message, Error, Status};
-use crate::runtime::Core;
+use crate::core::Core;
+use crate::entry::{Call, Gateway};
 
 /// The execution id of code outside any async callback.
 pub(crate) const ROOT_ID: u64 = 1;
@@ -178,6 +179,8 @@ pub(crate) struct AsyncState {
     /// An AsyncLocalStorage exists: resources capture the async context.
     context_used: AtomicBool,
     long_stacks: AtomicBool,
+    /// V8's promise hooks are installed (once a set asks for PROMISE).
+    promise_hooks_on: AtomicBool,
     state: Mutex<State>,
     /// Four f64s shared with the prelude (a Float64Array): how a new
     /// promise's record reaches JS without allocating a JS array here.
@@ -216,6 +219,7 @@ impl AsyncState {
             tracking: AtomicBool::new(false),
             context_used: AtomicBool::new(false),
             long_stacks: AtomicBool::new(false),
+            promise_hooks_on: AtomicBool::new(false),
             state: Mutex::new(State::default()),
             scratch: Mutex::new(None),
         }
@@ -323,6 +327,42 @@ impl AsyncState {
         }
         out
     }
+}
+
+/// Enable or disable hook set `id` (from any of C, Go or JS). The first
+/// enabled set that wants PROMISE resources installs V8's promise hooks;
+/// they stay installed. Until then promises cost nothing.
+pub(crate) fn enable_hook_set(scope: &mut v8::PinScope, core: &Core, id: u32, enabled: bool) -> Result<(), Error> {
+    let types = core
+        .hooks
+        .set_enabled(id, enabled)
+        .ok_or_else(|| Error::bad_input(format!("no async hook set {id}")))?;
+    if enabled && types & AsyncType::Promise as u32 != 0 && !core.hooks.promise_hooks_on.swap(true, Ordering::SeqCst) {
+        let hooks = {
+            let dispatch = core.dispatch();
+            let Some(d) = dispatch.as_ref() else { return Ok(()) };
+            d.promise_hooks.clone().map(|f| v8::Local::new(scope, f))
+        };
+        // Context-level JS hooks: far cheaper in V8 than the isolate-wide
+        // native hook (85 vs ~350 ns per await with empty hooks, measured).
+        let [init, before, after, resolve] = hooks;
+        scope.set_promise_hooks(Some(init), Some(before), Some(after), Some(resolve));
+    }
+    Ok(())
+}
+
+/// The async identity of a resource about to be created, from any thread.
+/// On a thread running this runtime (inside a callback) its init fires
+/// now, triggered by that callback; elsewhere it fires on the loop before
+/// the resource's first callback. Before the resource exists, so a
+/// failure here leaves nothing half made.
+pub(crate) fn new_async_id(gw: &Gateway, core: &Core, ty: AsyncType) -> Result<AsyncId, Error> {
+    let entered = gw.entered_on_this_thread();
+    let id = AsyncId::new(core, entered);
+    if entered && core.hooks.wants_init() {
+        gw.enter(Call::Step, |scope| init(scope, core, id.id, ty, None, None))?;
+    }
+    Ok(id)
 }
 
 /// A new resource of type `ty`, created now on the runtime's thread.
@@ -664,7 +704,8 @@ fn call_js_hook(
     event: HookEvent,
     resource: Option<v8::Local<v8::Value>>,
 ) -> Result<(), Error> {
-    let Some(dispatch) = core.hook_dispatcher(scope) else {
+    let dispatch = core.dispatch().as_ref().map(|d| v8::Local::new(scope, &d.hook));
+    let Some(dispatch) = dispatch else {
         return Ok(());
     };
     let (kind, id, init) = event_args(event);

@@ -21,11 +21,12 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::mem::ManuallyDrop;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
+use crate::core::Core;
 use crate::error::{Error, Status};
-use crate::isolate::{self, Locked};
-use crate::runtime::{Core, Runtime};
+use crate::isolate::{self, Locked, Vm};
 
 /// A small per-thread number, never reused, to tell threads apart (never 0).
 pub(crate) fn thread_token() -> u64 {
@@ -219,6 +220,15 @@ impl Calls {
         self.changed.notify_all();
     }
 
+    /// Give the gate back when the isolate lock was never taken.
+    fn release_gate(&self) {
+        let mut st = self.lock();
+        st.holder = 0;
+        st.running = None;
+        drop(st);
+        self.changed.notify_all();
+    }
+
     fn cancel_pending_termination(&self, isolate: &v8::Isolate) {
         if self.terminate_pending.swap(false, Ordering::SeqCst) {
             isolate.cancel_terminate_execution();
@@ -319,7 +329,7 @@ impl Calls {
 
     /// Wait until `runtime` is held by the caller alone (every call that
     /// looked it up has returned), or it is dead.
-    pub(crate) fn wait_sole_owner(&self, runtime: &Arc<Runtime>) {
+    pub(crate) fn wait_sole_owner<T>(&self, runtime: &Arc<T>) {
         let mut st = self.lock();
         // Leases are dropped without a signal; a short timeout catches them.
         while Arc::strong_count(runtime) > 1 && !st.dead {
@@ -332,8 +342,166 @@ impl Calls {
     }
 }
 
-/// A runtime entered on this thread: (runtime, core, isolate).
-type Active = (*const Runtime, *const Core, *mut v8::Isolate);
+/// A runtime's isolate as threads enter it: the isolate and its context,
+/// the gate and call bookkeeping, and who may call. The façade
+/// (`Runtime`) holds one beside the runtime's `Core`.
+pub(crate) struct Gateway {
+    calls: Calls,
+    context: Option<v8::Global<v8::Context>>,
+    /// `Some(thread)` in owner-thread mode.
+    owner: Option<u64>,
+    name: String,
+    core: Arc<Core>,
+    /// Disposed by hand ([`Gateway::dispose_isolate`]): after everything
+    /// that refers to it, and never for a dead runtime.
+    vm: ManuallyDrop<Vm>,
+}
+
+impl Gateway {
+    pub(crate) fn new(vm: Vm, context: v8::Global<v8::Context>, core: Arc<Core>, name: String, any_thread: bool) -> Self {
+        Gateway {
+            calls: Calls::new(vm.handle()),
+            context: Some(context),
+            owner: if any_thread { None } else { Some(thread_token()) },
+            name,
+            core,
+            vm: ManuallyDrop::new(vm),
+        }
+    }
+
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub(crate) fn calls(&self) -> &Calls {
+        &self.calls
+    }
+
+    pub(crate) fn vm(&self) -> &Vm {
+        &self.vm
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.calls.is_closed()
+    }
+
+    /// Whether the calling thread may use this runtime.
+    pub(crate) fn check_thread(&self) -> Result<(), Error> {
+        match self.owner {
+            Some(owner) if owner != thread_token() => Err(Error::new(
+                Status::WrongThread,
+                format!("runtime '{}' belongs to the thread that created it", self.name),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    pub(crate) fn closed_error(&self) -> Error {
+        if self.calls.is_dead() {
+            Error::new(
+                Status::Closed,
+                format!(
+                    "runtime '{}' was abandoned: a callback left its stack without returning (Go: runtime.Goexit in a Func)",
+                    self.name
+                ),
+            )
+        } else if self.vm.heap_limit_hit() {
+            Error::new(
+                Status::Closed,
+                format!("runtime '{}' was closed after reaching its heap limit", self.name),
+            )
+        } else {
+            Error::new(Status::Closed, format!("runtime '{}' is closed", self.name))
+        }
+    }
+
+    /// Whether this thread is inside a call of this runtime right now.
+    pub(crate) fn entered_on_this_thread(&self) -> bool {
+        active_isolate(self).is_some()
+    }
+
+    /// Run `f` with the isolate entered and the context's scope, on this
+    /// thread, as `call` (see [`Call`]). Nested calls reuse the gate and
+    /// lock already held.
+    pub(crate) fn enter<R>(&self, call: Call, f: impl FnOnce(&mut v8::PinScope<'_, '_>) -> R) -> Result<R, Error> {
+        self.check_thread()?;
+        if self.is_closed() {
+            return Err(self.closed_error());
+        }
+        let context = self.context.as_ref().ok_or_else(|| self.closed_error())?;
+        if let Some(isolate) = active_isolate(self) {
+            // SAFETY: this thread holds the lock and entered this isolate in
+            // an outer frame (suspended in a callback) or by pinning.
+            let isolate = unsafe { &mut *isolate };
+            let own = self.calls.begin_nested(call)?;
+            let result = in_context(isolate, context, f);
+            if own {
+                self.calls.end_nested(isolate);
+            }
+            return Ok(result);
+        }
+        let mut entered = Entered::new(self, call)?;
+        Ok(in_context(entered.isolate(), context, f))
+    }
+
+    /// Refuse new calls, turn queued ones away, stop the running one, wake
+    /// the loop.
+    pub(crate) fn close(&self) {
+        self.calls.close();
+        self.core.inbox.wake();
+    }
+
+    /// Stop what runs now (the call and the loop). Any thread.
+    pub(crate) fn terminate(&self) {
+        if self.calls.terminate() {
+            self.core.inbox.wake();
+        }
+    }
+
+    /// Stop call `call_id` wherever it is (see [`Calls::terminate_call`]).
+    pub(crate) fn terminate_call(&self, call_id: u64) {
+        if self.calls.terminate_call(call_id) {
+            self.core.inbox.wake();
+        }
+    }
+
+    /// Release the context handle under the isolate lock (when this thread
+    /// can take it), with `also` dropped there too.
+    pub(crate) fn release_context<T>(&mut self, also: T) {
+        let context = self.context.take();
+        let locked = self.vm.lock().ok();
+        drop((context, also));
+        drop(locked);
+    }
+
+    /// Dispose of the isolate, last. A dead runtime's isolate is leaked
+    /// instead: V8 state in it refers to an abandoned stack.
+    pub(crate) fn dispose_isolate(&mut self) {
+        if self.calls.is_dead() {
+            std::mem::forget(self.context.take());
+            return;
+        }
+        // SAFETY: called once (from the runtime's Drop), after everything
+        // that uses the isolate.
+        unsafe { ManuallyDrop::drop(&mut self.vm) };
+    }
+}
+
+/// Run `f` in `context`, in a fresh handle scope of `isolate`.
+fn in_context<R>(
+    isolate: &mut v8::Isolate,
+    context: &v8::Global<v8::Context>,
+    f: impl FnOnce(&mut v8::PinScope<'_, '_>) -> R,
+) -> R {
+    let scope = std::pin::pin!(v8::HandleScope::new(isolate));
+    let mut scope = scope.init();
+    let context = v8::Local::new(&scope, context);
+    let scope = &mut v8::ContextScope::new(&mut scope, context);
+    f(scope)
+}
+
+/// A runtime entered on this thread: (its gateway, core, isolate).
+type Active = (*const Gateway, *const Core, *mut v8::Isolate);
 
 thread_local! {
     /// Runtimes entered on this thread, innermost last.
@@ -350,30 +518,30 @@ pub(crate) fn active_core<'a>() -> Option<&'a Core> {
     ACTIVE.with(|a| a.borrow().last().map(|&(_, core, _)| unsafe { &*core }))
 }
 
-/// The isolate of `runtime` if this thread is inside it right now.
-pub(crate) fn active_isolate(runtime: *const Runtime) -> Option<*mut v8::Isolate> {
-    ACTIVE.with(|a| a.borrow().iter().rev().find(|e| e.0 == runtime).map(|e| e.2))
+/// The isolate of `gateway` if this thread is inside it right now.
+fn active_isolate(gateway: *const Gateway) -> Option<*mut v8::Isolate> {
+    ACTIVE.with(|a| a.borrow().iter().rev().find(|e| e.0 == gateway).map(|e| e.2))
 }
 
 /// The isolate lock, the gate and this thread's ACTIVE entry, held for one
 /// call (or a pin) and given back in the right order, also on a panic.
-pub(crate) struct Entered<'a> {
-    runtime: &'a Runtime,
+struct Entered<'a> {
+    gateway: &'a Gateway,
     locked: Option<Box<Locked<'a>>>,
 }
 
 impl<'a> Entered<'a> {
     /// Pass the gate for `call`, lock the isolate, and push the ACTIVE entry.
-    pub(crate) fn new(runtime: &'a Runtime, call: Call) -> Result<Entered<'a>, Error> {
-        let calls = runtime.calls();
+    fn new(gateway: &'a Gateway, call: Call) -> Result<Entered<'a>, Error> {
+        let calls = &gateway.calls;
         calls.acquire(call).map_err(|e| match e.kind {
-            Status::Closed => runtime.closed_error(),
+            Status::Closed => gateway.closed_error(),
             _ => e,
         })?;
-        let mut entered = Entered { runtime, locked: None };
+        let mut entered = Entered { gateway, locked: None };
         // The gate is held: `entered` now gives it back whatever happens.
         // Boxed: the isolate reference handed out points into the lock.
-        let mut locked = Box::new(runtime.vm().lock()?);
+        let mut locked = Box::new(gateway.vm.lock()?);
         // A stop that came between passing the gate and taking V8's lock
         // can be lost: V8 resets a thread's interrupts when it takes the
         // isolate. Any pending stop now is this call's: ask again.
@@ -382,38 +550,36 @@ impl<'a> Entered<'a> {
         }
         let isolate: *mut v8::Isolate = &mut **locked;
         entered.locked = Some(locked);
-        ACTIVE.with(|a| a.borrow_mut().push((runtime, Arc::as_ptr(runtime.core()), isolate)));
+        ACTIVE.with(|a| a.borrow_mut().push((gateway, Arc::as_ptr(&gateway.core), isolate)));
         Ok(entered)
     }
 
-    pub(crate) fn isolate(&mut self) -> &mut v8::Isolate {
+    fn isolate(&mut self) -> &mut v8::Isolate {
         self.locked.as_mut().expect("an Entered holds its lock")
     }
 }
 
 impl Drop for Entered<'_> {
     fn drop(&mut self) {
+        let calls = &self.gateway.calls;
         let Some(locked) = self.locked.take() else {
             // The lock was never taken: only the gate to give back.
-            let mut st = self.runtime.calls().lock();
-            st.holder = 0;
-            st.running = None;
-            drop(st);
-            self.runtime.calls().changed.notify_all();
+            calls.release_gate();
             return;
         };
         // try_with: may run from a thread-local destructor at thread exit.
         let _ = ACTIVE.try_with(|a| a.borrow_mut().pop());
-        self.runtime.calls().release(&locked);
+        calls.release(&locked);
         drop(locked);
     }
 }
 
 /// A runtime pinned to this thread. Field order is drop order: the entry
-/// (lock, gate), then the runtime whose isolate the lock borrows.
+/// (lock, gate), then what keeps the runtime that owns the gateway alive.
 struct Pinned {
     entered: Option<Entered<'static>>,
-    runtime: Arc<Runtime>,
+    gateway: *const Gateway,
+    _owner: Arc<dyn Send + Sync>,
 }
 
 impl Drop for Pinned {
@@ -422,34 +588,40 @@ impl Drop for Pinned {
     }
 }
 
-/// Pin `runtime` to this thread (see [`Runtime::pin`]).
-pub(crate) fn pin(runtime: &Arc<Runtime>) -> Result<(), Error> {
+/// Pin `gateway` to this thread (see `Runtime::pin`); `owner` keeps it
+/// alive until unpinned.
+pub(crate) fn pin(gateway: &Gateway, owner: Arc<dyn Send + Sync>) -> Result<(), Error> {
+    gateway.check_thread()?;
+    if gateway.is_closed() {
+        return Err(gateway.closed_error());
+    }
     if isolate::thread_in_isolate() {
         return Err(Error::new(
             Status::WrongThread,
             "already pinned or inside a callback on this thread",
         ));
     }
-    let entered = Entered::new(runtime, Call::Pin)?;
-    // SAFETY: the entry borrows the runtime, which the Pinned keeps alive
-    // (an Arc) and drops after the entry (see Pinned's Drop).
+    let entered = Entered::new(gateway, Call::Pin)?;
+    // SAFETY: the entry borrows the gateway, which `owner` keeps alive and
+    // which the Pinned drops after the entry (see Pinned's Drop).
     let entered: Entered<'static> = unsafe { std::mem::transmute(entered) };
     PINNED.with(|p| {
         *p.borrow_mut() = Some(Pinned {
             entered: Some(entered),
-            runtime: Arc::clone(runtime),
+            gateway,
+            _owner: owner,
         })
     });
     Ok(())
 }
 
-/// Undo [`pin`] for `runtime` (`None`: whatever is pinned here). False if
+/// Undo [`pin`] for `gateway` (`None`: whatever is pinned here). False if
 /// it is not pinned on this thread.
-pub(crate) fn unpin(runtime: Option<&Runtime>) -> bool {
+pub(crate) fn unpin(gateway: Option<&Gateway>) -> bool {
     let pinned = PINNED.with(|p| {
         let mut p = p.borrow_mut();
-        match (&*p, runtime) {
-            (Some(pin), Some(rt)) if !std::ptr::eq(Arc::as_ptr(&pin.runtime), rt) => None,
+        match (&*p, gateway) {
+            (Some(pin), Some(gw)) if !std::ptr::eq(pin.gateway, gw) => None,
             _ => p.take(),
         }
     });
@@ -463,13 +635,14 @@ pub(crate) fn unpin(runtime: Option<&Runtime>) -> bool {
 /// released, since V8 state refers to them. Returns how many runtimes.
 pub(crate) fn abandon_thread() -> usize {
     let active = ACTIVE.with(|a| std::mem::take(&mut *a.borrow_mut()));
-    for &(runtime, _, _) in &active {
+    for &(gateway, _, _) in &active {
         // SAFETY: an entered runtime is alive: the frames being abandoned
         // hold references to it, and they are never released now.
-        unsafe { &*runtime }.calls().abandon();
+        unsafe { &*gateway }.calls.abandon();
     }
     if let Some(pinned) = PINNED.with(|p| p.borrow_mut().take()) {
-        pinned.runtime.calls().abandon();
+        // SAFETY: kept alive by the pin's owner reference, forgotten here.
+        unsafe { &*pinned.gateway }.calls.abandon();
         std::mem::forget(pinned);
     }
     isolate::forget_thread_locks();

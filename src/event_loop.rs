@@ -1,9 +1,10 @@
-//! The event loop's data: the inbox other threads post to (with coalesced
-//! wake-ups), and the timers/immediates of one runtime. The phases that run
-//! callbacks live in `runtime.rs`, where the isolate is entered; they take
-//! one timer or immediate at a time, so a callback that clears a later one
-//! of the same batch keeps it from running at all, and a stop between two
-//! callbacks leaves the rest where they were.
+//! The event loop, as `uv_run` and Node run it: the inbox other threads
+//! post to (with coalesced wake-ups), the timers and immediates, and the
+//! turns that run them. A turn takes one timer or immediate at a time, so a
+//! callback that clears a later one of the same batch keeps it from running
+//! at all, and a stop between two callbacks leaves the rest where they
+//! were; microtask checkpoints go where Node puts them (see `TimerPhase`
+//! and `ImmediatePhase`).
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
@@ -11,7 +12,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::async_hooks::AsyncType;
+use crate::async_hooks::{self, AsyncType};
+use crate::core::Core;
+use crate::entry::{Call, Gateway};
+use crate::error::{Error, Status};
+use crate::{host, isolate, natives, notifier, work};
 
 /// How `run` behaves, as `uv_run`'s modes.
 #[repr(u32)]
@@ -440,5 +445,320 @@ impl Timers {
     pub(crate) fn next_due(&mut self) -> Option<Duration> {
         let (expiry, _) = self.peek_list()?;
         Some(Duration::from_millis(expiry.saturating_sub(clock_ms())))
+    }
+}
+
+/// The loop's own state between turns.
+pub(crate) struct LoopState {
+    /// `run` is running (one loop at a time).
+    running: AtomicBool,
+    /// When the loop last ran V8's foreground tasks.
+    pumped: Mutex<Instant>,
+    /// A script or call threw and left its microtasks (and the rejections
+    /// they may handle) queued: the next entry runs them first, as Node
+    /// runs them after its uncaught-exception handler.
+    owed: AtomicBool,
+}
+
+impl Default for LoopState {
+    fn default() -> Self {
+        LoopState {
+            running: AtomicBool::new(false),
+            pumped: Mutex::new(Instant::now()),
+            owed: AtomicBool::new(false),
+        }
+    }
+}
+
+/// The result of a run of the loop.
+#[derive(Debug)]
+pub struct RunOutcome {
+    /// Whether referenced work remains.
+    pub alive: bool,
+    /// The first uncaught error or unhandled rejection during the run (the
+    /// loop went on after it), or why the run stopped (terminated...).
+    pub error: Option<Error>,
+}
+
+struct ResetOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for ResetOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Run the loop of `gw`/`core` on this thread, as `uv_run` does in `mode`,
+/// as call `call_id`. Callbacks' exceptions and unhandled rejections are
+/// reported to the error sink as they happen and the loop goes on; the
+/// first one is in the outcome. Not from inside a callback of this runtime.
+pub(crate) fn run(gw: &Gateway, core: &Core, mode: RunMode, call_id: u64) -> Result<RunOutcome, Error> {
+    gw.check_thread()?;
+    if gw.entered_on_this_thread() {
+        return Err(Error::new(
+            Status::WrongThread,
+            "run() called from inside a callback of the same runtime",
+        ));
+    }
+    if gw.is_closed() {
+        return Err(gw.closed_error());
+    }
+    if core.loop_state.running.swap(true, Ordering::SeqCst) {
+        return Err(Error::new(
+            Status::WrongThread,
+            "the loop is already running on another thread",
+        ));
+    }
+    let _running = ResetOnDrop(&core.loop_state.running);
+    core.sinks.take_first_error();
+    gw.calls().begin_loop(call_id)?;
+    let outcome = run_turns(gw, core, mode);
+    gw.calls().end_loop();
+    let alive = outcome?;
+    Ok(RunOutcome {
+        alive,
+        error: core.sinks.take_first_error(),
+    })
+}
+
+fn run_turns(gw: &Gateway, core: &Core, mode: RunMode) -> Result<bool, Error> {
+    // As uv_run: with nothing referenced pending, run nothing at all
+    // (an unref'd immediate or due unref'd timer does not fire).
+    if !alive(core) {
+        return Ok(false);
+    }
+    let mut waited = false;
+    loop {
+        let (alive, did_work, wait) = gw.enter(Call::LoopTurn, |scope| turn(gw, core, scope))??;
+        if gw.calls().loop_stopped() {
+            return Err(Error::new(Status::Terminated, "event loop terminated"));
+        }
+        if gw.is_closed() {
+            return Err(gw.closed_error());
+        }
+        match mode {
+            _ if !alive => return Ok(false),
+            RunMode::NoWait => return Ok(true),
+            RunMode::Once if did_work || waited => return Ok(true),
+            _ => {}
+        }
+        if wait != Some(Duration::ZERO) {
+            // Waits are capped so liveness is re-checked now and then:
+            // a wake-up that went missing costs latency, never a hang.
+            let cap = Duration::from_millis(250);
+            core.inbox.wait(Some(wait.map_or(cap, |w| w.min(cap))));
+            waited = true;
+        }
+    }
+}
+
+/// Whether the loop has referenced work: timers or immediates, what
+/// `Liveness` counts, or events posted and not handled yet.
+fn alive(core: &Core) -> bool {
+    // Events posted meanwhile (say, the last payloads of a notifier that
+    // just closed) keep the loop going for one more turn.
+    core.inbox.has_pending() || core.timers().any_refed() || core.liveness.any()
+}
+
+/// One turn of the loop: due timers, posted events, immediates, each
+/// callback followed by its microtasks; a stop between two callbacks
+/// leaves the rest for the next run. Returns (alive, did any work, how
+/// long the loop may wait).
+fn turn(gw: &Gateway, core: &Core, scope: &mut v8::PinScope) -> Result<(bool, bool, Option<Duration>), Error> {
+    settle_owed(scope, core);
+    let stopped = || gw.calls().loop_stopped();
+    let mut did_work = false;
+    let now = Timers::now();
+    let mut timers = TimerPhase::default();
+    let mut ran = false;
+    while !stopped() {
+        let step = core.timers().step(&mut timers, now);
+        match step {
+            TimerStep::Done => break,
+            TimerStep::Checkpoint => checkpoint(scope, core),
+            TimerStep::Run(id, repeats, trigger) => {
+                did_work = true;
+                ran = true;
+                let ty = if repeats { AsyncType::Interval } else { AsyncType::Timeout };
+                let threw = fire(gw, core, scope, id, ty, trigger);
+                if repeats {
+                    core.timers().rearm(id);
+                }
+                if threw? {
+                    timers.restart();
+                }
+            }
+        }
+    }
+    if ran {
+        checkpoint(scope, core);
+    }
+    let mut events = core.inbox.drain().into_iter();
+    while let Some(event) = events.next() {
+        if stopped() {
+            core.inbox.unshift(std::iter::once(event).chain(events));
+            break;
+        }
+        did_work = true;
+        if let Err(e) = handle_event(gw, core, scope, event) {
+            core.inbox.unshift(events);
+            return Err(e);
+        }
+    }
+    let mut budget = core.timers().immediates_queued();
+    let mut phase = ImmediatePhase::default();
+    while !stopped() {
+        phase.before_next(core, scope);
+        let Some((id, trigger)) = core.timers().pop_immediate(&mut budget) else { break };
+        did_work = true;
+        phase.ran(fire(gw, core, scope, id, AsyncType::Immediate, trigger)?);
+    }
+    phase.end(core, scope);
+    // V8's own tasks (FinalizationRegistry callbacks among them): before
+    // the loop would wait, and at least every millisecond while busy
+    // (pumping costs ~1,700 instructions, too much for every turn). They
+    // run JS but do not keep the loop alive.
+    let now = Instant::now();
+    let due = {
+        let mut last = core.loop_state.pumped.lock().unwrap_or_else(|e| e.into_inner());
+        let due = !did_work || now.duration_since(*last) >= Duration::from_millis(1);
+        if due {
+            *last = now;
+        }
+        due
+    };
+    if due && crate::platform::run_pending_tasks(scope) {
+        did_work = true;
+        checkpoint(scope, core);
+    }
+    let alive = alive(core);
+    let mut timers = core.timers();
+    let wait = if timers.has_immediates() || core.inbox.has_pending() {
+        Some(Duration::ZERO)
+    } else {
+        timers.next_due()
+    };
+    Ok((alive, did_work, wait))
+}
+
+/// Run timer or immediate `id` (of type `ty`, created by `trigger`); a
+/// one-shot is destroyed after. Ok(true): it threw (reported).
+fn fire(
+    gw: &Gateway,
+    core: &Core,
+    scope: &mut v8::PinScope,
+    id: u64,
+    ty: AsyncType,
+    trigger: u64,
+) -> Result<bool, Error> {
+    let fire = match &*core.dispatch() {
+        Some(d) => v8::Local::new(scope, &d.fire),
+        None => return Ok(false),
+    };
+    let result = async_hooks::run_as(scope, core, id, trigger, ty, |scope| {
+        let id = v8::Number::new(scope, id as f64).into();
+        isolate::call_function(scope, gw.vm(), fire, &[id])
+    });
+    if ty != AsyncType::Interval {
+        async_hooks::destroy(scope, core, id, ty);
+    }
+    callback_done(core, result)
+}
+
+/// After a callback: report what it threw (the loop goes on; Ok(true)) and
+/// stop the loop only for termination. Its microtasks are the caller's to
+/// run (see the phases).
+fn callback_done(core: &Core, result: Result<(), Error>) -> Result<bool, Error> {
+    match result {
+        Err(e) if matches!(e.kind, Status::Terminated | Status::HeapLimit) => Err(e),
+        Err(e) => {
+            core.report(e);
+            Ok(true)
+        }
+        Ok(()) => Ok(false),
+    }
+}
+
+/// A callback outside the timer and immediate phases (work, a host
+/// promise, a notifier payload): its microtasks run right after it.
+pub(crate) fn event_done(scope: &mut v8::PinScope, core: &Core, result: Result<(), Error>) -> Result<(), Error> {
+    let outcome = callback_done(core, result);
+    if outcome.is_ok() {
+        checkpoint(scope, core);
+    }
+    outcome.map(|_| ())
+}
+
+fn handle_event(gw: &Gateway, core: &Core, scope: &mut v8::PinScope, event: Event) -> Result<(), Error> {
+    let done = match event {
+        Event::Notify(id) => {
+            let stopped = || gw.calls().loop_stopped();
+            return notifier::deliver(scope, core, gw.vm(), id, &stopped);
+        }
+        Event::WorkDone(id) => work::complete(scope, core, id),
+        Event::Settle(id) => host::settle_event(scope, core, id),
+    };
+    match done {
+        Some(result) => event_done(scope, core, result),
+        None => Ok(()),
+    }
+}
+
+/// The microtask checkpoint after a call or callback, then the rejections
+/// still unhandled once it ran.
+pub(crate) fn checkpoint(scope: &mut v8::PinScope, core: &Core) {
+    async_hooks::run_microtasks(scope, core);
+    natives::report_rejections(scope, core);
+}
+
+/// Run what a call that threw left queued (see `LoopState::owed`).
+pub(crate) fn settle_owed(scope: &mut v8::PinScope, core: &Core) {
+    if core.loop_state.owed.swap(false, Ordering::SeqCst) {
+        checkpoint(scope, core);
+    }
+}
+
+/// A call that threw (not one that was stopped) leaves its microtasks to
+/// the next entry.
+pub(crate) fn note_throw<T>(core: &Core, result: &Result<T, Error>) {
+    if let Err(e) = result {
+        if !matches!(e.kind, Status::Terminated | Status::HeapLimit) {
+            core.loop_state.owed.store(true, Ordering::SeqCst);
+        }
+    }
+}
+
+/// The microtask checkpoints of the immediates phase, as Node's
+/// `processImmediate` places them: before every callback but the first, and
+/// at the end. A callback that throws restarts the phase in Node (it
+/// re-enters its processing), so the callback after it runs first and the
+/// thrower's microtasks after that one; without throws this is the same as
+/// a checkpoint after every callback. (Timers: `TimerPhase`.)
+#[derive(Default)]
+struct ImmediatePhase {
+    /// A callback ran since the last checkpoint.
+    pending: bool,
+    /// The last callback threw: the next one runs before the checkpoint.
+    skip: bool,
+}
+
+impl ImmediatePhase {
+    fn before_next(&mut self, core: &Core, scope: &mut v8::PinScope) {
+        if self.pending && !self.skip {
+            checkpoint(scope, core);
+            self.pending = false;
+        }
+    }
+
+    fn ran(&mut self, threw: bool) {
+        self.pending = true;
+        self.skip = threw;
+    }
+
+    fn end(&mut self, core: &Core, scope: &mut v8::PinScope) {
+        if self.pending {
+            checkpoint(scope, core);
+            self.pending = false;
+        }
     }
 }

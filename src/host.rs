@@ -4,15 +4,16 @@
 //! when any thread calls `resolve`/`reject` (or rejects if the settler is
 //! dropped unsettled, so a forgotten promise never hangs).
 
+use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use crate::async_hooks::{self, AsyncType};
+use crate::core::Core;
 use crate::error::{panic_message, Error, Status};
 use crate::event_loop::Event;
-use crate::runtime::Core;
-use crate::values::{self, Args, Value};
+use crate::value::{self, Args, Value};
 
 /// A synchronous host function.
 pub type SyncFn = Box<dyn Fn(&[Value]) -> Result<Value, String> + Send + Sync>;
@@ -24,10 +25,88 @@ pub enum HostFunction {
     Async(AsyncFn),
 }
 
-/// What a host function's V8 `data` points at; boxed and owned by the Core.
-pub(crate) struct HostEntry {
-    pub(crate) core: Weak<Core>,
-    pub(crate) func: HostFunction,
+/// What a host function's V8 `data` points at; boxed and owned by the
+/// runtime's [`Registry`].
+struct HostEntry {
+    core: Weak<Core>,
+    func: HostFunction,
+}
+
+/// An unsettled host promise: its resolver, async id and trigger.
+type Pending = (v8::Global<v8::PromiseResolver>, u64, u64);
+
+/// A runtime's host functions and host promises.
+#[derive(Default)]
+pub(crate) struct Registry {
+    /// Boxed on purpose: V8 holds pointers to the entries, which must not
+    /// move when the vector grows.
+    #[allow(clippy::vec_box)]
+    functions: Mutex<Vec<Box<HostEntry>>>,
+    /// Unsettled promises (each keeps the loop alive), and settlements
+    /// waiting for the loop.
+    promises: Mutex<HashMap<u64, Pending>>,
+    settlements: Mutex<HashMap<u64, Result<Value, String>>>,
+}
+
+fn locked<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Registry {
+    fn add_promise(&self, core: &Core, id: u64, resolver: v8::Global<v8::PromiseResolver>, async_id: u64) {
+        core.liveness.add(1);
+        let trigger = core.hooks.current_ids().0;
+        locked(&self.promises).insert(id, (resolver, async_id, trigger));
+    }
+
+    /// The V8 handles of unsettled promises, for the runtime to drop under
+    /// its isolate lock.
+    pub(crate) fn take_promises(&self) -> HashMap<u64, Pending> {
+        std::mem::take(&mut *locked(&self.promises))
+    }
+
+    /// Forget the functions (last, before the isolate: V8 points at them).
+    pub(crate) fn drop_functions(&self) {
+        drop(std::mem::take(&mut *locked(&self.functions)));
+    }
+}
+
+/// Make `func` callable from JS as the global `name` of the scope's
+/// context, owned by `core`'s registry.
+pub(crate) fn register(scope: &mut v8::PinScope, core: &Arc<Core>, name: &str, func: HostFunction) -> Result<(), Error> {
+    if name.is_empty() {
+        return Err(Error::bad_input("host function name is empty"));
+    }
+    let entry = Box::new(HostEntry {
+        core: Arc::downgrade(core),
+        func,
+    });
+    let ptr = &*entry as *const HostEntry as *mut std::ffi::c_void;
+    let data = v8::External::new(scope, ptr);
+    let key = v8::String::new(scope, name).ok_or_else(|| Error::bad_input("name too long"))?;
+    let f = v8::Function::builder(callback)
+        .data(data.into())
+        .build(scope)
+        .ok_or_else(|| Error::new(Status::Internal, "cannot create function"))?;
+    f.set_name(key);
+    let global = scope.get_current_context().global(scope);
+    global.set(scope, key.into(), f.into());
+    locked(&core.hosts.functions).push(entry);
+    Ok(())
+}
+
+/// Host promise `id` was settled: settle its JS promise on the loop, as
+/// its async resource. None: nothing to do.
+pub(crate) fn settle_event(scope: &mut v8::PinScope, core: &Core, id: u64) -> Option<Result<(), Error>> {
+    let pending = locked(&core.hosts.promises).remove(&id);
+    let outcome = locked(&core.hosts.settlements).remove(&id);
+    let ((resolver, async_id, trigger), outcome) = (pending?, outcome?);
+    core.liveness.remove(1);
+    let result = async_hooks::run_as(scope, core, async_id, trigger, AsyncType::HostPromise, |scope| {
+        settle(scope, resolver, outcome)
+    });
+    async_hooks::destroy(scope, core, async_id, AsyncType::HostPromise);
+    Some(result)
 }
 
 static NEXT_PROMISE: AtomicU64 = AtomicU64::new(1);
@@ -54,7 +133,7 @@ impl Settler {
             .core
             .upgrade()
             .ok_or_else(|| Error::new(Status::Closed, "the runtime was freed"))?;
-        core.settlements().insert(self.id, outcome);
+        locked(&core.hosts.settlements).insert(self.id, outcome);
         core.inbox.post(Event::Settle(self.id));
         Ok(())
     }
@@ -70,7 +149,7 @@ impl Drop for Settler {
 
 /// The V8 callback behind every host function. Everything in it runs
 /// inside the panic boundary: a panic cannot unwind through V8's frames.
-pub(crate) fn callback(
+fn callback(
     scope: &mut v8::PinScope,
     args: v8::FunctionCallbackArguments,
     mut rv: v8::ReturnValue<v8::Value>,
@@ -104,7 +183,7 @@ fn call(
     let entry = unsafe { &*(data.value() as *const HostEntry) };
     let mut argv = Args::with_capacity(args.length().max(0) as usize);
     for i in 0..args.length() {
-        match values::from_v8(scope, args.get(i)) {
+        match value::from_v8(scope, args.get(i)) {
             Some(v) => argv.push(v),
             None => return Ok(()), // conversion threw (a cycle...): let it propagate
         }
@@ -121,7 +200,7 @@ fn call(
             let id = NEXT_PROMISE.fetch_add(1, Ordering::Relaxed);
             let promise = resolver.get_promise(scope);
             let async_id = async_hooks::create(scope, &core, AsyncType::HostPromise, Some(promise.into()));
-            core.add_promise(id, v8::Global::new(scope, resolver), async_id);
+            core.hosts.add_promise(&core, id, v8::Global::new(scope, resolver), async_id);
             rv.set(promise.into());
             f(
                 argv.into_vec(),
@@ -134,20 +213,19 @@ fn call(
             return Ok(());
         }
     };
-    rv.set(values::to_v8(scope, &result)?);
+    rv.set(value::to_v8(scope, &result)?);
     Ok(())
 }
 
-/// Settle host promise `id` (called by the loop, which then runs the
-/// microtasks).
-pub(crate) fn settle(
+/// Settle a host promise's JS promise (the loop then runs the microtasks).
+fn settle(
     scope: &mut v8::PinScope,
     resolver: v8::Global<v8::PromiseResolver>,
     outcome: Result<Value, String>,
 ) -> Result<(), Error> {
     let resolver = v8::Local::new(scope, resolver);
     let value = match outcome {
-        Ok(v) => values::to_v8(scope, &v).map_err(|m| ("bad value", m)),
+        Ok(v) => value::to_v8(scope, &v).map_err(|m| ("bad value", m)),
         Err(m) => Err(("rejected", m)),
     };
     match value {

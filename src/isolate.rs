@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, Status};
 use crate::platform;
-use crate::values::{self, Value};
+use crate::value::{self, Value};
 
 /// Limits for a new isolate. Zero means "V8's default".
 #[derive(Debug, Clone, Copy, Default)]
@@ -397,7 +397,7 @@ macro_rules! caught {
                     }
                 }
             } else {
-                err.message = values::to_display_string(tc, exception).unwrap_or_else(|| "exception".into());
+                err.message = value::to_display_string(tc, exception).unwrap_or_else(|| "exception".into());
             }
             if let Some(stack) = tc.stack_trace() {
                 if stack.is_string() {
@@ -438,8 +438,8 @@ pub fn run_script(
         return Err(caught!(tc, vm, Status::Exception));
     }
     let value = match want {
-        Want::Text => values::to_display_string(tc, result).map(Value::String),
-        Want::Typed => values::from_v8(tc, result),
+        Want::Text => value::to_display_string(tc, result).map(Value::String),
+        Want::Typed => value::from_v8(tc, result),
     };
     match value {
         Some(v) => Ok(v),
@@ -482,7 +482,7 @@ pub fn call_function_value(
     if tc.has_caught() || tc.has_terminated() {
         return Err(caught!(tc, vm, Status::Exception));
     }
-    match values::from_v8(tc, result) {
+    match value::from_v8(tc, result) {
         Some(v) => Ok(v),
         None => Err(caught!(tc, vm, Status::Exception)),
     }

@@ -1,30 +1,36 @@
 //! v8runner: run JavaScript in V8 from C and Go.
 //!
 //! The crate has two layers:
-//! * safe Rust over the `v8` crate: [`platform`], [`isolate`], [`values`],
-//!   [`error`], [`oneshot`] (the classic `runv8` on pooled isolates) and
-//!   [`runtime`] (a stateful isolate + context), [`async_hooks`];
+//! * safe Rust over the `v8` crate: [`platform`], [`isolate`], [`value`],
+//!   [`error`], [`runv8`] (the classic call on pooled isolates) and
+//!   [`runtime`] (a stateful isolate + context, the façade over the
+//!   subsystems: [`event_loop`], [`notifier`], [`work`], [`host`],
+//!   [`async_hooks`], [`function`]);
 //! * the C ABI in [`ffi`], the only place that touches raw pointers. Its
 //!   doc comments become `include/v8runner.h`.
 
 pub mod async_hooks;
+mod core;
 mod entry;
 pub mod error;
 pub mod event_loop;
+pub mod function;
 pub mod host;
 pub mod isolate;
 mod natives;
 pub mod notifier;
-pub mod oneshot;
 pub mod platform;
 pub mod runtime;
-pub mod values;
+pub mod runv8;
+pub mod value;
 mod watchdog;
 pub mod work;
 
 pub mod ffi;
 
+pub use crate::core::{ConsoleLevel, ConsoleSink, ErrorSink};
 pub use error::{Error, Status};
-pub use event_loop::RunMode;
-pub use runtime::{ConsoleLevel, RunOutcome, Runtime, RuntimeOptions};
-pub use values::Value;
+pub use event_loop::{RunMode, RunOutcome};
+pub use function::FunctionRef;
+pub use runtime::{Runtime, RuntimeOptions};
+pub use value::Value;

@@ -7,12 +7,13 @@
 //! context, which the runtime disposes first.
 
 use std::ffi::c_void;
+use std::sync::{Mutex, MutexGuard};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::async_hooks::{self, AsyncType, HookEvent, Receiver};
 use crate::entry::active_core;
 use crate::error::{panic_message, Error, Status};
-use crate::runtime::{ConsoleLevel, Core};
+use crate::core::{ConsoleLevel, Core};
 
 /// The dispatchers the prelude returns, called by the loop.
 pub(crate) struct Dispatch {
@@ -23,6 +24,22 @@ pub(crate) struct Dispatch {
     /// V8 promise hooks (init, before, after, resolve), installed when a
     /// hook set first asks for PROMISE resources.
     pub promise_hooks: [v8::Global<v8::Function>; 4],
+}
+
+/// Promises rejected with no handler yet, each with its reason; reported
+/// after the microtasks of the callback that rejected them.
+#[derive(Default)]
+pub(crate) struct Rejections(Mutex<Vec<(v8::Global<v8::Promise>, v8::Global<v8::Value>)>>);
+
+impl Rejections {
+    fn lock(&self) -> MutexGuard<'_, Vec<(v8::Global<v8::Promise>, v8::Global<v8::Value>)>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Everything pending (its V8 handles too: the caller drops them).
+    pub(crate) fn take(&self) -> Vec<(v8::Global<v8::Promise>, v8::Global<v8::Value>)> {
+        std::mem::take(&mut *self.lock())
+    }
 }
 
 /// What a native returns to JS.
@@ -141,7 +158,7 @@ fn natives() -> Vec<(&'static str, v8::FunctionCallback)> {
             v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
                 let level = ConsoleLevel::from_u32(arg_u32(scope, args, 0)).unwrap_or(ConsoleLevel::Log);
                 let text = args.get(1).to_rust_string_lossy(scope);
-                core.print(level, &text);
+                core.sinks.print(level, &text);
                 Ok(Ret::Nothing)
             })),
         ),
@@ -235,7 +252,7 @@ fn natives() -> Vec<(&'static str, v8::FunctionCallback)> {
             v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
                 let id = arg_u32(scope, args, 0);
                 let enabled = args.get(1).boolean_value(scope);
-                core.enable_hook_set(scope, id, enabled).map_err(|e| e.message)?;
+                async_hooks::enable_hook_set(scope, core, id, enabled).map_err(|e| e.message)?;
                 Ok(Ret::Nothing)
             })),
         ),
@@ -389,10 +406,10 @@ unsafe extern "C" fn on_promise_reject(msg: v8::PromiseRejectMessage) {
                 let value = msg.get_value().unwrap_or_else(|| v8::undefined(scope).into());
                 let promise = v8::Global::new(scope, promise);
                 let value = v8::Global::new(scope, value);
-                core.rejections().push((promise, value));
+                core.rejections.lock().push((promise, value));
             }
             v8::PromiseRejectEvent::PromiseHandlerAddedAfterReject => {
-                let mut pending = core.rejections();
+                let mut pending = core.rejections.lock();
                 pending.retain(|(p, _)| v8::Local::new(scope, p) != promise);
             }
             _ => {}
@@ -402,13 +419,13 @@ unsafe extern "C" fn on_promise_reject(msg: v8::PromiseRejectMessage) {
 
 /// Report the rejections still unhandled, as errors of the runtime.
 pub(crate) fn report_rejections(scope: &mut v8::PinScope, core: &Core) {
-    let pending = std::mem::take(&mut *core.rejections());
+    let pending = core.rejections.take();
     for (_promise, value) in pending {
         let value = v8::Local::new(scope, value);
         let text = if value.is_native_error() {
             error_stack(scope, value).unwrap_or_else(|| value.to_rust_string_lossy(scope))
         } else {
-            crate::values::to_display_string(scope, value).unwrap_or_else(|| "(unprintable)".into())
+            crate::value::to_display_string(scope, value).unwrap_or_else(|| "(unprintable)".into())
         };
         let mut err = Error::new(
             Status::Exception,

@@ -4,16 +4,17 @@
 //! global name, resolved at delivery) or to a host callback. Many sends
 //! between two loop turns coalesce into one wake-up.
 
-use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-use crate::async_hooks::AsyncId;
+use crate::async_hooks::{self, AsyncId, AsyncType};
+use crate::core::Core;
 use crate::error::{Error, Status};
-use crate::event_loop::Event;
-use crate::runtime::Core;
-use crate::values::Value;
+use crate::event_loop::{self, Event};
+use crate::isolate::{self, Vm};
+use crate::value::Value;
 
 /// A host callback for deliveries; runs on the loop's thread.
 pub type NotifyFn = Box<dyn FnMut(Value) + Send>;
@@ -54,17 +55,16 @@ pub struct Notifier {
     capacity: usize,
     /// A Notify event is already in the inbox.
     scheduled: AtomicBool,
+    /// Open and referenced: counted in the runtime's liveness. Each queued
+    /// payload is counted there too, so the loop stays alive even before
+    /// the wake-up event of the last send is posted.
     refed: AtomicBool,
-    /// The runtime's count of payloads queued on all its notifiers: while
-    /// it is non-zero the loop stays alive, even before the wake-up event
-    /// of the last send has been posted.
-    queued: Arc<AtomicUsize>,
 }
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 impl Notifier {
-    pub(crate) fn new(core: &Arc<Core>, capacity: usize, async_id: AsyncId) -> Arc<Notifier> {
+    fn new(core: &Arc<Core>, capacity: usize, async_id: AsyncId) -> Arc<Notifier> {
         let n = Arc::new(Notifier {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             async_id,
@@ -77,9 +77,8 @@ impl Notifier {
             capacity,
             scheduled: AtomicBool::new(false),
             refed: AtomicBool::new(true),
-            queued: Arc::clone(&core.queued_payloads),
         });
-        core.refed_notifiers.fetch_add(1, Ordering::SeqCst);
+        core.liveness.add(1);
         n
     }
 
@@ -122,7 +121,7 @@ impl Notifier {
             .upgrade()
             .ok_or_else(|| Error::new(Status::Closing, "runtime is gone"))?;
         q.items.push_back(payload);
-        self.queued.fetch_add(1, Ordering::SeqCst);
+        core.liveness.add(1);
         // Decided under the queue lock, so it orders cleanly against
         // take_all: either a delivery in progress takes this payload, or
         // this send schedules the next delivery.
@@ -135,11 +134,11 @@ impl Notifier {
     }
 
     /// Everything queued, for delivery; wakes blocked senders.
-    pub(crate) fn take_all(&self) -> (Vec<Value>, bool) {
+    fn take_all(&self, core: &Core) -> (Vec<Value>, bool) {
         let mut q = self.queue.lock().unwrap_or_else(|e| e.into_inner());
         self.scheduled.store(false, Ordering::Release);
         let items: Vec<Value> = q.items.drain(..).collect();
-        self.queued.fetch_sub(items.len(), Ordering::SeqCst);
+        core.liveness.remove(items.len());
         let closed = q.closed;
         drop(q);
         self.room.notify_all();
@@ -147,23 +146,23 @@ impl Notifier {
     }
 
     /// Put undelivered payloads back at the front, in order.
-    pub(crate) fn unshift(&self, items: Vec<Value>) {
+    fn unshift(&self, core: &Core, items: Vec<Value>) {
         if items.is_empty() {
             return;
         }
         let mut q = self.queue.lock().unwrap_or_else(|e| e.into_inner());
-        self.queued.fetch_add(items.len(), Ordering::SeqCst);
+        core.liveness.add(items.len());
         for item in items.into_iter().rev() {
             q.items.push_front(item);
         }
         let schedule = !self.scheduled.swap(true, Ordering::AcqRel);
         drop(q);
-        if let (true, Some(core)) = (schedule, self.core.upgrade()) {
+        if schedule {
             core.inbox.post(Event::Notify(self.id));
         }
     }
 
-    pub(crate) fn has_items(&self) -> bool {
+    fn has_items(&self) -> bool {
         !self.queue.lock().unwrap_or_else(|e| e.into_inner()).items.is_empty()
     }
 
@@ -176,9 +175,9 @@ impl Notifier {
         if self.refed.swap(refed, Ordering::SeqCst) != refed {
             if let Some(core) = self.core.upgrade() {
                 if refed {
-                    core.refed_notifiers.fetch_add(1, Ordering::SeqCst);
+                    core.liveness.add(1);
                 } else {
-                    core.refed_notifiers.fetch_sub(1, Ordering::SeqCst);
+                    core.liveness.remove(1);
                 }
                 core.inbox.wake();
             }
@@ -199,7 +198,7 @@ impl Notifier {
         self.room.notify_all();
         if let Some(core) = self.core.upgrade() {
             if self.refed.swap(false, Ordering::SeqCst) {
-                core.refed_notifiers.fetch_sub(1, Ordering::SeqCst);
+                core.liveness.remove(1);
             }
             // Let the loop deliver what is left and release the target;
             // wake it even when a delivery is already scheduled, since its
@@ -214,5 +213,107 @@ impl Notifier {
 
     pub fn is_closed(&self) -> bool {
         self.queue.lock().unwrap_or_else(|e| e.into_inner()).closed
+    }
+}
+
+/// A notifier and its target (None while the target is delivering).
+type Entry = (Arc<Notifier>, Option<Target>);
+
+/// A runtime's live notifiers and their targets; a target is taken out
+/// while it delivers, so a callback may create or close notifiers.
+#[derive(Default)]
+pub(crate) struct Registry(Mutex<HashMap<u64, Entry>>);
+
+impl Registry {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Entry>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Close every notifier (senders get `Closing`) and drop the targets
+    /// (running host finalizers) on this thread: the runtime's teardown.
+    pub(crate) fn close_all(&self) {
+        let all: Vec<_> = self.lock().drain().map(|(_, v)| v).collect();
+        for (n, _) in &all {
+            n.close();
+        }
+        drop(all);
+    }
+}
+
+/// A notifier delivering to `target` on `core`'s loop, with a queue of at
+/// most `capacity` payloads (0: unbounded), whose async identity is
+/// `async_id`. Any thread.
+pub(crate) fn create(core: &Arc<Core>, target: Target, capacity: usize, async_id: AsyncId) -> Arc<Notifier> {
+    let n = Notifier::new(core, capacity, async_id);
+    core.notifiers.lock().insert(n.id, (Arc::clone(&n), Some(target)));
+    core.inbox.wake(); // the loop's liveness changed
+    n
+}
+
+/// Deliver everything queued on notifier `id`, in order, on the loop;
+/// release its target once it is closed and drained. `stopped` is asked
+/// between payloads: a stop leaves the rest queued.
+pub(crate) fn deliver(
+    scope: &mut v8::PinScope,
+    core: &Core,
+    vm: &Vm,
+    id: u64,
+    stopped: &dyn Fn() -> bool,
+) -> Result<(), Error> {
+    let (notifier, target) = {
+        let mut all = core.notifiers.lock();
+        match all.get_mut(&id) {
+            Some((n, t)) => (Arc::clone(n), t.take()),
+            None => return Ok(()),
+        }
+    };
+    let Some(mut target) = target else { return Ok(()) }; // delivering further up the stack
+    let (items, closed) = notifier.take_all(core);
+    let mut items = items.into_iter().peekable();
+    let mut outcome = Ok(());
+    let async_id = &notifier.async_id;
+    async_id.init_if_pending(scope, core, AsyncType::Notifier);
+    while items.peek().is_some() {
+        if stopped() {
+            outcome = Err(Error::new(Status::Terminated, "event loop terminated"));
+            break;
+        }
+        let Some(payload) = items.next() else { break };
+        let result = async_hooks::run_as(scope, core, async_id.id, async_id.trigger, AsyncType::Notifier, |scope| {
+            deliver_one(scope, core, vm, &mut target, payload)
+        });
+        if let Err(e) = event_loop::event_done(scope, core, result) {
+            outcome = Err(e);
+            break;
+        }
+    }
+    // Whatever a stop left undelivered goes back to the front.
+    notifier.unshift(core, items.collect());
+    let mut all = core.notifiers.lock();
+    if closed && outcome.is_ok() && !notifier.has_items() {
+        let entry = all.remove(&id); // drops the target (and runs a host finalizer)
+        drop(all);
+        drop(entry);
+        async_hooks::destroy(scope, core, async_id.id, AsyncType::Notifier);
+    } else if let Some((_, slot)) = all.get_mut(&id) {
+        *slot = Some(target);
+    }
+    outcome
+}
+
+fn deliver_one(scope: &mut v8::PinScope, core: &Core, vm: &Vm, target: &mut Target, payload: Value) -> Result<(), Error> {
+    match target {
+        Target::Host(f) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(payload)))
+            .map_err(|p| Error::new(Status::Internal, crate::error::panic_message(&*p))),
+        Target::GlobalName(name) => {
+            let deliver = match &*core.dispatch() {
+                Some(d) => v8::Local::new(scope, &d.deliver),
+                None => return Ok(()),
+            };
+            let name = v8::String::new(scope, name).ok_or_else(|| Error::bad_input("callback name too long"))?;
+            let payload = crate::value::to_v8(scope, &payload)
+                .map_err(|m| Error::bad_input(format!("notifier payload: {m}")))?;
+            isolate::call_function(scope, vm, deliver, &[name.into(), payload])
+        }
     }
 }

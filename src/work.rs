@@ -4,16 +4,17 @@
 //! runtime of the process; it starts on first use with
 //! `V8RUNNER_THREADPOOL_SIZE` threads (default: the number of cores).
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, Weak};
 
 use crossbeam::channel::{unbounded, Sender};
 use once_cell::sync::OnceCell;
 
-use crate::async_hooks::AsyncId;
+use crate::async_hooks::{self, AsyncId, AsyncType};
+use crate::core::Core;
 use crate::error::{Error, Status};
 use crate::event_loop::Event;
-use crate::runtime::Core;
 
 const QUEUED: u8 = 0;
 const RUNNING: u8 = 1;
@@ -31,7 +32,7 @@ pub struct WorkRequest {
     pub id: u64,
     state: AtomicU8,
     work: Mutex<Option<WorkFn>>,
-    pub(crate) after: Mutex<Option<AfterFn>>,
+    after: Mutex<Option<AfterFn>>,
     core: Weak<Core>,
     pub(crate) async_id: AsyncId,
     /// Signalled when the work function has finished (for runtime free).
@@ -59,7 +60,7 @@ impl WorkRequest {
         Ok(())
     }
 
-    pub(crate) fn status(&self) -> Status {
+    fn status(&self) -> Status {
         if self.state.load(Ordering::Acquire) == CANCELED {
             Status::Canceled
         } else {
@@ -68,7 +69,7 @@ impl WorkRequest {
     }
 
     /// For runtime teardown: wait until a running work function returned.
-    pub(crate) fn wait_finished(&self) {
+    fn wait_finished(&self) {
         let mut guard = self.work.lock().unwrap_or_else(|e| e.into_inner());
         while self.state.load(Ordering::Acquire) == RUNNING {
             guard = self.finished.wait(guard).unwrap_or_else(|e| e.into_inner());
@@ -171,8 +172,60 @@ pub(crate) fn queue(
         finished: Condvar::new(),
     });
     created(&req);
-    core.register_work(Arc::clone(&req));
+    core.work.register(&core.liveness, Arc::clone(&req));
     // The pool lives for the whole process, so send cannot fail.
     let _ = pool().tx.send(Arc::clone(&req));
     req
+}
+
+/// A runtime's work requests whose after-callback has not run yet; each
+/// keeps the loop alive.
+#[derive(Default)]
+pub(crate) struct Registry(Mutex<HashMap<u64, Arc<WorkRequest>>>);
+
+impl Registry {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Arc<WorkRequest>>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn register(&self, liveness: &crate::core::Liveness, req: Arc<WorkRequest>) {
+        liveness.add(1);
+        self.lock().insert(req.id, req);
+    }
+
+    /// The runtime's teardown: queued requests are canceled (first, before
+    /// the pool can start them), running ones waited for, then every
+    /// after-callback runs once, with `Canceled`, on this thread.
+    pub(crate) fn cancel_all(&self) {
+        let pending: Vec<_> = self.lock().drain().map(|(_, r)| r).collect();
+        for req in &pending {
+            let _ = req.cancel();
+        }
+        for req in &pending {
+            req.wait_finished();
+        }
+        for req in pending {
+            let after = req.after.lock().unwrap_or_else(|e| e.into_inner()).take();
+            if let Some(after) = after {
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| after(&req, Status::Canceled)));
+            }
+        }
+    }
+}
+
+/// Request `id` finished (or was canceled): run its after-callback on the
+/// loop, as its async resource. None: nothing to run.
+pub(crate) fn complete(scope: &mut v8::PinScope, core: &Core, id: u64) -> Option<Result<(), Error>> {
+    let req = core.work.lock().remove(&id)?;
+    core.liveness.remove(1);
+    let after = req.after.lock().unwrap_or_else(|e| e.into_inner()).take()?;
+    let status = req.status();
+    let async_id = &req.async_id;
+    async_id.init_if_pending(scope, core, AsyncType::Work);
+    let outcome = async_hooks::run_as(scope, core, async_id.id, async_id.trigger, AsyncType::Work, |_| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| after(&req, status)))
+            .map_err(|p| Error::new(Status::Internal, crate::error::panic_message(&*p)))
+    });
+    async_hooks::destroy(scope, core, async_id.id, AsyncType::Work);
+    Some(outcome)
 }

@@ -4,8 +4,7 @@
 use std::ffi::{c_char, c_void};
 
 use super::error::v8r_error;
-use super::host::Owned;
-use super::notifier::v8r_finalizer_fn;
+use super::foreign::{v8r_finalizer_fn, ForeignData};
 use super::runtime::{lookup, v8r_runtime};
 use super::{boundary, write_out};
 use crate::async_hooks::{AsyncType, HookEvent};
@@ -37,7 +36,8 @@ pub struct v8r_async_hooks {
     pub finalizer: v8r_finalizer_fn,
 }
 
-/// The hooks of a set, movable to the runtime's thread.
+/// The hook functions of a set (its data and finalizer are a
+/// `ForeignData`), movable to the runtime's thread.
 struct CHooks {
     hooks: v8r_async_hooks,
 }
@@ -87,7 +87,7 @@ pub extern "C" fn v8r_async_hooks_add(
         let wants_destroy = set.hooks.destroy.is_some();
         let id = runtime.add_async_hooks(set.hooks.types, wants_destroy, Box::new(move |event| set.call(event)))?;
         if finalizer.is_some() {
-            runtime.keep_until_drop(Box::new(Owned { data, finalizer }));
+            runtime.keep_until_drop(Box::new(ForeignData::armed(data, finalizer)));
         }
         // SAFETY: checked non-NULL by write_out.
         unsafe { *set_id = id };

@@ -11,6 +11,7 @@ use super::runtime::{lookup, v8r_runtime};
 use super::value::{clear_result, store_result, v8r_value, values_from_c};
 use super::{boundary, c_text, guarded, write_out};
 use crate::error::{Error, Status};
+use crate::FunctionRef;
 
 /// An opaque reference to a JS function of one runtime. Free it once with
 /// `v8r_function_free` (any thread); freeing the runtime first is fine.
@@ -18,16 +19,17 @@ pub struct v8r_function {
     _opaque: [u8; 0],
 }
 
-struct FunctionRef {
+/// A function reference and the handle of its runtime.
+struct Entry {
     /// Looked up at each call, so a freed runtime is never reached again.
     runtime: *mut v8r_runtime,
-    function: v8::Global<v8::Function>,
+    function: FunctionRef,
 }
 // SAFETY: `runtime` is a handle number, never dereferenced.
-unsafe impl Send for FunctionRef {}
-unsafe impl Sync for FunctionRef {}
+unsafe impl Send for Entry {}
+unsafe impl Sync for Entry {}
 
-static FUNCTIONS: Lazy<HandleTable<FunctionRef>> = Lazy::new(|| HandleTable::new(HandleKind::Function));
+static FUNCTIONS: Lazy<HandleTable<Entry>> = Lazy::new(|| HandleTable::new(HandleKind::Function));
 
 /// Look up the global function `name` (NUL-terminated) and store a
 /// reference to it in `*out` (the caller owns it). The reference stays
@@ -45,7 +47,7 @@ pub extern "C" fn v8r_runtime_function(
         let runtime = lookup(rt)?;
         let name = c_text(name, "name")?.ok_or_else(|| Error::bad_input("name is NULL"))?;
         let function = runtime.function(name)?;
-        let handle = FUNCTIONS.insert(FunctionRef { runtime: rt, function });
+        let handle = FUNCTIONS.insert(Entry { runtime: rt, function });
         // SAFETY: checked non-NULL above.
         unsafe { *out = handle as *mut v8r_function };
         Ok(())

@@ -9,13 +9,13 @@ use smallvec::SmallVec;
 
 use super::error::v8r_error;
 use super::handles::{HandleKind, HandleTable};
-use super::notifier::v8r_finalizer_fn;
+use super::foreign::{v8r_finalizer_fn, ForeignData, UserData};
 use super::runtime::{lookup, v8r_runtime};
 use super::value::{v8r_value, v8r_value_release, value_from_c};
 use super::{boundary, c_text, guarded, text};
 use crate::error::{Error, Status};
 use crate::host::{HostFunction, Settler};
-use crate::values::Value;
+use crate::value::Value;
 
 /// A synchronous host function. `args[0..argc]` are borrowed: valid during
 /// the call, read-only, not yours to release.
@@ -44,29 +44,6 @@ pub struct v8r_promise {
 
 static PROMISES: Lazy<HandleTable<Mutex<Option<Settler>>>> = Lazy::new(|| HandleTable::new(HandleKind::Promise));
 
-/// C user data with its finalizer, released with the runtime.
-pub(super) struct Owned {
-    pub(super) data: *mut c_void,
-    pub(super) finalizer: v8r_finalizer_fn,
-}
-// SAFETY: handed over by the C caller for use on the runtime's thread(s).
-unsafe impl Send for Owned {}
-unsafe impl Sync for Owned {}
-
-impl Owned {
-    pub(super) fn ptr(&self) -> *mut c_void {
-        self.data
-    }
-}
-
-impl Drop for Owned {
-    fn drop(&mut self) {
-        if let Some(f) = self.finalizer {
-            f(self.data);
-        }
-    }
-}
-
 /// Views of the arguments, valid during the host call (no copies).
 fn c_args(args: &[Value]) -> SmallVec<[v8r_value; 4]> {
     args.iter().map(v8r_value::borrow).collect()
@@ -93,11 +70,11 @@ pub extern "C" fn v8r_runtime_register(
         // the enum must not be read as a Status (undefined behaviour).
         // SAFETY: same ABI; `Status` is a repr(u32) enum.
         let func: RawHostFn = unsafe { std::mem::transmute(func) };
-        register_with(rt, name, data, finalizer, |owned| {
+        register_with(rt, name, data, finalizer, |data| {
             HostFunction::Sync(Box::new(move |args| {
                 let argv = c_args(args);
                 let mut result = v8r_value::UNDEFINED;
-                let code = func(owned.ptr(), argv.as_ptr(), argv.len(), &mut result);
+                let code = func(data.ptr(), argv.as_ptr(), argv.len(), &mut result);
                 let value = value_from_c(&result);
                 v8r_value_release(&mut result);
                 match (Status::from_u32(code), value) {
@@ -129,11 +106,11 @@ pub extern "C" fn v8r_runtime_register_async(
 ) -> Status {
     boundary(err, || {
         let func = func.ok_or_else(|| Error::bad_input("function is NULL"))?;
-        register_with(rt, name, data, finalizer, |owned| {
+        register_with(rt, name, data, finalizer, |data| {
             HostFunction::Async(Box::new(move |args, settler| {
                 let handle = PROMISES.insert(Mutex::new(Some(settler)));
                 let argv = c_args(&args);
-                func(owned.ptr(), argv.as_ptr(), argv.len(), handle as *mut v8r_promise);
+                func(data.ptr(), argv.as_ptr(), argv.len(), handle as *mut v8r_promise);
             }))
         })
     })
@@ -146,13 +123,13 @@ fn register_with(
     name: *const c_char,
     data: *mut c_void,
     finalizer: v8r_finalizer_fn,
-    make: impl FnOnce(Owned) -> HostFunction,
+    make: impl FnOnce(UserData) -> HostFunction,
 ) -> Result<(), Error> {
     let runtime = lookup(rt)?;
     let name = c_text(name, "name")?.ok_or_else(|| Error::bad_input("name is NULL"))?;
-    runtime.register(name, make(Owned { data, finalizer: None }))?;
+    runtime.register(name, make(UserData(data)))?;
     if finalizer.is_some() {
-        runtime.keep_until_drop(Box::new(Owned { data, finalizer }));
+        runtime.keep_until_drop(Box::new(ForeignData::armed(data, finalizer)));
     }
     Ok(())
 }

@@ -10,11 +10,12 @@
 
 pub mod async_hooks;
 pub mod error;
+pub mod foreign;
 pub mod function;
 pub mod handles;
 pub mod host;
 pub mod notifier;
-pub mod oneshot;
+pub mod runv8;
 pub mod runtime;
 pub mod value;
 pub mod work;

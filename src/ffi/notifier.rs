@@ -2,13 +2,13 @@
 //! payload, delivered on the loop thread to a JS global or a C callback.
 
 use std::ffi::{c_char, c_void};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use once_cell::sync::Lazy;
 
 use super::error::v8r_error;
+use super::foreign::{v8r_finalizer_fn, ForeignData};
 use super::handles::{HandleKind, HandleTable};
 use super::runtime::{lookup, v8r_runtime};
 use super::value::{v8r_value, v8r_value_release, value_from_c};
@@ -25,8 +25,6 @@ pub struct v8r_notifier {
 /// Receives one payload on the loop thread; `payload` is valid during the
 /// call only. May call back into the runtime.
 pub type v8r_notify_fn = Option<extern "C" fn(data: *mut c_void, payload: *const v8r_value)>;
-/// Releases user data when the library no longer needs it.
-pub type v8r_finalizer_fn = Option<extern "C" fn(data: *mut c_void)>;
 
 static NOTIFIERS: Lazy<HandleTable<Notifier>> = Lazy::new(|| HandleTable::new(HandleKind::Notifier));
 
@@ -34,28 +32,6 @@ fn lookup_notifier(n: *mut v8r_notifier) -> Result<Arc<Notifier>, Error> {
     NOTIFIERS.lookup(n)
 }
 
-/// C user data with its finalizer, run when the target is dropped.
-struct HostData {
-    data: *mut c_void,
-    finalizer: v8r_finalizer_fn,
-    armed: Arc<AtomicBool>,
-}
-// SAFETY: the C caller hands the data over for use on the loop thread.
-unsafe impl Send for HostData {}
-
-impl HostData {
-    fn ptr(&self) -> *mut c_void {
-        self.data
-    }
-}
-
-impl Drop for HostData {
-    fn drop(&mut self) {
-        if let (Some(f), true) = (self.finalizer, self.armed.load(Ordering::SeqCst)) {
-            f(self.data);
-        }
-    }
-}
 
 /// Create a notifier on `rt` that delivers each payload sent to it, on the
 /// loop thread during `v8r_runtime_run`, either to the JS function named
@@ -83,28 +59,21 @@ pub extern "C" fn v8r_notifier_new(
         write_out(out, std::ptr::null_mut(), "out")?;
         let runtime = lookup(rt)?;
         let name = c_text(global_name, "global_name")?;
-        // The finalizer is armed only once the notifier exists: a failed
-        // create must not call it.
-        let armed = Arc::new(AtomicBool::new(false));
+        // The target owns the data; its finalizer is armed only once the
+        // notifier exists: a failed create must not call it.
+        let (owner, arming) = ForeignData::unarmed(data, finalizer);
         let target = match (name, callback) {
             (Some(name), None) if !name.is_empty() => Target::GlobalName(name.to_owned()),
-            (None, Some(cb)) => {
-                let owner = HostData {
-                    data,
-                    finalizer,
-                    armed: Arc::clone(&armed),
-                };
-                Target::Host(Box::new(move |payload| {
-                    if let Ok(mut v) = v8r_value::from_value(payload) {
-                        cb(owner.ptr(), &v);
-                        v8r_value_release(&mut v);
-                    }
-                }))
-            }
+            (None, Some(cb)) => Target::Host(Box::new(move |payload| {
+                if let Ok(mut v) = v8r_value::from_value(payload) {
+                    cb(owner.ptr(), &v);
+                    v8r_value_release(&mut v);
+                }
+            })),
             _ => return Err(Error::bad_input("pass exactly one of global_name and callback")),
         };
         let notifier = runtime.notifier(target, capacity)?;
-        armed.store(true, Ordering::SeqCst);
+        arming.arm();
         let handle = NOTIFIERS.insert_arc(notifier);
         // SAFETY: checked non-NULL above.
         unsafe { *out = handle as *mut v8r_notifier };

@@ -12,7 +12,9 @@ use super::{boundary, c_text, guarded, text, write_out};
 use crate::error::{Error, Status};
 use crate::event_loop::RunMode;
 use crate::isolate::HeapLimits;
-use crate::runtime::{ConsoleLevel, ConsoleSink, ErrorSink, Runtime, RuntimeOptions};
+use super::foreign::{v8r_finalizer_fn, ForeignData, UserData};
+use crate::runtime::{Runtime, RuntimeOptions};
+use crate::{ConsoleLevel, ConsoleSink, ErrorSink};
 
 /// An opaque runtime handle: one isolate + context + (later) event loop.
 /// Never dereference it; it is validated on every call.
@@ -52,7 +54,7 @@ pub struct v8r_runtime_options {
     /// Called once with `finalizer_data` when the runtime is finally
     /// disposed, after its last console or error callback: release what the
     /// sinks' data points to here. NULL: nothing to release.
-    pub finalizer: super::notifier::v8r_finalizer_fn,
+    pub finalizer: v8r_finalizer_fn,
     pub finalizer_data: *mut c_void,
     /// The most bytes the runtime's ArrayBuffers, typed arrays and
     /// SharedArrayBuffers may hold at once (they live outside the JS heap);
@@ -62,52 +64,17 @@ pub struct v8r_runtime_options {
     pub array_buffer_limit: u64,
 }
 
-/// Level of a console message: log, debug, info, warn, error.
-#[repr(u32)]
-#[derive(Clone, Copy)]
-pub enum v8r_console_level {
-    Log = 0,
-    Debug = 1,
-    Info = 2,
-    Warn = 3,
-    Error = 4,
-}
-
 /// Console sink: `text` is UTF-8 of `len` bytes, NUL-terminated. May be NULL.
 pub type v8r_console_fn =
-    Option<extern "C" fn(data: *mut c_void, level: v8r_console_level, text: *const c_char, len: usize)>;
+    Option<extern "C" fn(data: *mut c_void, level: ConsoleLevel, text: *const c_char, len: usize)>;
 /// Error sink for errors nobody caught; see `v8r_runtime_options.on_error`.
 /// May be NULL.
 pub type v8r_error_fn = Option<extern "C" fn(data: *mut c_void, err: *const v8r_error)>;
-type ConsoleFn = extern "C" fn(*mut c_void, v8r_console_level, *const c_char, usize);
+type ConsoleFn = extern "C" fn(*mut c_void, ConsoleLevel, *const c_char, usize);
 type ErrorFn = extern "C" fn(*mut c_void, *const v8r_error);
-
-/// User data handed back to C callbacks; the caller promised (by passing
-/// it) that it may be used from the threads the header names.
-#[derive(Clone, Copy)]
-struct UserData(*mut c_void);
-// SAFETY: an opaque value the C caller owns; we only hand it back.
-unsafe impl Send for UserData {}
-unsafe impl Sync for UserData {}
-
-/// Calls a C finalizer when dropped.
-struct RunOnDrop(extern "C" fn(*mut c_void), UserData);
-
-impl Drop for RunOnDrop {
-    fn drop(&mut self) {
-        (self.0)(self.1 .0);
-    }
-}
 
 fn console_sink(f: ConsoleFn, data: UserData) -> ConsoleSink {
     Arc::new(move |level, text| {
-        let level = match level {
-            ConsoleLevel::Log => v8r_console_level::Log,
-            ConsoleLevel::Debug => v8r_console_level::Debug,
-            ConsoleLevel::Info => v8r_console_level::Info,
-            ConsoleLevel::Warn => v8r_console_level::Warn,
-            ConsoleLevel::Error => v8r_console_level::Error,
-        };
         let text = cstring(text);
         let data = data;
         f(data.0, level, text.as_ptr(), text.as_bytes().len());
@@ -198,10 +165,10 @@ pub extern "C" fn v8r_runtime_new(
             options.on_error = o.on_error.map(|f| error_sink(f, UserData(o.on_error_data)));
         }
         // SAFETY: as above.
-        let finalizer = unsafe { opts.as_ref() }.and_then(|o| o.finalizer.map(|f| (f, UserData(o.finalizer_data))));
+        let finalizer = unsafe { opts.as_ref() }.map(|o| (o.finalizer_data, o.finalizer));
         let runtime = Runtime::new(options)?;
-        if let Some((f, data)) = finalizer {
-            runtime.keep_until_drop(Box::new(RunOnDrop(f, data)));
+        if let Some((data, finalizer @ Some(_))) = finalizer {
+            runtime.keep_until_drop(Box::new(ForeignData::armed(data, finalizer)));
         }
         let id = RUNTIMES.insert(runtime);
         // SAFETY: checked non-NULL above.

@@ -5,7 +5,7 @@
 use std::ffi::c_char;
 
 use crate::error::Error;
-use crate::values::{Args, Value};
+use crate::value::{Args, Value};
 
 /// What a `v8r_value` holds. Stable numbers.
 #[repr(u32)]

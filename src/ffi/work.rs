@@ -5,6 +5,7 @@ use std::ffi::c_void;
 use once_cell::sync::Lazy;
 
 use super::error::v8r_error;
+use super::foreign::UserData;
 use super::handles::{HandleKind, HandleTable};
 use super::runtime::{lookup, v8r_runtime};
 use super::{boundary, guarded, write_out};
@@ -26,12 +27,6 @@ pub type v8r_after_work_fn = Option<extern "C" fn(req: *mut v8r_work, status: St
 
 static REQUESTS: Lazy<HandleTable<WorkRequest>> = Lazy::new(|| HandleTable::new(HandleKind::Work));
 
-/// C user data, handed to both callbacks.
-#[derive(Clone, Copy)]
-struct UserData(*mut c_void);
-// SAFETY: the caller hands `data` to a pool thread and then the loop thread,
-// one after the other, as this function's contract says.
-unsafe impl Send for UserData {}
 
 /// Queue `work(data)` on the shared thread pool; later `after(req, status,
 /// data)` runs on the runtime's thread during `v8r_runtime_run`, exactly

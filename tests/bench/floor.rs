@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use v8runner::{oneshot, Runtime, RuntimeOptions};
+use v8runner::{runv8, Runtime, RuntimeOptions};
 
 const ROUNDS: usize = 5;
 
@@ -88,7 +88,7 @@ fn main() {
     }
     report(
         "oneshot.rust",
-        ns_per_op(iters, || assert_eq!(oneshot::run_to_string("1+1").unwrap(), "2")) / 1e3,
+        ns_per_op(iters, || assert_eq!(runv8::run_to_string("1+1").unwrap(), "2")) / 1e3,
         "us",
     );
 
@@ -107,7 +107,7 @@ fn main() {
         "oneshot2.rust",
         throughput_2(iters, |n| {
             for _ in 0..n {
-                oneshot::run_to_string("1+1").unwrap();
+                runv8::run_to_string("1+1").unwrap();
             }
         }),
         "ops/s",

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use v8runner::error::Status;
-use v8runner::oneshot;
+use v8runner::runv8;
 use v8runner::{Runtime, RuntimeOptions, Value};
 
 fn any_thread() -> RuntimeOptions {
@@ -122,7 +122,7 @@ fn heap_limit_closes_the_runtime_only() {
     assert_eq!(e.kind, Status::HeapLimit);
     assert!(rt.is_closed());
     assert_eq!(rt.eval("1", "", 0).unwrap_err().kind, Status::Closed);
-    assert_eq!(oneshot::run_to_string("'ok'").unwrap(), "ok");
+    assert_eq!(runv8::run_to_string("'ok'").unwrap(), "ok");
 }
 
 #[test]
@@ -131,15 +131,15 @@ fn oneshot_pool_is_bounded_and_contexts_are_fresh() {
         .map(|i| {
             std::thread::spawn(move || {
                 let src = format!("var seen = typeof marker; var marker = {i}; seen + ':' + marker");
-                oneshot::run_to_string(&src).unwrap()
+                runv8::run_to_string(&src).unwrap()
             })
         })
         .collect();
     for (i, t) in threads.into_iter().enumerate() {
         assert_eq!(t.join().unwrap(), format!("undefined:{i}"));
     }
-    assert!(oneshot::pool_live() <= oneshot::pool_capacity());
-    assert_eq!(oneshot::run_to_string("").unwrap_err().kind, Status::BadInput);
+    assert!(runv8::pool_live() <= runv8::pool_capacity());
+    assert_eq!(runv8::run_to_string("").unwrap_err().kind, Status::BadInput);
 }
 
 #[test]

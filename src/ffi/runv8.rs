@@ -9,7 +9,7 @@ use std::time::Duration;
 use super::error::{cstring, v8r_error};
 use super::{boundary, bytes, guarded, malloc_string, write_out};
 use crate::error::{Error, Status};
-use crate::oneshot;
+use crate::runv8;
 
 thread_local! {
     static LAST_ERROR: RefCell<Option<CString>> = const { RefCell::new(None) };
@@ -34,7 +34,7 @@ fn classic_source(src: &[u8]) -> Result<&str, Error> {
 fn classic(src: Result<&[u8], Error>, out_len: *mut usize) -> *mut c_char {
     let result = std::panic::catch_unwind(|| -> Result<(*mut c_char, usize), Error> {
         let source = classic_source(src?)?;
-        let text = oneshot::run_to_string(source)?;
+        let text = runv8::run_to_string(source)?;
         Ok((malloc_string(text.as_bytes())?, text.len()))
     })
     .unwrap_or_else(|p| Err(Error::new(Status::Internal, crate::error::panic_message(&*p))));
@@ -130,12 +130,12 @@ pub struct v8r_runv8_options {
     pub call_id: u64,
 }
 
-fn limits(opts: *const v8r_runv8_options) -> oneshot::Limits {
+fn limits(opts: *const v8r_runv8_options) -> runv8::Limits {
     // SAFETY: NULL or a readable options struct (documented).
     let Some(o) = (unsafe { opts.as_ref() }) else {
-        return oneshot::Limits::default();
+        return runv8::Limits::default();
     };
-    oneshot::Limits {
+    runv8::Limits {
         timeout: (o.timeout_ms > 0).then(|| Duration::from_millis(o.timeout_ms)),
         call_id: o.call_id,
     }
@@ -157,7 +157,7 @@ pub extern "C" fn v8r_runv8_with(
     boundary(err, || {
         write_out(out, std::ptr::null_mut(), "out")?;
         let source = classic_source(bytes(src, len, "script")?)?;
-        let text = oneshot::run_with(source, limits(opts))?;
+        let text = runv8::run_with(source, limits(opts))?;
         let ptr = malloc_string(text.as_bytes())?;
         // SAFETY: checked non-NULL above.
         unsafe { *out = ptr };
@@ -175,7 +175,7 @@ pub extern "C" fn v8r_runv8_with(
 #[no_mangle]
 pub extern "C" fn v8r_runv8_terminate(call_id: u64) -> Status {
     boundary(std::ptr::null_mut(), || {
-        oneshot::terminate(call_id);
+        runv8::terminate(call_id);
         Ok(())
     })
 }
@@ -188,7 +188,7 @@ pub extern "C" fn v8r_runv8_terminate(call_id: u64) -> Status {
 #[no_mangle]
 pub extern "C" fn v8r_runv8_set_timeout(timeout_ms: u64) -> Status {
     boundary(std::ptr::null_mut(), || {
-        oneshot::set_default_timeout((timeout_ms > 0).then(|| Duration::from_millis(timeout_ms)));
+        runv8::set_default_timeout((timeout_ms > 0).then(|| Duration::from_millis(timeout_ms)));
         Ok(())
     })
 }
@@ -201,11 +201,11 @@ pub extern "C" fn v8r_runv8_pool_stats(live: *mut usize, capacity: *mut usize) {
     guarded((), || {
         if !live.is_null() {
             // SAFETY: documented as NULL or writable.
-            unsafe { *live = oneshot::pool_live() };
+            unsafe { *live = runv8::pool_live() };
         }
         if !capacity.is_null() {
             // SAFETY: as above.
-            unsafe { *capacity = oneshot::pool_capacity() };
+            unsafe { *capacity = runv8::pool_capacity() };
         }
     });
 }

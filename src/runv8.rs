@@ -21,7 +21,7 @@ use once_cell::sync::Lazy;
 use crate::entry::EarlyStops;
 use crate::error::{Error, Status};
 use crate::isolate::{self, HeapLimits, Vm, Want};
-use crate::values::Value;
+use crate::value::Value;
 use crate::watchdog;
 
 /// Resource name used in error locations of one-shot scripts.
