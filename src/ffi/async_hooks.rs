@@ -6,7 +6,7 @@ use std::ffi::{c_char, c_void};
 use super::error::v8r_error;
 use super::foreign::{v8r_finalizer_fn, ForeignData};
 use super::runtime::{lookup, v8r_runtime};
-use super::{boundary, write_out};
+use super::{boundary, guarded, write_out};
 use crate::async_hooks::{AsyncType, HookEvent};
 use crate::error::{Error, Status};
 
@@ -129,5 +129,7 @@ pub extern "C" fn v8r_async_ids(rt: *mut v8r_runtime, execution_id: *mut u64, tr
 /// NULL for a value that is not one type. Static storage. Any thread.
 #[no_mangle]
 pub extern "C" fn v8r_async_type_name(resource_type: u32) -> *const c_char {
-    AsyncType::from_u32(resource_type).map_or(std::ptr::null(), |t| t.c_name().as_ptr())
+    guarded(std::ptr::null(), || {
+        AsyncType::from_u32(resource_type).map_or(std::ptr::null(), |t| t.c_name().as_ptr())
+    })
 }

@@ -51,7 +51,7 @@ pub extern "C" fn v8r_error_free(err: *mut v8r_error) {
     if err.is_null() {
         return;
     }
-    let _ = std::panic::catch_unwind(|| {
+    super::guarded((), || {
         // SAFETY: `err` came from `into_raw` and is freed once (documented).
         let e = unsafe { Box::from_raw(err) };
         for p in [e.message, e.stack, e.resource_name] {
@@ -67,8 +67,8 @@ pub extern "C" fn v8r_error_free(err: *mut v8r_error) {
 /// unknown numbers give "unknown status". Never free it. Any thread.
 #[no_mangle]
 pub extern "C" fn v8r_status_name(status: u32) -> *const c_char {
-    match Status::from_u32(status) {
+    super::guarded(c"unknown status".as_ptr(), || match Status::from_u32(status) {
         Some(s) => s.c_name().as_ptr(),
         None => c"unknown status".as_ptr(),
-    }
+    })
 }

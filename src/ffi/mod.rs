@@ -26,15 +26,24 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use crate::error::{panic_message, Error, Status};
 use error::v8r_error;
 
-/// Run an exported function's body: catch panics, and report failures as a
-/// status plus (when `err_out` is not NULL) a new `v8r_error`.
-pub(crate) fn boundary(err_out: *mut *mut v8r_error, body: impl FnOnce() -> Result<(), Error>) -> Status {
-    let outcome = catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|p| {
+// The panic boundary, in three shapes for the three kinds of export: a
+// status (with an optional error out-parameter), a Result for the classic
+// calls' own error handling, any other value with a fallback.
+
+/// Run a body, a panic in it becoming a `V8R_STATUS_INTERNAL` error.
+pub(crate) fn caught<T>(body: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+    catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|p| {
         Err(Error::new(
             Status::Internal,
             format!("panic in v8runner: {}", panic_message(&*p)),
         ))
-    });
+    })
+}
+
+/// Run an exported function's body: catch panics, and report failures as a
+/// status plus (when `err_out` is not NULL) a new `v8r_error`.
+pub(crate) fn boundary(err_out: *mut *mut v8r_error, body: impl FnOnce() -> Result<(), Error>) -> Status {
+    let outcome = caught(body);
     let status = match &outcome {
         Ok(()) => Status::Ok,
         Err(e) => e.kind,

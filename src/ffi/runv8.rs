@@ -7,7 +7,7 @@ use std::ffi::{c_char, CString};
 use std::time::Duration;
 
 use super::error::{cstring, v8r_error};
-use super::{boundary, bytes, guarded, malloc_string, write_out};
+use super::{boundary, bytes, caught, guarded, malloc_string, write_out};
 use crate::error::{Error, Status};
 use crate::runv8;
 
@@ -32,12 +32,11 @@ fn classic_source(src: &[u8]) -> Result<&str, Error> {
 }
 
 fn classic(src: Result<&[u8], Error>, out_len: *mut usize) -> *mut c_char {
-    let result = std::panic::catch_unwind(|| -> Result<(*mut c_char, usize), Error> {
+    let result = caught(|| {
         let source = classic_source(src?)?;
         let text = runv8::run_to_string(source)?;
         Ok((malloc_string(text.as_bytes())?, text.len()))
-    })
-    .unwrap_or_else(|p| Err(Error::new(Status::Internal, crate::error::panic_message(&*p))));
+    });
     match result {
         Ok((ptr, len)) => {
             set_last_error(None);
@@ -95,7 +94,9 @@ pub extern "C" fn runv8_len(src: *const u8, len: usize, out_len: *mut usize) -> 
 /// thread; do not free it.
 #[no_mangle]
 pub extern "C" fn v8r_last_error() -> *const c_char {
-    LAST_ERROR.with(|slot| slot.borrow().as_ref().map(|s| s.as_ptr()).unwrap_or(std::ptr::null()))
+    guarded(std::ptr::null(), || {
+        LAST_ERROR.with(|slot| slot.borrow().as_ref().map(|s| s.as_ptr()).unwrap_or(std::ptr::null()))
+    })
 }
 
 /// The one-shot call with the rich error model: run `len` bytes at `src` in

@@ -157,19 +157,18 @@ pub extern "C" fn v8r_value_json(text: *const c_char, len: usize) -> v8r_value {
 }
 
 fn owned_text(kind: v8r_kind, text: *const c_char, len: usize) -> v8r_value {
-    std::panic::catch_unwind(|| {
-        let s = super::text(text as *const u8, len, "text").ok()?;
-        let data = super::malloc_string(s.as_bytes()).ok()?;
-        Some(v8r_value {
-            kind,
-            data,
-            len,
-            ..v8r_value::UNDEFINED
-        })
+    super::guarded(v8r_value::UNDEFINED, || {
+        let made = super::text(text as *const u8, len, "text").and_then(|s| super::malloc_string(s.as_bytes()));
+        match made {
+            Ok(data) => v8r_value {
+                kind,
+                data,
+                len,
+                ..v8r_value::UNDEFINED
+            },
+            Err(_) => v8r_value::UNDEFINED,
+        }
     })
-    .ok()
-    .flatten()
-    .unwrap_or(v8r_value::UNDEFINED)
 }
 
 impl v8r_value {
@@ -243,9 +242,11 @@ pub extern "C" fn v8r_value_release(value: *mut v8r_value) {
     if value.is_null() {
         return;
     }
-    // SAFETY: caller passes a value filled by this library (or zeroed).
-    unsafe {
-        libc::free((*value).data as *mut libc::c_void);
-        value.write(v8r_value::UNDEFINED);
-    }
+    super::guarded((), || {
+        // SAFETY: caller passes a value filled by this library (or zeroed).
+        unsafe {
+            libc::free((*value).data as *mut libc::c_void);
+            value.write(v8r_value::UNDEFINED);
+        }
+    })
 }
