@@ -52,18 +52,17 @@ type AsyncHookSet struct {
 	id C.uint32_t
 }
 
-// asyncHookTarget is what a hook set's cgo.Handle refers to.
+// asyncHookTarget is what a hook set's cgo.Handle refers to. It holds the
+// runtime's panic slot, not the *Runtime: the handle is a GC root until the
+// library frees the runtime, and must not keep a forgotten runtime alive.
 type asyncHookTarget struct {
-	hooks AsyncHooks
-	rt    *Runtime
+	hooks  AsyncHooks
+	panics *panics
 }
 
 // SetAsyncHooks adds hooks to the runtime, enabled. Sets added from Go, C
 // and JS (asyncHooks.createHook) coexist on one runtime.
 func (r *Runtime) SetAsyncHooks(h AsyncHooks) (*AsyncHookSet, error) {
-	if r.closed.Load() {
-		return nil, ErrClosed
-	}
 	var types C.uint32_t
 	for _, t := range h.Types {
 		bit, ok := asyncTypes[t]
@@ -72,9 +71,8 @@ func (r *Runtime) SetAsyncHooks(h AsyncHooks) (*AsyncHookSet, error) {
 		}
 		types |= bit
 	}
-	// The target refers to the runtime weakly in effect: the runtime frees
-	// the handle (finalizer) when it is freed itself.
-	handle := cgo.NewHandle(&asyncHookTarget{hooks: h, rt: r})
+	// The runtime frees the handle (finalizer) when it is freed itself.
+	handle := cgo.NewHandle(&asyncHookTarget{hooks: h, panics: r.panics})
 	var c C.v8r_async_hooks
 	if h.Init != nil {
 		c.init = (*[0]byte)(C.v8r_go_async_init)
@@ -95,10 +93,10 @@ func (r *Runtime) SetAsyncHooks(h AsyncHooks) (*AsyncHookSet, error) {
 	c.data = C.v8r_go_handle(C.uintptr_t(handle))
 	c.finalizer = C.v8r_finalizer_fn(C.v8r_go_release)
 	var id C.uint32_t
-	var cerr *C.v8r_error
-	status := C.v8r_async_hooks_add(r.h, &c, &id, &cerr)
-	runtime.KeepAlive(r)
-	if err := statusError(status, cerr); err != nil {
+	err := r.call(func(rh *C.v8r_runtime, cerr **C.v8r_error) C.v8r_status {
+		return C.v8r_async_hooks_add(rh, &c, &id, cerr)
+	})
+	if err != nil {
 		handle.Delete()
 		return nil, err
 	}
@@ -116,13 +114,9 @@ func (s *AsyncHookSet) Enable() error { return s.enable(true) }
 func (s *AsyncHookSet) Disable() error { return s.enable(false) }
 
 func (s *AsyncHookSet) enable(on bool) error {
-	if s.rt.closed.Load() {
-		return ErrClosed
-	}
-	var cerr *C.v8r_error
-	status := C.v8r_async_hooks_enable(s.rt.h, s.id, C.bool(on), &cerr)
-	runtime.KeepAlive(s.rt)
-	return statusError(status, cerr)
+	return s.rt.call(func(h *C.v8r_runtime, cerr **C.v8r_error) C.v8r_status {
+		return C.v8r_async_hooks_enable(h, s.id, C.bool(on), cerr)
+	})
 }
 
 // AsyncIDs returns the execution and trigger async ids of the callback
@@ -130,10 +124,15 @@ func (s *AsyncHookSet) enable(on bool) error {
 // from inside a Func, an after-callback or a hook. Outside any callback
 // it returns (1, 0).
 func (r *Runtime) AsyncIDs() (execution, trigger uint64) {
-	var e, t C.uint64_t
-	if C.v8r_async_ids(r.h, &e, &t) != C.V8R_STATUS_OK {
+	h, err := r.ptr()
+	if err != nil {
 		return 0, 0
 	}
+	var e, t C.uint64_t
+	status := C.v8r_async_ids(h, &e, &t)
 	runtime.KeepAlive(r)
+	if status != C.V8R_STATUS_OK {
+		return 0, 0
+	}
 	return uint64(e), uint64(t)
 }

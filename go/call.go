@@ -45,8 +45,9 @@ var frames = sync.Pool{New: func() any {
 
 // invoke calls fn, or the global called name when fn is nil, with args.
 func (r *Runtime) invoke(ctx context.Context, fn *C.v8r_function, name *C.char, args []any) (Value, error) {
-	if r.closed.Load() {
-		return Value{}, ErrClosed
+	h, err := r.ptr()
+	if err != nil {
+		return Value{}, err
 	}
 	if err := ctx.Err(); err != nil {
 		return Value{}, fmt.Errorf("%w: %w", ErrTerminated, err)
@@ -74,18 +75,17 @@ func (r *Runtime) invoke(ctx context.Context, fn *C.v8r_function, name *C.char, 
 		argp = &argv[0]
 	}
 	id := callIDs.Add(1)
-	stop := r.terminateOnDone(ctx, id)
+	stop := r.terminateOnDone(ctx, h, id)
 	var status C.v8r_status
 	if fn != nil {
 		status = C.v8r_function_call(fn, argp, C.size_t(len(argv)), C.uint64_t(id), &f.c.result, &f.c.err)
 	} else {
-		status = C.v8r_runtime_call(r.h, name, argp, C.size_t(len(argv)), C.uint64_t(id), &f.c.result, &f.c.err)
+		status = C.v8r_runtime_call(h, name, argp, C.size_t(len(argv)), C.uint64_t(id), &f.c.result, &f.c.err)
 	}
-	runtime.KeepAlive(r)
 	stop()
 	cerr := f.c.err
 	f.c.err = nil
-	if err := statusError(status, cerr); err != nil {
+	if err := r.finish(status, cerr); err != nil {
 		return Value{}, r.explain(ctx, err)
 	}
 	return valueFromC(&f.c.result), nil

@@ -5,7 +5,7 @@ package v8runner
 // Every one recovers panics, so a Go panic never unwinds through C frames.
 
 /*
-#include "v8runner.h"
+#include "trampoline.h"
 */
 import "C"
 
@@ -110,24 +110,24 @@ func v8rGoAfterWork(req *C.v8r_work, status C.v8r_status, h C.uintptr_t) {
 }
 
 //export v8rGoAsyncEvent
-func v8rGoAsyncEvent(h C.uintptr_t, kind C.int, id C.uint64_t, typ C.uint32_t, trigger C.uint64_t) {
+func v8rGoAsyncEvent(h C.uintptr_t, kind C.v8r_go_event, id C.uint64_t, typ C.uint32_t, trigger C.uint64_t) {
 	t := cgo.Handle(h).Value().(*asyncHookTarget)
 	defer func() {
 		if p := recover(); p != nil {
-			t.rt.panicked.CompareAndSwap(nil, &p)
+			t.panics.keep(p) // re-raised by the call during which the hook ran
 		}
 	}()
 	hooks := &t.hooks
 	switch kind {
-	case 0:
+	case C.V8R_GO_EVENT_INIT:
 		hooks.Init(uint64(id), C.GoString(C.v8r_async_type_name(typ)), uint64(trigger))
-	case 1:
+	case C.V8R_GO_EVENT_BEFORE:
 		hooks.Before(uint64(id))
-	case 2:
+	case C.V8R_GO_EVENT_AFTER:
 		hooks.After(uint64(id))
-	case 3:
+	case C.V8R_GO_EVENT_DESTROY:
 		hooks.Destroy(uint64(id))
-	case 4:
+	case C.V8R_GO_EVENT_PROMISE_RESOLVE:
 		hooks.PromiseResolve(uint64(id))
 	}
 }

@@ -9,7 +9,6 @@ import "C"
 import (
 	"context"
 	"runtime"
-	"sync"
 	"unsafe"
 )
 
@@ -18,43 +17,45 @@ import (
 // It stays valid across calls, even if the global is reassigned, until
 // Release or the runtime closes. Safe for concurrent use.
 type Function struct {
-	rt      *Runtime
-	h       *C.v8r_function
-	once    sync.Once
-	cleanup runtime.Cleanup
+	handle[*C.v8r_function]
+	rt *Runtime
 }
 
 // Function returns the global JS function name.
 func (r *Runtime) Function(name string) (*Function, error) {
-	if r.closed.Load() {
-		return nil, ErrClosed
-	}
 	cname := C.CString(name)
 	defer C.free(unsafe.Pointer(cname))
-	var h *C.v8r_function
-	var cerr *C.v8r_error
-	status := C.v8r_runtime_function(r.h, cname, &h, &cerr)
-	runtime.KeepAlive(r)
-	if err := statusError(status, cerr); err != nil {
+	h, err := r.ptr()
+	if err != nil {
 		return nil, err
 	}
-	f := &Function{rt: r, h: h}
-	f.cleanup = runtime.AddCleanup(f, func(h *C.v8r_function) { C.v8r_function_free(h) }, h)
+	// Not r.call: a closure here would cost allocations on a path that
+	// makes many references.
+	var fh *C.v8r_function
+	var cerr *C.v8r_error
+	if err := r.finish(C.v8r_runtime_function(h, cname, &fh, &cerr), cerr); err != nil {
+		return nil, err
+	}
+	f := &Function{rt: r}
+	adopt(f, &f.handle, fh, freeFunction)
 	return f, nil
 }
+
+func freeFunction(h *C.v8r_function) { C.v8r_function_free(h) }
 
 // Call calls the function with args (converted as for Runtime.Call).
 // Context handling as for Eval; after Release or Close, ErrClosed.
 func (f *Function) Call(ctx context.Context, args ...any) (Value, error) {
-	v, err := f.rt.invoke(ctx, f.h, nil, args)
+	h, err := f.ptr()
+	if err != nil {
+		return Value{}, err
+	}
+	v, err := f.rt.invoke(ctx, h, nil, args)
 	runtime.KeepAlive(f)
 	return v, err
 }
 
 // Release lets the runtime free the function. Idempotent.
 func (f *Function) Release() {
-	f.once.Do(func() {
-		f.cleanup.Stop()
-		C.v8r_function_free(f.h)
-	})
+	f.close(freeFunction)
 }

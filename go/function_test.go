@@ -60,7 +60,12 @@ func TestFunctionRefsDoNotLeak(t *testing.T) {
 		}
 		f.Release()
 	}
-	if grown := rssKiB(t) - base; grown > 32*1024 {
+	grown := rssKiB(t) - base
+	t.Logf("RSS %+d KiB over 18,000 references", grown)
+	// Under -race the detector keeps metadata for every atomic a
+	// reference used (measured: ~750 B each, never reclaimed), so RSS
+	// says nothing about leaks there; the plain and GOGC=1 runs check it.
+	if grown > 32*1024 && !raceEnabled {
 		t.Errorf("RSS grew %d KiB over 18,000 references", grown)
 	}
 }

@@ -7,7 +7,6 @@ import "C"
 
 import (
 	"context"
-	"runtime"
 )
 
 // Run runs the runtime's event loop (timers, Go async results, notifier
@@ -20,19 +19,16 @@ import (
 // goroutine can run the loop at a time; Eval and Call from other goroutines
 // interleave with it.
 func (r *Runtime) Run(ctx context.Context) error {
-	if r.closed.Load() {
-		return ErrClosed
+	h, err := r.ptr()
+	if err != nil {
+		return err
 	}
 	id := callIDs.Add(1)
-	stop := r.terminateOnDone(ctx, id)
+	stop := r.terminateOnDone(ctx, h, id)
 	var cerr *C.v8r_error
-	status := C.v8r_runtime_run(r.h, 0, C.uint64_t(id), nil, &cerr)
-	runtime.KeepAlive(r)
+	status := C.v8r_runtime_run(h, 0, C.uint64_t(id), nil, &cerr)
 	stop()
-	if p := r.panicked.Swap(nil); p != nil {
-		panic(*p)
-	}
-	if err := statusError(status, cerr); err != nil {
+	if err := r.finish(status, cerr); err != nil {
 		return r.explain(ctx, err)
 	}
 	return nil

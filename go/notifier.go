@@ -34,8 +34,7 @@ func Unref() NotifierOption { return func(o *notifierOptions) { o.unref = true }
 // named when it was created, on the runtime's loop (while Run runs). Many
 // sends between two loop turns coalesce into one wake-up.
 type Notifier struct {
-	h       *C.v8r_notifier
-	cleanup runtime.Cleanup
+	handle[*C.v8r_notifier]
 }
 
 // NewNotifier creates a notifier that calls the global JS function named
@@ -49,25 +48,24 @@ func (r *Runtime) NewNotifier(callback string, opts ...NotifierOption) (*Notifie
 	if o.capacity < 0 {
 		return nil, ErrBadInput
 	}
-	if r.closed.Load() {
-		return nil, ErrClosed
-	}
 	cname := C.CString(callback)
 	defer C.free(unsafe.Pointer(cname))
-	var h *C.v8r_notifier
-	var cerr *C.v8r_error
-	status := C.v8r_notifier_new(r.h, cname, nil, nil, nil, C.size_t(o.capacity), &h, &cerr)
-	runtime.KeepAlive(r)
-	if err := statusError(status, cerr); err != nil {
+	var nh *C.v8r_notifier
+	err := r.call(func(h *C.v8r_runtime, cerr **C.v8r_error) C.v8r_status {
+		return C.v8r_notifier_new(h, cname, nil, nil, nil, C.size_t(o.capacity), &nh, cerr)
+	})
+	if err != nil {
 		return nil, err
 	}
 	if o.unref {
-		C.v8r_notifier_ref(h, false)
+		C.v8r_notifier_ref(nh, false)
 	}
-	n := &Notifier{h: h}
-	n.cleanup = runtime.AddCleanup(n, func(h *C.v8r_notifier) { C.v8r_notifier_free(h) }, h)
+	n := &Notifier{}
+	adopt(n, &n.handle, nh, freeNotifier)
 	return n, nil
 }
+
+func freeNotifier(h *C.v8r_notifier) { C.v8r_notifier_free(h) }
 
 // Send queues v (converted as for Runtime.Call) without waiting: a full
 // bounded queue gives ErrQueueFull, a closed notifier ErrClosed. Safe from
@@ -95,7 +93,11 @@ func (n *Notifier) send(v any, timeoutMs int64) error {
 		return err
 	}
 	defer freeCValue(&cv)
-	status := C.v8r_notifier_send(n.h, &cv, C.int64_t(timeoutMs))
+	h, err := n.ptr()
+	if err != nil {
+		return err
+	}
+	status := C.v8r_notifier_send(h, &cv, C.int64_t(timeoutMs))
 	runtime.KeepAlive(n)
 	switch status {
 	case C.V8R_STATUS_OK:
@@ -109,9 +111,8 @@ func (n *Notifier) send(v any, timeoutMs int64) error {
 // Close stops accepting payloads (Send then returns ErrClosed); those
 // already queued are still delivered. Idempotent, safe while others send.
 func (n *Notifier) Close() error {
-	// Only closes: the handle itself is freed by the cleanup once no Send
-	// can still be using it.
-	C.v8r_notifier_close(n.h)
-	runtime.KeepAlive(n)
+	// Freeing closes it; a Send racing with this finds the handle gone and
+	// gets ErrClosed (handles are validated, never dangling).
+	n.close(freeNotifier)
 	return nil
 }

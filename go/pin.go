@@ -15,16 +15,17 @@ import "runtime"
 // not wait for goroutines that use this runtime. Run is refused inside fn.
 // Context cancellation still stops individual calls made inside fn.
 func (r *Runtime) Pin(fn func() error) error {
-	if r.closed.Load() {
-		return ErrClosed
+	h, err := r.ptr()
+	if err != nil {
+		return err
 	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	if err := statusError(C.v8r_runtime_pin(r.h), nil); err != nil {
+	if err := r.finish(C.v8r_runtime_pin(h), nil); err != nil {
 		return err
 	}
 	defer func() {
-		C.v8r_runtime_unpin(r.h)
+		C.v8r_runtime_unpin(h)
 		runtime.KeepAlive(r)
 	}()
 	return fn()

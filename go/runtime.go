@@ -34,13 +34,14 @@ type options struct {
 // ConsoleLevel says which console method printed a line.
 type ConsoleLevel int
 
-// Console levels, as console.log, debug, info, warn and error.
+// Console levels, as console.log, debug, info, warn and error (the C
+// library's v8r_console_level numbers).
 const (
-	LevelLog ConsoleLevel = iota
-	LevelDebug
-	LevelInfo
-	LevelWarn
-	LevelError
+	LevelLog   ConsoleLevel = C.V8R_CONSOLE_LEVEL_LOG
+	LevelDebug ConsoleLevel = C.V8R_CONSOLE_LEVEL_DEBUG
+	LevelInfo  ConsoleLevel = C.V8R_CONSOLE_LEVEL_INFO
+	LevelWarn  ConsoleLevel = C.V8R_CONSOLE_LEVEL_WARN
+	LevelError ConsoleLevel = C.V8R_CONSOLE_LEVEL_ERROR
 )
 
 // WithConsole sends console.* output to w, one line per call (default:
@@ -89,16 +90,13 @@ func WithName(name string) Option { return func(o *options) { o.name = name } }
 // calls. Safe for concurrent use by many goroutines (calls are
 // serialised). Close it when done; a finalizer frees a forgotten one.
 type Runtime struct {
-	h       *C.v8r_runtime // an opaque handle value, never a real address
-	closed  atomic.Bool
-	once    sync.Once
-	cleanup runtime.Cleanup
+	handle[*C.v8r_runtime] // an opaque handle value, never a real address
 	// ctx is handed to AsyncFunc functions and cancelled by Close.
 	ctx    context.Context
 	cancel context.CancelFunc
-	// panicked holds a panic from a QueueWork after-callback, re-raised by
-	// Run once back in Go.
-	panicked atomic.Pointer[any]
+	// panics carries a panic of a Go hook or work after-callback to the
+	// end of the call during which it ran.
+	panics *panics
 	// names caches Call's function names as C strings.
 	names *nameCache
 }
@@ -142,11 +140,11 @@ func NewRuntime(opts ...Option) (*Runtime, error) {
 		sinkHandle.Delete()
 		return nil, err
 	}
-	r := &Runtime{h: h}
+	r := &Runtime{panics: new(panics)}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	// Safety net only: the cleanup frees the handle from the cleanup
 	// goroutine, which any-thread runtimes allow.
-	r.cleanup = runtime.AddCleanup(r, func(h *C.v8r_runtime) { C.v8r_runtime_free(h) }, h)
+	adopt(r, &r.handle, h, freeRuntime)
 	r.names = new(nameCache)
 	runtime.AddCleanup(r, (*nameCache).free, r.names)
 	return r, nil
@@ -162,8 +160,9 @@ func (r *Runtime) Eval(ctx context.Context, script string) (Value, error) {
 
 // EvalNamed is Eval with a script name for stacks and error locations.
 func (r *Runtime) EvalNamed(ctx context.Context, script, name string) (Value, error) {
-	if r.closed.Load() {
-		return Value{}, ErrClosed
+	h, err := r.ptr()
+	if err != nil {
+		return Value{}, err
 	}
 	if err := ctx.Err(); err != nil {
 		return Value{}, fmt.Errorf("%w: %w", ErrTerminated, err)
@@ -174,27 +173,51 @@ func (r *Runtime) EvalNamed(ctx context.Context, script, name string) (Value, er
 		defer C.free(unsafe.Pointer(cname))
 	}
 	id := callIDs.Add(1)
-	stop := r.terminateOnDone(ctx, id)
+	stop := r.terminateOnDone(ctx, h, id)
 	var out C.v8r_value
 	var cerr *C.v8r_error
 	src := unsafe.StringData(script)
-	status := C.v8r_runtime_eval(r.h, (*C.uint8_t)(unsafe.Pointer(src)), C.size_t(len(script)), cname, C.uint64_t(id), &out, &cerr)
+	status := C.v8r_runtime_eval(h, (*C.uint8_t)(unsafe.Pointer(src)), C.size_t(len(script)), cname, C.uint64_t(id), &out, &cerr)
 	runtime.KeepAlive(script)
-	runtime.KeepAlive(r)
 	stop()
-	if err := statusError(status, cerr); err != nil {
+	if err := r.finish(status, cerr); err != nil {
 		return Value{}, r.explain(ctx, err)
 	}
 	return valueFromC(&out), nil
 }
 
+// finish ends every C call the runtime makes (one place, after
+// wasmtime-go's enterWasm): it keeps the runtime alive up to here,
+// re-raises a panic that a Go callback raised during the call (now that C
+// has returned), and turns the status into an error (freeing cerr).
+func (r *Runtime) finish(status C.v8r_status, cerr *C.v8r_error) error {
+	runtime.KeepAlive(r)
+	r.panics.reraise()
+	return statusError(status, cerr)
+}
+
+// call makes a C call c on the runtime's handle with an error
+// out-parameter: ErrClosed after Close, then finish.
+func (r *Runtime) call(c func(h *C.v8r_runtime, cerr **C.v8r_error) C.v8r_status) error {
+	h, err := r.ptr()
+	if err != nil {
+		return err
+	}
+	var cerr *C.v8r_error
+	return r.finish(c(h, &cerr), cerr)
+}
+
+func freeRuntime(h *C.v8r_runtime) { C.v8r_runtime_free(h) }
+
+// liveRuntimes is how many runtimes the library holds (for leak tests).
+func liveRuntimes() int { return int(C.v8r_runtime_count()) }
+
 // terminateOnDone arranges for call id to be terminated when ctx ends;
 // the returned func disarms it.
-func (r *Runtime) terminateOnDone(ctx context.Context, id uint64) func() {
+func (r *Runtime) terminateOnDone(ctx context.Context, h *C.v8r_runtime, id uint64) func() {
 	if ctx.Done() == nil {
 		return func() {}
 	}
-	h := r.h
 	stop := context.AfterFunc(ctx, func() {
 		C.v8r_runtime_terminate_call(h, C.uint64_t(id))
 		runtime.KeepAlive(r)
@@ -209,7 +232,7 @@ func (r *Runtime) explain(ctx context.Context, err error) error {
 		if cerr := ctx.Err(); cerr != nil {
 			return fmt.Errorf("%w: %w", ErrTerminated, cerr)
 		}
-		if r.closed.Load() {
+		if r.handle.closed.Load() {
 			return fmt.Errorf("%w: %w", ErrClosed, err)
 		}
 	}
@@ -219,8 +242,8 @@ func (r *Runtime) explain(ctx context.Context, err error) error {
 // Terminate stops the script running now, if any (its call returns
 // ErrTerminated). Safe from any goroutine.
 func (r *Runtime) Terminate() {
-	if !r.closed.Load() {
-		C.v8r_runtime_terminate(r.h)
+	if h, err := r.ptr(); err == nil {
+		C.v8r_runtime_terminate(h)
 		runtime.KeepAlive(r)
 	}
 }
@@ -229,12 +252,10 @@ func (r *Runtime) Terminate() {
 // terminated, and that call returns ErrClosed. Idempotent; later calls
 // return ErrClosed.
 func (r *Runtime) Close() error {
-	r.once.Do(func() {
-		r.closed.Store(true)
+	r.close(func(h *C.v8r_runtime) {
 		r.cancel()
-		r.cleanup.Stop()
-		C.v8r_runtime_free(r.h)
-		runtime.KeepAlive(r)
+		freeRuntime(h)
 	})
+	runtime.KeepAlive(r)
 	return nil
 }

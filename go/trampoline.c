@@ -25,12 +25,13 @@ void v8r_go_after_work(v8r_work *req, v8r_status status, void *data) {
     v8rGoAfterWork(req, status, (uintptr_t)data);
 }
 
-// Async hooks: one exported Go function takes every event (kind 0-4 as in
-// the order of v8r_async_hooks' fields).
+// Async hooks: one exported Go function takes every event.
 void v8r_go_async_init(void *data, uint64_t id, uint32_t type, uint64_t trigger) {
-    v8rGoAsyncEvent((uintptr_t)data, 0, id, type, trigger);
+    v8rGoAsyncEvent((uintptr_t)data, V8R_GO_EVENT_INIT, id, type, trigger);
 }
-void v8r_go_async_before(void *data, uint64_t id) { v8rGoAsyncEvent((uintptr_t)data, 1, id, 0, 0); }
-void v8r_go_async_after(void *data, uint64_t id) { v8rGoAsyncEvent((uintptr_t)data, 2, id, 0, 0); }
-void v8r_go_async_destroy(void *data, uint64_t id) { v8rGoAsyncEvent((uintptr_t)data, 3, id, 0, 0); }
-void v8r_go_async_resolve(void *data, uint64_t id) { v8rGoAsyncEvent((uintptr_t)data, 4, id, 0, 0); }
+void v8r_go_async_before(void *data, uint64_t id) { v8rGoAsyncEvent((uintptr_t)data, V8R_GO_EVENT_BEFORE, id, 0, 0); }
+void v8r_go_async_after(void *data, uint64_t id) { v8rGoAsyncEvent((uintptr_t)data, V8R_GO_EVENT_AFTER, id, 0, 0); }
+void v8r_go_async_destroy(void *data, uint64_t id) { v8rGoAsyncEvent((uintptr_t)data, V8R_GO_EVENT_DESTROY, id, 0, 0); }
+void v8r_go_async_resolve(void *data, uint64_t id) {
+    v8rGoAsyncEvent((uintptr_t)data, V8R_GO_EVENT_PROMISE_RESOLVE, id, 0, 0);
+}

@@ -10,6 +10,14 @@ void v8r_go_console(void *data, v8r_console_level level, const char *text, size_
 void v8r_go_error(void *data, const v8r_error *err);
 void v8r_go_work(void *data);
 void v8r_go_after_work(v8r_work *req, v8r_status status, void *data);
+// The async hook events, numbered once for trampoline.c and export.go.
+typedef enum {
+    V8R_GO_EVENT_INIT,
+    V8R_GO_EVENT_BEFORE,
+    V8R_GO_EVENT_AFTER,
+    V8R_GO_EVENT_DESTROY,
+    V8R_GO_EVENT_PROMISE_RESOLVE,
+} v8r_go_event;
 void v8r_go_async_init(void *data, uint64_t id, uint32_t type, uint64_t trigger);
 void v8r_go_async_before(void *data, uint64_t id);
 void v8r_go_async_after(void *data, uint64_t id);

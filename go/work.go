@@ -7,13 +7,14 @@ import "C"
 
 import (
 	"fmt"
-	"runtime"
 	"runtime/cgo"
 )
 
 // Work is a function queued on the shared thread pool with QueueWork.
 type Work struct {
-	rt     *Runtime
+	// panics, not the *Runtime: pending work must not keep a forgotten
+	// runtime from being collected.
+	panics *panics
 	work   func() (any, error)
 	after  func(result any, err error)
 	result any
@@ -28,17 +29,17 @@ type Work struct {
 // ErrCanceled. A queued request keeps Run going until after has run; a
 // panic in work becomes its error.
 func (r *Runtime) QueueWork(work func() (any, error), after func(result any, err error)) (*Work, error) {
-	if r.closed.Load() {
-		return nil, ErrClosed
+	w := &Work{panics: r.panics, work: work, after: after}
+	wh := cgo.NewHandle(w)
+	h, err := r.ptr()
+	if err == nil {
+		var cerr *C.v8r_error
+		status := C.v8r_queue_work(h, C.v8r_work_fn(C.v8r_go_work), C.v8r_after_work_fn(C.v8r_go_after_work),
+			C.v8r_go_handle(C.uintptr_t(wh)), &w.req, &cerr)
+		err = r.finish(status, cerr)
 	}
-	w := &Work{rt: r, work: work, after: after}
-	h := cgo.NewHandle(w)
-	var cerr *C.v8r_error
-	status := C.v8r_queue_work(r.h, C.v8r_work_fn(C.v8r_go_work), C.v8r_after_work_fn(C.v8r_go_after_work),
-		C.v8r_go_handle(C.uintptr_t(h)), &w.req, &cerr)
-	runtime.KeepAlive(r)
-	if err := statusError(status, cerr); err != nil {
-		h.Delete() // on failure no callback runs
+	if err != nil {
+		wh.Delete() // on failure no callback runs
 		return nil, err
 	}
 	return w, nil
@@ -62,9 +63,9 @@ func (w *Work) run() {
 func (w *Work) finish(status C.v8r_status) {
 	defer func() {
 		if p := recover(); p != nil {
-			// A panic must not unwind into C: carry it back to Run, which
-			// re-raises it once C has returned.
-			w.rt.panicked.CompareAndSwap(nil, &p)
+			// A panic must not unwind into C: carry it back to the call
+			// that runs the loop, which re-raises it once C has returned.
+			w.panics.keep(p)
 		}
 	}()
 	if status == C.V8R_STATUS_CANCELED {

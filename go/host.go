@@ -9,7 +9,6 @@ import "C"
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"runtime/cgo"
 	"unsafe"
 )
@@ -44,25 +43,20 @@ func (r *Runtime) AsyncFunc(name string, fn func(ctx context.Context, args ...Va
 }
 
 func (r *Runtime) register(name string, fn *hostFunc, async bool) error {
-	if r.closed.Load() {
-		return ErrClosed
-	}
 	cname := C.CString(name)
 	defer C.free(unsafe.Pointer(cname))
-	h := cgo.NewHandle(fn)
-	var cerr *C.v8r_error
-	var status C.v8r_status
-	if async {
-		status = C.v8r_runtime_register_async(r.h, cname, C.v8r_async_host_fn(C.v8r_go_async), C.v8r_go_handle(C.uintptr_t(h)), C.v8r_finalizer_fn(C.v8r_go_release), &cerr)
-	} else {
-		status = C.v8r_runtime_register(r.h, cname, C.v8r_host_fn(C.v8r_go_host), C.v8r_go_handle(C.uintptr_t(h)), C.v8r_finalizer_fn(C.v8r_go_release), &cerr)
+	fh := cgo.NewHandle(fn)
+	data := C.v8r_go_handle(C.uintptr_t(fh))
+	err := r.call(func(h *C.v8r_runtime, cerr **C.v8r_error) C.v8r_status {
+		if async {
+			return C.v8r_runtime_register_async(h, cname, C.v8r_async_host_fn(C.v8r_go_async), data, C.v8r_finalizer_fn(C.v8r_go_release), cerr)
+		}
+		return C.v8r_runtime_register(h, cname, C.v8r_host_fn(C.v8r_go_host), data, C.v8r_finalizer_fn(C.v8r_go_release), cerr)
+	})
+	if err != nil {
+		fh.Delete() // on failure the finalizer never runs
 	}
-	runtime.KeepAlive(r)
-	if err := statusError(status, cerr); err != nil {
-		h.Delete() // on failure the finalizer never runs
-		return err
-	}
-	return nil
+	return err
 }
 
 // startAsync runs an async host function on its own goroutine and settles
