@@ -90,7 +90,7 @@ test-rust: lib
 
 C_TESTS := $(BUILD)/test_c $(BUILD)/test_cxx
 
-C_TEST_SRC := $(wildcard tests/c/test_*.c)
+C_TEST_SRC := tests/c/main.c $(wildcard tests/c/test_*.c)
 
 $(BUILD)/test_c: $(C_TEST_SRC) tests/c/check.h tests/c/helpers.h $(STATICLIB) $(HEADER)
 	@mkdir -p $(BUILD)

@@ -303,18 +303,6 @@ typedef void (*v8r_async_host_fn)(void *data,
 // call only. May call back into the runtime.
 typedef void (*v8r_notify_fn)(void *data, const struct v8r_value *payload);
 
-// Limits of one `v8r_runv8_with` call. Zero-initialise and set what you
-// need.
-typedef struct v8r_runv8_options {
-  // Stop the call after this many milliseconds, waiting for a pooled
-  // isolate included; it then returns V8R_STATUS_TIMEOUT. 0: the process
-  // default (`v8r_runv8_set_timeout`).
-  uint64_t timeout_ms;
-  // Non-zero: `v8r_runv8_terminate(call_id)` stops this call (it
-  // returns V8R_STATUS_TERMINATED). Unique in the process.
-  uint64_t call_id;
-} v8r_runv8_options;
-
 // Console sink: `text` is UTF-8 of `len` bytes, NUL-terminated. May be NULL.
 typedef void (*v8r_console_fn)(void *data, v8r_console_level level, const char *text, size_t len);
 
@@ -357,6 +345,18 @@ typedef struct v8r_runtime_options {
   // V8 caps each one (`--wasm-max-mem-pages`, process-wide).
   uint64_t array_buffer_limit;
 } v8r_runtime_options;
+
+// Limits of one `v8r_runv8_with` call. Zero-initialise and set what you
+// need.
+typedef struct v8r_runv8_options {
+  // Stop the call after this many milliseconds, waiting for a pooled
+  // isolate included; it then returns V8R_STATUS_TIMEOUT. 0: the process
+  // default (`v8r_runv8_set_timeout`).
+  uint64_t timeout_ms;
+  // Non-zero: `v8r_runv8_terminate(call_id)` stops this call (it
+  // returns V8R_STATUS_TERMINATED). Unique in the process.
+  uint64_t call_id;
+} v8r_runv8_options;
 
 // Runs on a pool thread. Must not call into V8 or the runtime.
 typedef void (*v8r_work_fn)(void *data);
@@ -507,77 +507,6 @@ v8r_status v8r_notifier_close(struct v8r_notifier *n);
 // thread.
 void v8r_notifier_free(struct v8r_notifier *n);
 
-// Run `jssrc` (a NUL-terminated UTF-8 script) and return its completion
-// value converted to a string, as `String(value)` does in JS.
-//
-// Returns a new NUL-terminated string from the C allocator: release it
-// with `free()`. Returns NULL on error (syntax error, exception, NULL or
-// empty or non-UTF-8 input); `v8r_last_error()` then says why.
-//
-// Any thread, any number at once. Each call runs in a fresh context on a
-// pooled isolate no other thread is using, so globals never leak between
-// calls.
-char *runv8(const char *jssrc);
-
-// `runv8` for a script given as `len` bytes at `src` (no NUL terminator
-// needed). Empty input, a NUL byte inside the script or invalid UTF-8 give
-// NULL and a message in `v8r_last_error()`.
-//
-// Returns a new string from the C allocator (release with `free()`), or
-// NULL on error. When `out_len` is not NULL it receives the length of the
-// result in bytes, not counting the terminating NUL (the result itself may
-// contain NULs). Any thread.
-char *runv8_len(const uint8_t *src, size_t len, size_t *out_len);
-
-// Describes why the last `runv8`/`runv8_len` on this thread returned
-// NULL ("syntax error: runv8:1:5: SyntaxError: ..."), or NULL if it
-// succeeded. Thread-local, like `dlerror`. The string belongs to the
-// library and stays valid until the next `runv8`/`runv8_len` call on this
-// thread; do not free it.
-const char *v8r_last_error(void);
-
-// The one-shot call with the rich error model: run `len` bytes at `src` in
-// a fresh context on a pooled isolate and store `String(result)` in
-// `*out` (a new buffer from the C allocator, NUL-terminated, release with
-// `free()`) and its length in `*out_len` (may be NULL).
-//
-// On failure returns the status, leaves `*out` NULL and, when `err` is not
-// NULL, stores a new error in `*err` (release with `v8r_error_free`).
-// Uses no thread-local state. Any thread, any number at once.
-v8r_status v8r_runv8(const uint8_t *src,
-                     size_t len,
-                     char **out,
-                     size_t *out_len,
-                     struct v8r_error **err);
-
-// `v8r_runv8` with limits (`opts` may be NULL: the defaults). A script
-// that runs out of time, or that waits for a pooled isolate that long
-// (every isolate busy), returns V8R_STATUS_TIMEOUT; the pool is then free
-// for other calls at once. Any thread, any number at once.
-v8r_status v8r_runv8_with(const uint8_t *src,
-                          size_t len,
-                          const struct v8r_runv8_options *opts,
-                          char **out,
-                          size_t *out_len,
-                          struct v8r_error **err);
-
-// Stop the one-shot call made with this non-zero `call_id`: at once if
-// it runs or waits for an isolate, or as soon as it starts. Never another
-// call. Any thread, any time.
-v8r_status v8r_runv8_terminate(uint64_t call_id);
-
-// Set the timeout of every one-shot call that gives none (`runv8`,
-// `runv8_len`, `v8r_runv8`, `v8r_runv8_with` without `timeout_ms`), in
-// milliseconds; 0: no limit (the default, unless the environment variable
-// `V8RUNNER_RUNV8_TIMEOUT_MS` sets one). With it, a runaway script
-// cannot keep a pooled isolate: it fails with a timeout. Any thread.
-v8r_status v8r_runv8_set_timeout(uint64_t timeout_ms);
-
-// How many isolates the one-shot pool holds now (`*live`, idle or in use)
-// and at most (`*capacity`: the number of cores, or `V8RUNNER_ISOLATES`).
-// Either pointer may be NULL. Any thread.
-void v8r_runv8_pool_stats(size_t *live, size_t *capacity);
-
 // Number of live runtime handles (for leak checks in tests). Any thread.
 size_t v8r_runtime_count(void);
 
@@ -712,6 +641,77 @@ v8r_status v8r_runtime_free(struct v8r_runtime *rt);
 // v8runner again (Go's package retires it). Returns how many runtimes this
 // thread was inside. Call it from the callback itself, before leaving.
 size_t v8r_thread_abandon(void);
+
+// Run `jssrc` (a NUL-terminated UTF-8 script) and return its completion
+// value converted to a string, as `String(value)` does in JS.
+//
+// Returns a new NUL-terminated string from the C allocator: release it
+// with `free()`. Returns NULL on error (syntax error, exception, NULL or
+// empty or non-UTF-8 input); `v8r_last_error()` then says why.
+//
+// Any thread, any number at once. Each call runs in a fresh context on a
+// pooled isolate no other thread is using, so globals never leak between
+// calls.
+char *runv8(const char *jssrc);
+
+// `runv8` for a script given as `len` bytes at `src` (no NUL terminator
+// needed). Empty input, a NUL byte inside the script or invalid UTF-8 give
+// NULL and a message in `v8r_last_error()`.
+//
+// Returns a new string from the C allocator (release with `free()`), or
+// NULL on error. When `out_len` is not NULL it receives the length of the
+// result in bytes, not counting the terminating NUL (the result itself may
+// contain NULs). Any thread.
+char *runv8_len(const uint8_t *src, size_t len, size_t *out_len);
+
+// Describes why the last `runv8`/`runv8_len` on this thread returned
+// NULL ("syntax error: runv8:1:5: SyntaxError: ..."), or NULL if it
+// succeeded. Thread-local, like `dlerror`. The string belongs to the
+// library and stays valid until the next `runv8`/`runv8_len` call on this
+// thread; do not free it.
+const char *v8r_last_error(void);
+
+// The one-shot call with the rich error model: run `len` bytes at `src` in
+// a fresh context on a pooled isolate and store `String(result)` in
+// `*out` (a new buffer from the C allocator, NUL-terminated, release with
+// `free()`) and its length in `*out_len` (may be NULL).
+//
+// On failure returns the status, leaves `*out` NULL and, when `err` is not
+// NULL, stores a new error in `*err` (release with `v8r_error_free`).
+// Uses no thread-local state. Any thread, any number at once.
+v8r_status v8r_runv8(const uint8_t *src,
+                     size_t len,
+                     char **out,
+                     size_t *out_len,
+                     struct v8r_error **err);
+
+// `v8r_runv8` with limits (`opts` may be NULL: the defaults). A script
+// that runs out of time, or that waits for a pooled isolate that long
+// (every isolate busy), returns V8R_STATUS_TIMEOUT; the pool is then free
+// for other calls at once. Any thread, any number at once.
+v8r_status v8r_runv8_with(const uint8_t *src,
+                          size_t len,
+                          const struct v8r_runv8_options *opts,
+                          char **out,
+                          size_t *out_len,
+                          struct v8r_error **err);
+
+// Stop the one-shot call made with this non-zero `call_id`: at once if
+// it runs or waits for an isolate, or as soon as it starts. Never another
+// call. Any thread, any time.
+v8r_status v8r_runv8_terminate(uint64_t call_id);
+
+// Set the timeout of every one-shot call that gives none (`runv8`,
+// `runv8_len`, `v8r_runv8`, `v8r_runv8_with` without `timeout_ms`), in
+// milliseconds; 0: no limit (the default, unless the environment variable
+// `V8RUNNER_RUNV8_TIMEOUT_MS` sets one). With it, a runaway script
+// cannot keep a pooled isolate: it fails with a timeout. Any thread.
+v8r_status v8r_runv8_set_timeout(uint64_t timeout_ms);
+
+// How many isolates the one-shot pool holds now (`*live`, idle or in use)
+// and at most (`*capacity`: the number of cores, or `V8RUNNER_ISOLATES`).
+// Either pointer may be NULL. Any thread.
+void v8r_runv8_pool_stats(size_t *live, size_t *capacity);
 
 // A number value (no allocation). Any thread.
 struct v8r_value v8r_value_number(double n);

@@ -28,9 +28,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use smallvec::SmallVec;
 
-use crate::error::{panic_message, Error, Status};
 use crate::core::Core;
 use crate::entry::{Call, Gateway};
+use crate::error::{panic_message, Error, Status};
 
 /// The execution id of code outside any async callback.
 pub(crate) const ROOT_ID: u64 = 1;

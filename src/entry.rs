@@ -20,8 +20,8 @@
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::mem::ManuallyDrop;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use crate::core::Core;
@@ -358,7 +358,13 @@ pub(crate) struct Gateway {
 }
 
 impl Gateway {
-    pub(crate) fn new(vm: Vm, context: v8::Global<v8::Context>, core: Arc<Core>, name: String, any_thread: bool) -> Self {
+    pub(crate) fn new(
+        vm: Vm,
+        context: v8::Global<v8::Context>,
+        core: Arc<Core>,
+        name: String,
+        any_thread: bool,
+    ) -> Self {
         Gateway {
             calls: Calls::new(vm.handle()),
             context: Some(context),

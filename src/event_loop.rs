@@ -579,7 +579,11 @@ fn turn(gw: &Gateway, core: &Core, scope: &mut v8::PinScope) -> Result<(bool, bo
             TimerStep::Run(id, repeats, trigger) => {
                 did_work = true;
                 ran = true;
-                let ty = if repeats { AsyncType::Interval } else { AsyncType::Timeout };
+                let ty = if repeats {
+                    AsyncType::Interval
+                } else {
+                    AsyncType::Timeout
+                };
                 let threw = fire(gw, core, scope, id, ty, trigger);
                 if repeats {
                     core.timers().rearm(id);
@@ -609,7 +613,9 @@ fn turn(gw: &Gateway, core: &Core, scope: &mut v8::PinScope) -> Result<(bool, bo
     let mut phase = ImmediatePhase::default();
     while !stopped() {
         phase.before_next(core, scope);
-        let Some((id, trigger)) = core.timers().pop_immediate(&mut budget) else { break };
+        let Some((id, trigger)) = core.timers().pop_immediate(&mut budget) else {
+            break;
+        };
         did_work = true;
         phase.ran(fire(gw, core, scope, id, AsyncType::Immediate, trigger)?);
     }

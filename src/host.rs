@@ -73,7 +73,12 @@ impl Registry {
 
 /// Make `func` callable from JS as the global `name` of the scope's
 /// context, owned by `core`'s registry.
-pub(crate) fn register(scope: &mut v8::PinScope, core: &Arc<Core>, name: &str, func: HostFunction) -> Result<(), Error> {
+pub(crate) fn register(
+    scope: &mut v8::PinScope,
+    core: &Arc<Core>,
+    name: &str,
+    func: HostFunction,
+) -> Result<(), Error> {
     if name.is_empty() {
         return Err(Error::bad_input("host function name is empty"));
     }
@@ -149,11 +154,7 @@ impl Drop for Settler {
 
 /// The V8 callback behind every host function. Everything in it runs
 /// inside the panic boundary: a panic cannot unwind through V8's frames.
-fn callback(
-    scope: &mut v8::PinScope,
-    args: v8::FunctionCallbackArguments,
-    mut rv: v8::ReturnValue<v8::Value>,
-) {
+fn callback(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, mut rv: v8::ReturnValue<v8::Value>) {
     let outcome = catch_unwind(AssertUnwindSafe(|| call(scope, &args, &mut rv)))
         .unwrap_or_else(|p| Err(format!("host function panicked: {}", panic_message(&*p))));
     if let Err(message) = outcome {
@@ -200,7 +201,8 @@ fn call(
             let id = NEXT_PROMISE.fetch_add(1, Ordering::Relaxed);
             let promise = resolver.get_promise(scope);
             let async_id = async_hooks::create(scope, &core, AsyncType::HostPromise, Some(promise.into()));
-            core.hosts.add_promise(&core, id, v8::Global::new(scope, resolver), async_id);
+            core.hosts
+                .add_promise(&core, id, v8::Global::new(scope, resolver), async_id);
             rv.set(promise.into());
             f(
                 argv.into_vec(),

@@ -7,13 +7,13 @@
 //! context, which the runtime disposes first.
 
 use std::ffi::c_void;
-use std::sync::{Mutex, MutexGuard};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Mutex, MutexGuard};
 
 use crate::async_hooks::{self, AsyncType, HookEvent, Receiver};
+use crate::core::{ConsoleLevel, Core};
 use crate::entry::active_core;
 use crate::error::{panic_message, Error, Status};
-use crate::core::{ConsoleLevel, Core};
 
 /// The dispatchers the prelude returns, called by the loop.
 pub(crate) struct Dispatch {

@@ -279,9 +279,14 @@ pub(crate) fn deliver(
             break;
         }
         let Some(payload) = items.next() else { break };
-        let result = async_hooks::run_as(scope, core, async_id.id, async_id.trigger, AsyncType::Notifier, |scope| {
-            deliver_one(scope, core, vm, &mut target, payload)
-        });
+        let result = async_hooks::run_as(
+            scope,
+            core,
+            async_id.id,
+            async_id.trigger,
+            AsyncType::Notifier,
+            |scope| deliver_one(scope, core, vm, &mut target, payload),
+        );
         if let Err(e) = event_loop::event_done(scope, core, result) {
             outcome = Err(e);
             break;
@@ -301,7 +306,13 @@ pub(crate) fn deliver(
     outcome
 }
 
-fn deliver_one(scope: &mut v8::PinScope, core: &Core, vm: &Vm, target: &mut Target, payload: Value) -> Result<(), Error> {
+fn deliver_one(
+    scope: &mut v8::PinScope,
+    core: &Core,
+    vm: &Vm,
+    target: &mut Target,
+    payload: Value,
+) -> Result<(), Error> {
     match target {
         Target::Host(f) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(payload)))
             .map_err(|p| Error::new(Status::Internal, crate::error::panic_message(&*p))),
@@ -311,8 +322,8 @@ fn deliver_one(scope: &mut v8::PinScope, core: &Core, vm: &Vm, target: &mut Targ
                 None => return Ok(()),
             };
             let name = v8::String::new(scope, name).ok_or_else(|| Error::bad_input("callback name too long"))?;
-            let payload = crate::value::to_v8(scope, &payload)
-                .map_err(|m| Error::bad_input(format!("notifier payload: {m}")))?;
+            let payload =
+                crate::value::to_v8(scope, &payload).map_err(|m| Error::bad_input(format!("notifier payload: {m}")))?;
             isolate::call_function(scope, vm, deliver, &[name.into(), payload])
         }
     }

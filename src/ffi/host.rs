@@ -8,8 +8,8 @@ use once_cell::sync::Lazy;
 use smallvec::SmallVec;
 
 use super::error::v8r_error;
-use super::handles::{HandleKind, HandleTable};
 use super::foreign::{v8r_finalizer_fn, ForeignData, UserData};
+use super::handles::{HandleKind, HandleTable};
 use super::runtime::{lookup, v8r_runtime};
 use super::value::{v8r_value, v8r_value_release, value_from_c};
 use super::{boundary, c_text, guarded, text};

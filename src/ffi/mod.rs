@@ -15,8 +15,8 @@ pub mod function;
 pub mod handles;
 pub mod host;
 pub mod notifier;
-pub mod runv8;
 pub mod runtime;
+pub mod runv8;
 pub mod value;
 pub mod work;
 

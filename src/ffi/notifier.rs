@@ -32,7 +32,6 @@ fn lookup_notifier(n: *mut v8r_notifier) -> Result<Arc<Notifier>, Error> {
     NOTIFIERS.lookup(n)
 }
 
-
 /// Create a notifier on `rt` that delivers each payload sent to it, on the
 /// loop thread during `v8r_runtime_run`, either to the JS function named
 /// `global_name` (looked up on `globalThis` at each delivery, called with

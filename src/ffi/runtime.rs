@@ -6,13 +6,13 @@ use std::sync::Arc;
 use once_cell::sync::Lazy;
 
 use super::error::{self, cstring, v8r_error, v8r_error_free};
+use super::foreign::{v8r_finalizer_fn, ForeignData, UserData};
 use super::handles::{HandleKind, HandleTable};
 use super::value::{clear_result, store_result, v8r_value, values_from_c};
 use super::{boundary, c_text, guarded, text, write_out};
 use crate::error::{Error, Status};
 use crate::event_loop::RunMode;
 use crate::isolate::HeapLimits;
-use super::foreign::{v8r_finalizer_fn, ForeignData, UserData};
 use crate::runtime::{Runtime, RuntimeOptions};
 use crate::{ConsoleLevel, ConsoleSink, ErrorSink};
 

@@ -27,7 +27,6 @@ pub type v8r_after_work_fn = Option<extern "C" fn(req: *mut v8r_work, status: St
 
 static REQUESTS: Lazy<HandleTable<WorkRequest>> = Lazy::new(|| HandleTable::new(HandleKind::Work));
 
-
 /// Queue `work(data)` on the shared thread pool; later `after(req, status,
 /// data)` runs on the runtime's thread during `v8r_runtime_run`, exactly
 /// once. The request keeps the loop alive until then. An after-callback may

@@ -1,4 +1,6 @@
-/* Helpers shared by the C tests: runtimes, evaluation, time. */
+/* Helpers shared by the C tests: runtimes, evaluation, time. A test file
+ * may #define T_RESOURCE (the script name its errors and stacks show)
+ * before including this. */
 #ifndef V8R_TEST_HELPERS_H
 #define V8R_TEST_HELPERS_H
 
@@ -7,6 +9,15 @@
 
 #include <stdint.h>
 #include <time.h>
+
+#ifndef T_RESOURCE
+#define T_RESOURCE "t.js"
+
+#endif
+
+/* The work pool's size in every test (main sets it before anything can
+ * start the pool): the cancel tests fill each pool thread with a blocker. */
+#define T_POOL_THREADS 2
 
 static inline void t_sleep_ms(int ms) {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -32,7 +43,7 @@ static inline v8r_runtime *t_runtime(uint32_t flags) {
 /* Evaluate src with call id `id`; print the error of a failure. */
 static inline v8r_status t_eval_id(v8r_runtime *rt, const char *src, uint64_t id, v8r_value *out) {
     v8r_error *err = NULL;
-    v8r_status st = v8r_runtime_eval(rt, (const uint8_t *)src, strlen(src), "t.js", id, out, &err);
+    v8r_status st = v8r_runtime_eval(rt, (const uint8_t *)src, strlen(src), T_RESOURCE, id, out, &err);
     if (st != V8R_STATUS_OK && err && st != V8R_STATUS_TERMINATED && st != V8R_STATUS_CLOSED)
         fprintf(stderr, "  (eval: %s: %s) ", v8r_status_name(st), err->message);
     v8r_error_free(err);
@@ -51,5 +62,20 @@ static inline int t_true(v8r_runtime *rt, const char *src) {
     if (!ok) fprintf(stderr, "  not true: %s\n", src);
     return ok;
 }
+
+/* src's value as text when it is a string (else ""), in buf. */
+static inline const char *t_str(v8r_runtime *rt, const char *src, char *buf, size_t size) {
+    v8r_value v;
+    buf[0] = 0;
+    if (t_eval(rt, src, &v) == V8R_STATUS_OK) {
+        if (v.kind == V8R_KIND_STRING) snprintf(buf, size, "%.*s", (int)v.len, v.data);
+        v8r_value_release(&v);
+    }
+    return buf;
+}
+
+/* Run the loop until nothing referenced is pending. */
+static inline v8r_status t_run(v8r_runtime *rt) { return v8r_runtime_run(rt, 0, 0, NULL, NULL); }
+
 
 #endif

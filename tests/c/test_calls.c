@@ -9,6 +9,9 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 /* A call made on a thread of its own. */
 struct bg_call {
     v8r_runtime *rt;
@@ -257,107 +260,6 @@ static void test_c_numbers_validated(void) {
     CHECK(v8r_runtime_free(rt) == V8R_STATUS_OK);
 }
 
-
-/* Deep recursion on a thread with a small stack is a RangeError. */
-struct small_stack {
-    v8r_status runtime_status;
-    int range_error;
-    char *oneshot;
-};
-
-static void *small_stack_main(void *arg) {
-    struct small_stack *s = arg;
-    v8r_runtime *rt = t_runtime(0);
-    v8r_error *err = NULL;
-    const char *src = "function f() { return f() + 1 } f()";
-    s->runtime_status = v8r_runtime_eval(rt, (const uint8_t *)src, strlen(src), NULL, 0, NULL, &err);
-    s->range_error = err && strstr(err->message, "RangeError") != NULL;
-    v8r_error_free(err);
-    /* the runtime is still usable after the overflow */
-    v8r_value v;
-    if (t_eval(rt, "[1, 2, 3].map(x => x * 2).join()", &v) != V8R_STATUS_OK || v.kind != V8R_KIND_STRING)
-        s->range_error = 0;
-    v8r_value_release(&v);
-    v8r_runtime_free(rt);
-    s->oneshot = runv8("function g(n) { return g(n + 1) } try { g(0) } catch (e) { e.constructor.name }");
-    return NULL;
-}
-
-static void test_small_stack_threads(void) {
-    size_t sizes[] = {256 << 10, 512 << 10};
-    for (int i = 0; i < 2; i++) {
-        pthread_attr_t attr;
-        pthread_attr_init(&attr);
-        pthread_attr_setstacksize(&attr, sizes[i]);
-        struct small_stack s = {0};
-        pthread_t th;
-        CHECK(pthread_create(&th, &attr, small_stack_main, &s) == 0);
-        pthread_join(th, NULL);
-        pthread_attr_destroy(&attr);
-        CHECK(s.runtime_status == V8R_STATUS_EXCEPTION);
-        CHECK(s.range_error);
-        CHECK_STR(s.oneshot, "RangeError");
-        free(s.oneshot);
-    }
-}
-
-
-/* Memory outside the JS heap is bounded too: ArrayBuffers past the limit
- * throw a RangeError, the runtime lives on, and collected buffers give
- * their room back. */
-static void test_array_buffer_limit(void) {
-    v8r_runtime_options opts;
-    v8r_runtime_options_init(&opts);
-    opts.heap_limit = 32 << 20;
-    v8r_runtime *rt = NULL;
-    CHECK(v8r_runtime_new(&opts, &rt, NULL) == V8R_STATUS_OK);
-    CHECK(t_true(rt, "try { new ArrayBuffer(64 * 2 ** 20); false } catch (e) { e instanceof RangeError }"));
-    CHECK(t_true(rt, "try { new Uint8Array(2 ** 31); false } catch (e) { e instanceof RangeError }"));
-    CHECK(t_true(rt, "var kept = []; try { for (;;) kept.push(new ArrayBuffer(2 ** 20)) } catch (e) {"
-                     " e instanceof RangeError && kept.length >= 16 && kept.length <= 32 }"));
-    CHECK(t_eval(rt, "kept = null", NULL) == V8R_STATUS_OK);
-    /* garbage buffers are collected when the room runs out */
-    CHECK(t_true(rt, "for (let i = 0; i < 200; i++) new Uint8Array(4 * 2 ** 20)[0] = i; true"));
-    v8r_value v;
-    CHECK(t_eval(rt, "var s = new SharedArrayBuffer(3); new Uint8Array(s).set([1, 2, 3]); s", &v) == V8R_STATUS_OK);
-    CHECK(v.kind == V8R_KIND_BYTES && v.len == 3 && v.data[2] == 3);
-    v8r_value_release(&v);
-    CHECK(v8r_runtime_free(rt) == V8R_STATUS_OK);
-    /* its own option, without a heap limit */
-    v8r_runtime_options_init(&opts);
-    opts.array_buffer_limit = 1 << 20;
-    CHECK(v8r_runtime_new(&opts, &rt, NULL) == V8R_STATUS_OK);
-    CHECK(t_true(rt, "new ArrayBuffer(2 ** 19).byteLength === 2 ** 19"));
-    CHECK(t_true(rt, "try { new ArrayBuffer(2 ** 21); false } catch (e) { e instanceof RangeError }"));
-    CHECK(v8r_runtime_free(rt) == V8R_STATUS_OK);
-}
-
-
-/* Wake-ups coalesce: sends while the loop is not draining wake it once. */
-static void count_delivery(void *data, const v8r_value *payload) {
-    (void)payload;
-    ++*(long *)data;
-}
-
-static void test_sends_coalesce_into_one_wakeup(void) {
-    v8r_runtime *rt = t_runtime(0);
-    long delivered = 0;
-    v8r_notifier *n = NULL;
-    CHECK(v8r_notifier_new(rt, NULL, count_delivery, &delivered, NULL, 0, &n, NULL) == V8R_STATUS_OK);
-    CHECK(v8r_runtime_run(rt, 2 /* NOWAIT */, 0, NULL, NULL) == V8R_STATUS_OK); /* drained */
-    uint64_t before = v8r_runtime_wakeups(rt);
-    for (int i = 0; i < 100000; i++) {
-        v8r_value v = v8r_value_number(i);
-        CHECK(v8r_notifier_send(n, &v, 0) == V8R_STATUS_OK);
-    }
-    CHECK(v8r_runtime_wakeups(rt) - before == 1);
-    CHECK(v8r_notifier_close(n) == V8R_STATUS_OK);
-    CHECK(v8r_runtime_run(rt, 0, 0, NULL, NULL) == V8R_STATUS_OK);
-    CHECK(delivered == 100000);
-    v8r_notifier_free(n);
-    CHECK(v8r_runtime_free(rt) == V8R_STATUS_OK);
-}
-
 /* A stop reaches a loop between callbacks, not after the whole backlog:
  * slow C deliveries and after-callbacks each see few run before it
  * returns; the rest run, exactly once, on the next run. */
@@ -424,50 +326,11 @@ static void test_stop_between_callbacks_of_a_backlog(void) {
     CHECK(v8r_runtime_free(rt) == V8R_STATUS_OK);
 }
 
-/* A loop that is really idle (nothing due for 10 s, or only a notifier
- * that never sends) is woken by terminate: ONCE and DEFAULT both return
- * TERMINATED well before the loop's own 250 ms liveness re-check. */
-static void *terminate_after_50ms(void *arg) {
-    t_sleep_ms(50);
-    CHECK(v8r_runtime_terminate(arg) == V8R_STATUS_OK);
-    return NULL;
-}
-
-static void test_terminate_wakes_an_idle_loop(void) {
-    v8r_runtime *rt = t_runtime(V8R_RUNTIME_ANY_THREAD);
-    CHECK(t_eval(rt, "setTimeout(() => {}, 10000)", NULL) == V8R_STATUS_OK);
-    for (uint32_t mode = 0; mode < 2; mode++) {
-        pthread_t th;
-        pthread_create(&th, NULL, terminate_after_50ms, rt);
-        double t0 = t_now_ms();
-        CHECK(v8r_runtime_run(rt, mode, 0, NULL, NULL) == V8R_STATUS_TERMINATED);
-        double took = t_now_ms() - t0;
-        pthread_join(th, NULL);
-        CHECK(took < 200);
-    }
-    CHECK(v8r_runtime_free(rt) == V8R_STATUS_OK);
-    rt = t_runtime(V8R_RUNTIME_ANY_THREAD);
-    v8r_notifier *n = NULL;
-    CHECK(v8r_notifier_new(rt, NULL, count_delivery, NULL, NULL, 0, &n, NULL) == V8R_STATUS_OK);
-    pthread_t th;
-    pthread_create(&th, NULL, terminate_after_50ms, rt);
-    double t0 = t_now_ms();
-    CHECK(v8r_runtime_run(rt, 0, 0, NULL, NULL) == V8R_STATUS_TERMINATED);
-    CHECK(t_now_ms() - t0 < 200);
-    pthread_join(th, NULL);
-    v8r_notifier_free(n);
-    CHECK(v8r_runtime_free(rt) == V8R_STATUS_OK);
-}
-
 void run_calls_tests(void) {
     RUN(test_terminate_call_every_state);
     RUN(test_free_turns_queued_calls_away);
     RUN(test_free_waits_and_tears_down_here);
     RUN(test_handles_are_typed);
     RUN(test_c_numbers_validated);
-    RUN(test_small_stack_threads);
-    RUN(test_array_buffer_limit);
-    RUN(test_sends_coalesce_into_one_wakeup);
     RUN(test_stop_between_callbacks_of_a_backlog);
-    RUN(test_terminate_wakes_an_idle_loop);
 }

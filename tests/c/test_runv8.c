@@ -1,8 +1,151 @@
-/* The one-shot calls under pressure: timeouts (per call and process-wide),
- * stops by call id in every state, a pool full of runaway scripts, and
- * calls really running in parallel. */
+/* The one-shot calls: values and errors of runv8, runv8_len and
+ * v8r_runv8, bad input, huge sources, many threads, and under pressure:
+ * timeouts (per call and process-wide), stops by call id in every state,
+ * a pool full of runaway scripts, calls really running in parallel. */
 #define _GNU_SOURCE
 #include "helpers.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+static void check_runv8(const char *src, const char *want) {
+    char *got = runv8(src);
+    CHECK_STR(got, want);
+    if (!got) fprintf(stderr, "  error: %s\n", v8r_last_error());
+    free(got);
+}
+
+static void test_runv8_values(void) {
+    check_runv8("1 + 1", "2");
+    check_runv8("0.1 + 0.2", "0.30000000000000004");
+    check_runv8("'Hello ' + 'World'", "Hello World");
+    check_runv8("({a: 1})", "[object Object]");
+    check_runv8("JSON.stringify({a: [1, 'x']})", "{\"a\":[1,\"x\"]}");
+    check_runv8("[1, 2, 3]", "1,2,3");
+    check_runv8("undefined", "undefined");
+    check_runv8("null", "null");
+    check_runv8("var x; x", "undefined");
+    check_runv8("10n ** 30n", "1000000000000000000000000000000");
+    check_runv8("Symbol('s')", "Symbol(s)");
+    check_runv8("'héllo ☃'", "héllo ☃");
+    check_runv8("new Intl.NumberFormat('de-DE').format(1234567.891)", "1.234.567,891");
+    check_runv8("let p = Promise.resolve(1); let r; p.then(v => r = v); 'sync'", "sync");
+}
+
+static void test_runv8_errors(void) {
+    CHECK(runv8("throw new Error('boom')") == NULL);
+    CHECK_CONTAINS(v8r_last_error(), "boom");
+    CHECK_CONTAINS(v8r_last_error(), "exception");
+    CHECK_CONTAINS(v8r_last_error(), ":1:");
+
+    CHECK(runv8("1 +\n+ ) 2") == NULL);
+    CHECK_CONTAINS(v8r_last_error(), "SyntaxError");
+    CHECK_CONTAINS(v8r_last_error(), ":2:");
+
+    CHECK(runv8("({ toString() { throw new Error('no string') } })") == NULL);
+    CHECK_CONTAINS(v8r_last_error(), "no string");
+
+    CHECK(runv8(NULL) == NULL);
+    CHECK_CONTAINS(v8r_last_error(), "NULL");
+    CHECK(runv8("") == NULL);
+    CHECK_CONTAINS(v8r_last_error(), "empty");
+
+    /* a success clears the error */
+    free(runv8("1"));
+    CHECK(v8r_last_error() == NULL);
+}
+
+static void test_runv8_len_bad_input(void) {
+    size_t n = 0;
+    char *out = runv8_len((const uint8_t *)"'a' + 'b'XXX", 9, &n);
+    CHECK_STR(out, "ab");
+    CHECK(n == 2);
+    free(out);
+
+    /* a result with an embedded NUL keeps its full length */
+    out = runv8_len((const uint8_t *)"'a\\0b'", 6, &n);
+    CHECK(out != NULL && n == 3 && out[0] == 'a' && out[1] == 0 && out[2] == 'b');
+    free(out);
+
+    CHECK(runv8_len((const uint8_t *)"1+\0 1", 5, NULL) == NULL);
+    CHECK_CONTAINS(v8r_last_error(), "NUL byte at offset 2");
+
+    const uint8_t bad[] = {'"', 0xff, 0xfe, '"'};
+    CHECK(runv8_len(bad, sizeof bad, NULL) == NULL);
+    CHECK_CONTAINS(v8r_last_error(), "UTF-8");
+
+    CHECK(runv8_len((const uint8_t *)"1", 0, NULL) == NULL);
+    CHECK_CONTAINS(v8r_last_error(), "empty");
+    CHECK(runv8_len(NULL, 5, NULL) == NULL);
+    CHECK_CONTAINS(v8r_last_error(), "NULL");
+    CHECK(runv8_len((const uint8_t *)"1", SIZE_MAX, NULL) == NULL);
+    CHECK_CONTAINS(v8r_last_error(), "length");
+}
+
+static void test_runv8_huge_source(void) {
+    /* 10 MB: one long string literal plus an expression. */
+    size_t n = 10 * 1024 * 1024;
+    char *src = malloc(n + 64);
+    strcpy(src, "var s = '");
+    size_t at = strlen(src);
+    memset(src + at, 'x', n);
+    strcpy(src + at + n, "'; s.length");
+    check_runv8(src, "10485760");
+    free(src);
+}
+
+static void test_runv8_rich(void) {
+    char *out = NULL;
+    size_t len = 0;
+    v8r_error *err = NULL;
+    CHECK(v8r_runv8((const uint8_t *)"2 ** 10", 7, &out, &len, &err) == V8R_STATUS_OK);
+    CHECK_STR(out, "1024");
+    CHECK(len == 4 && err == NULL);
+    free(out);
+
+    CHECK(v8r_runv8((const uint8_t *)"nope()", 6, &out, NULL, &err) == V8R_STATUS_EXCEPTION);
+    CHECK(out == NULL);
+    CHECK(err != NULL && err->kind == V8R_STATUS_EXCEPTION);
+    if (err) {
+        CHECK_CONTAINS(err->message, "ReferenceError: nope is not defined");
+        CHECK(err->line == 1 && err->column == 1);
+        CHECK_STR(err->resource_name, "runv8");
+    }
+    v8r_error_free(err);
+    CHECK(v8r_runv8((const uint8_t *)"1", 1, NULL, NULL, NULL) == V8R_STATUS_BAD_INPUT);
+}
+
+/* 64 threads at once, each with its own script; globals never cross. */
+#define NTHREADS 64
+static void *runv8_thread(void *arg) {
+    intptr_t i = (intptr_t)arg;
+    char src[512], want[64];
+    snprintf(src, sizeof src,
+             "var leaked = Object.keys(globalThis).filter(k => k.startsWith('mark_'));"
+             "globalThis.mark_%ld = %ld;"
+             "leaked.length ? 'leak:' + leaked : String(%ld * 3)",
+             (long)i, (long)i, (long)i);
+    snprintf(want, sizeof want, "%ld", (long)(i * 3));
+    int ok = 1;
+    for (int round = 0; round < 5 && ok; round++) {
+        char *got = runv8(src);
+        ok = got != NULL && strcmp(got, want) == 0;
+        if (!ok) fprintf(stderr, "  thread %ld got %s (%s)\n", (long)i, got ? got : "NULL", v8r_last_error());
+        free(got);
+    }
+    return (void *)(intptr_t)ok;
+}
+
+static void test_runv8_threads(void) {
+    pthread_t t[NTHREADS];
+    for (intptr_t i = 0; i < NTHREADS; i++) CHECK(pthread_create(&t[i], NULL, runv8_thread, (void *)i) == 0);
+    for (int i = 0; i < NTHREADS; i++) {
+        void *ok = NULL;
+        pthread_join(t[i], &ok);
+        CHECK(ok == (void *)1);
+    }
+}
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -120,6 +263,12 @@ static void test_runv8_in_parallel(void) {
 }
 
 void run_runv8_tests(void) {
+    RUN(test_runv8_values);
+    RUN(test_runv8_errors);
+    RUN(test_runv8_len_bad_input);
+    RUN(test_runv8_huge_source);
+    RUN(test_runv8_rich);
+    RUN(test_runv8_threads);
     RUN(test_runv8_timeout);
     RUN(test_runv8_pool_of_runaways);
     RUN(test_runv8_in_parallel);

@@ -1,8 +1,11 @@
 /* Event loop tests: timers, immediates, microtasks, run modes, console and
  * error sinks, re-entrancy, termination while waiting. */
 #define _GNU_SOURCE
-#include "check.h"
-#include "v8runner.h"
+#define T_RESOURCE "loop.js"
+#include "helpers.h"
+
+#include <pthread.h>
+#include <time.h>
 
 #include <pthread.h>
 #include <time.h>
@@ -58,13 +61,7 @@ static v8r_runtime *new_loop_runtime(struct capture *c) {
     return rt;
 }
 
-static v8r_status ev(v8r_runtime *rt, const char *src) {
-    v8r_error *err = NULL;
-    v8r_status st = v8r_runtime_eval(rt, (const uint8_t *)src, strlen(src), "loop.js", 0, NULL, &err);
-    if (st != V8R_STATUS_OK) fprintf(stderr, "  eval: %s\n", err ? err->message : "?");
-    v8r_error_free(err);
-    return st;
-}
+static v8r_status ev(v8r_runtime *rt, const char *src) { return t_eval(rt, src, NULL); }
 
 /* The JSON of a global, as a malloc'd string. */
 static char *json_of(v8r_runtime *rt, const char *expr) {
@@ -289,7 +286,47 @@ static void test_finalization_registry(void) {
     v8r_runtime_free(rt);
 }
 
-void run_loop_tests(void) {
+static void count_call(void *data, const v8r_value *payload) {
+    (void)payload;
+    if (data) ++*(long *)data;
+}
+
+/* A loop that is really idle (nothing due for 10 s, or only a notifier
+ * that never sends) is woken by terminate: ONCE and DEFAULT both return
+ * TERMINATED well before the loop's own 250 ms liveness re-check. */
+static void *terminate_after_50ms(void *arg) {
+    t_sleep_ms(50);
+    CHECK(v8r_runtime_terminate(arg) == V8R_STATUS_OK);
+    return NULL;
+}
+
+static void test_terminate_wakes_an_idle_loop(void) {
+    v8r_runtime *rt = t_runtime(V8R_RUNTIME_ANY_THREAD);
+    CHECK(t_eval(rt, "setTimeout(() => {}, 10000)", NULL) == V8R_STATUS_OK);
+    for (uint32_t mode = 0; mode < 2; mode++) {
+        pthread_t th;
+        pthread_create(&th, NULL, terminate_after_50ms, rt);
+        double t0 = t_now_ms();
+        CHECK(v8r_runtime_run(rt, mode, 0, NULL, NULL) == V8R_STATUS_TERMINATED);
+        double took = t_now_ms() - t0;
+        pthread_join(th, NULL);
+        CHECK(took < 200);
+    }
+    CHECK(v8r_runtime_free(rt) == V8R_STATUS_OK);
+    rt = t_runtime(V8R_RUNTIME_ANY_THREAD);
+    v8r_notifier *n = NULL;
+    CHECK(v8r_notifier_new(rt, NULL, count_call, NULL, NULL, 0, &n, NULL) == V8R_STATUS_OK);
+    pthread_t th;
+    pthread_create(&th, NULL, terminate_after_50ms, rt);
+    double t0 = t_now_ms();
+    CHECK(v8r_runtime_run(rt, 0, 0, NULL, NULL) == V8R_STATUS_TERMINATED);
+    CHECK(t_now_ms() - t0 < 200);
+    pthread_join(th, NULL);
+    v8r_notifier_free(n);
+    CHECK(v8r_runtime_free(rt) == V8R_STATUS_OK);
+}
+
+void run_event_loop_tests(void) {
     RUN(test_timer_order);
     RUN(test_microtasks_after_each_callback);
     RUN(test_interval_clear_unref);
@@ -299,4 +336,5 @@ void run_loop_tests(void) {
     RUN(test_console_sink_and_reentrancy);
     RUN(test_terminate_running_loop);
     RUN(test_finalization_registry);
+    RUN(test_terminate_wakes_an_idle_loop);
 }

@@ -1,9 +1,10 @@
 /* Async hooks and async context: exact event order per resource type,
- * the AsyncWrap enable/disable rule, type filters, re-entrant and throwing
+ * Node's enable/disable rule, type filters, re-entrant and throwing
  * hooks, C and JS hook sets together, AsyncLocalStorage across every kind
  * of hop, and long stack traces. */
-#include "check.h"
-#include "v8runner.h"
+#define _GNU_SOURCE
+#define T_RESOURCE "hooks.js"
+#include "helpers.h"
 
 #include <stdarg.h>
 
@@ -63,26 +64,7 @@ static v8r_runtime *new_rt(struct errors *errs) {
     return rt;
 }
 
-static v8r_status js(v8r_runtime *rt, const char *src) {
-    v8r_error *err = NULL;
-    v8r_status st = v8r_runtime_eval(rt, (const uint8_t *)src, strlen(src), "hooks.js", 0, NULL, &err);
-    if (st != V8R_STATUS_OK) fprintf(stderr, "  js: %s\n", err ? err->message : "?");
-    v8r_error_free(err);
-    return st;
-}
-
-/* The string value of a JS expression, in buf. */
-static const char *js_str(v8r_runtime *rt, const char *expr, char *buf, size_t size) {
-    v8r_value v;
-    buf[0] = 0;
-    if (v8r_runtime_eval(rt, (const uint8_t *)expr, strlen(expr), "hooks.js", 0, &v, NULL) == V8R_STATUS_OK) {
-        if (v.kind == V8R_KIND_STRING) snprintf(buf, size, "%.*s", (int)v.len, v.data);
-        v8r_value_release(&v);
-    }
-    return buf;
-}
-
-static v8r_status run(v8r_runtime *rt) { return v8r_runtime_run(rt, 0, 0, NULL, NULL); }
+static v8r_status js(v8r_runtime *rt, const char *src) { return t_eval(rt, src, NULL); }
 
 /* Timers and immediates: init of a child between before and after of its
  * parent; a one-shot is destroyed after its callback; clearTimeout
@@ -95,7 +77,7 @@ static void test_hooks_timers_order(void) {
     CHECK(js(rt, "setTimeout(() => { setImmediate(() => {}) }, 1);"
                  "clearTimeout(setTimeout(() => {}, 5));"
                  "let n = 0; const iv = setInterval(() => { if (++n === 2) clearInterval(iv) }, 50);") == V8R_STATUS_OK);
-    CHECK(run(rt) == V8R_STATUS_OK);
+    CHECK(t_run(rt) == V8R_STATUS_OK);
     CHECK_STR(t.buf,
               "init Timeout 2<-1\n"
               "init Timeout 3<-1\n"
@@ -149,9 +131,9 @@ static void test_hooks_promise_destroy(void) {
                  "(function churn() { let junk = []; for (let i = 0; i < 100000; i++) junk.push({ i });"
                  "  keep.push(junk); if (keep.length > 4) keep.shift();"
                  "  if (gone.length < 2 && ++rounds < 500) setTimeout(churn, 0) })();") == V8R_STATUS_OK);
-    CHECK(run(rt) == V8R_STATUS_OK);
+    CHECK(t_run(rt) == V8R_STATUS_OK);
     char buf[64];
-    CHECK_STR(js_str(rt, "String(gone.sort())", buf, sizeof buf), "2,3");
+    CHECK_STR(t_str(rt, "String(gone.sort())", buf, sizeof buf), "2,3");
     CHECK_CONTAINS(t.buf, "destroy 2\n");
     CHECK_CONTAINS(t.buf, "destroy 3\n");
     v8r_runtime_free(rt);
@@ -198,7 +180,7 @@ static void test_hooks_work_notifier_host_promise(void) {
     CHECK(v8r_notifier_send(n, &a, 0) == V8R_STATUS_OK);
     CHECK(v8r_notifier_send(n, &b, 0) == V8R_STATUS_OK);
     CHECK(v8r_notifier_close(n) == V8R_STATUS_OK);
-    CHECK(run(rt) == V8R_STATUS_OK);
+    CHECK(t_run(rt) == V8R_STATUS_OK);
     /* Ids: work 2 (top-level), host promise 3, work 4 (from queue()),
      * notifier 5. Completion order of the two works may vary; check each
      * resource's own sequence and the triggers. */
@@ -208,7 +190,7 @@ static void test_hooks_work_notifier_host_promise(void) {
     CHECK_CONTAINS(t.buf, "before 4\nafter 4\ndestroy 4\n");
     CHECK_CONTAINS(t.buf, "init Notifier 5<-1\nbefore 5\nafter 5\nbefore 5\nafter 5\ndestroy 5\n");
     char buf[64];
-    CHECK_STR(js_str(rt, "JSON.stringify(got)", buf, sizeof buf), "[1,2]");
+    CHECK_STR(t_str(rt, "JSON.stringify(got)", buf, sizeof buf), "[1,2]");
     v8r_notifier_free(n);
     v8r_runtime_free(rt);
 }
@@ -226,7 +208,7 @@ static void test_hooks_disable_rule_and_filters(void) {
     CHECK(v8r_async_hooks_enable(rt, a, false, NULL) == V8R_STATUS_OK);
     CHECK(js(rt, "setTimeout(() => {}, 1);") == V8R_STATUS_OK);
     trace_hooks(rt, &late, 0);
-    CHECK(run(rt) == V8R_STATUS_OK);
+    CHECK(t_run(rt) == V8R_STATUS_OK);
     CHECK_STR(all.buf, "init Timeout 2<-1\ninit Immediate 3<-1\n");
     CHECK_STR(timeouts.buf,
               "init Timeout 2<-1\n"
@@ -241,7 +223,7 @@ static void test_hooks_disable_rule_and_filters(void) {
     CHECK(strlen(late.buf) == 3 * strlen("before 2\nafter 2\ndestroy 2\n"));
     CHECK(v8r_async_hooks_enable(rt, 99, true, NULL) == V8R_STATUS_BAD_INPUT);
     char buf[128];
-    CHECK_STR(js_str(rt, "['Nope', 'toString'].map(t => { try { asyncHooks.createHook({ types: [t] }); return 'ok' }"
+    CHECK_STR(t_str(rt, "['Nope', 'toString'].map(t => { try { asyncHooks.createHook({ types: [t] }); return 'ok' }"
                          " catch (e) { return e.message } }).join('; ')", buf, sizeof buf),
               "unknown async resource type 'Nope'; unknown async resource type 'toString'");
     v8r_async_hooks bad = {0};
@@ -266,11 +248,11 @@ static void test_hooks_reentrant_and_throwing(void) {
                  "  before(id) { throw new Error('hook broke ' + id) },"
                  "}).enable();"
                  "setTimeout(() => { ran++; setTimeout(() => { ran++ }, 1) }, 1);") == V8R_STATUS_OK);
-    v8r_status st = run(rt);
+    v8r_status st = t_run(rt);
     CHECK(st == V8R_STATUS_EXCEPTION); /* the first reported error */
     char buf[256];
     /* The hook's own timers (ids 3 and 6) are resources without hooks. */
-    CHECK_STR(js_str(rt, "ran + ' ' + seen.join(',') + ' ' + asyncHooks.executionAsyncId()", buf, sizeof buf),
+    CHECK_STR(t_str(rt, "ran + ' ' + seen.join(',') + ' ' + asyncHooks.executionAsyncId()", buf, sizeof buf),
               "2 Timeout2,Timeout4 1");
     CHECK(errs.count == 2);
     CHECK_CONTAINS(errs.buf, "async hook threw: Error: hook broke 2");
@@ -304,9 +286,9 @@ static void test_c_hook_reenters(void) {
     CHECK(v8r_async_hooks_add(rt, &h, &set, NULL) == V8R_STATUS_OK);
     CHECK(v8r_async_hooks_enable(rt, set, true, NULL) == V8R_STATUS_OK);
     CHECK(js(rt, "setTimeout(() => { ran++; setTimeout(() => { ran++ }, 1) }, 1)") == V8R_STATUS_OK);
-    CHECK(run(rt) == V8R_STATUS_OK);
+    CHECK(t_run(rt) == V8R_STATUS_OK);
     char buf[64];
-    CHECK_STR(js_str(rt, "`${inits} ${hookTimersRan} ${ran}`", buf, sizeof buf), "2 2 2");
+    CHECK_STR(t_str(rt, "`${inits} ${hookTimersRan} ${ran}`", buf, sizeof buf), "2 2 2");
     v8r_runtime_free(rt);
 }
 
@@ -340,10 +322,10 @@ static void test_async_ids(void) {
     CHECK(v8r_runtime_register(rt, "queueIds", host_queue_ids, rt, NULL, NULL) == V8R_STATUS_OK);
     CHECK(js(rt, "var ids = [asyncHooks.executionAsyncId() + '/' + asyncHooks.triggerAsyncId()];"
                  "setTimeout(() => queueIds(), 1);") == V8R_STATUS_OK);
-    CHECK(run(rt) == V8R_STATUS_OK);
+    CHECK(t_run(rt) == V8R_STATUS_OK);
     char buf[128];
     /* Timeout 2 (trigger 1) queues Work 3 (trigger 2). */
-    CHECK_STR(js_str(rt, "ids.join(' ')", buf, sizeof buf), "1/0 3/2 3/2");
+    CHECK_STR(t_str(rt, "ids.join(' ')", buf, sizeof buf), "1/0 3/2 3/2");
     CHECK_STR(v8r_async_type_name(V8R_ASYNC_TYPE_HOST_PROMISE), "HostPromise");
     CHECK(v8r_async_type_name(3) == NULL);
     v8r_runtime_free(rt);
@@ -360,9 +342,9 @@ static void test_hooks_c_and_js_together(void) {
                  "  before(id) { log.push('before ' + id) }, after(id) { log.push('after ' + id) },"
                  "  destroy(id) { log.push('destroy ' + id) } }).enable();"
                  "setTimeout(() => setImmediate(() => {}), 1);") == V8R_STATUS_OK);
-    CHECK(run(rt) == V8R_STATUS_OK);
+    CHECK(t_run(rt) == V8R_STATUS_OK);
     char buf[1024];
-    js_str(rt, "log.join('\\n') + '\\n'", buf, sizeof buf);
+    t_str(rt, "log.join('\\n') + '\\n'", buf, sizeof buf);
     CHECK_STR(buf, t.buf);
     CHECK_STR(t.buf, "init Timeout 2<-1\nbefore 2\ninit Immediate 3<-2\nafter 2\ndestroy 2\nbefore 3\nafter 3\ndestroy 3\n");
     v8r_runtime_free(rt);
@@ -415,9 +397,9 @@ static void test_async_local_storage(void) {
                  "als.run('B', () => { setTimeout(() => seen.push('timeout:' + als.getStore()), 1);"
                  "  (async () => { await later(); seen.push('host:' + als.getStore()) })() });"
                  "seen.push('outside:' + als.getStore());") == V8R_STATUS_OK);
-    CHECK(run(rt) == V8R_STATUS_OK);
+    CHECK(t_run(rt) == V8R_STATUS_OK);
     char buf[512];
-    js_str(rt, "seen.sort().join(' ')", buf, sizeof buf);
+    t_str(rt, "seen.sort().join(' ')", buf, sizeof buf);
     CHECK_STR(buf,
               "await:A host:A7 host:B immediate:A microtask:A notify:A outside:undefined timeout:A timeout:B work:A");
     v8r_notifier_free(notifier);
@@ -433,7 +415,7 @@ static void test_long_stack_traces(void) {
                  "function first() { setTimeout(second, 1) }\n"
                  "function second() { setImmediate(function third() { throw new Error('deep') }) }\n"
                  "first();\n") == V8R_STATUS_OK);
-    CHECK(run(rt) == V8R_STATUS_EXCEPTION);
+    CHECK(t_run(rt) == V8R_STATUS_EXCEPTION);
     CHECK(errs.count == 1);
     CHECK_CONTAINS(errs.buf, "Error: deep");
     CHECK_CONTAINS(errs.buf, "at Immediate.third (hooks.js:3:"); /* `this` is the Immediate, as in Node */
@@ -442,7 +424,7 @@ static void test_long_stack_traces(void) {
     v8r_runtime_free(rt);
 }
 
-void run_hooks_tests(void) {
+void run_async_hooks_tests(void) {
     RUN(test_hooks_timers_order);
     RUN(test_hooks_microtasks_and_promises);
     RUN(test_hooks_promise_destroy);

@@ -1,35 +1,13 @@
-/* C tests of the v8runner header: the classic runv8, the rich runtime API,
- * threads, errors and bad input. Also run under AddressSanitizer
- * (make test-asan). */
+/* Runtimes: state across calls, typed values, error kinds and locations,
+ * terminate and terminate_call, pinning, the heap and ArrayBuffer limits,
+ * owner-thread and any-thread mode, small thread stacks, and many
+ * runtimes created and freed with flat memory. */
 #define _GNU_SOURCE
-#include "v8runner.h"
-#include "check.h"
+#define T_RESOURCE "test.js"
+#include "helpers.h"
 
 #include <pthread.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdint.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-
-int check_failures_in_test;
-int tests_passed, tests_failed;
-
-void run_loop_tests(void);  /* test_loop.c */
-void run_async_tests(void); /* test_async.c */
-void run_host_tests(void);  /* test_host.c */
-void run_hooks_tests(void); /* test_hooks.c */
-void run_calls_tests(void); /* test_calls.c */
-void run_runv8_tests(void); /* test_runv8.c */
-
-/* ---- helpers ------------------------------------------------------------ */
-
-static void check_runv8(const char *src, const char *want) {
-    char *got = runv8(src);
-    CHECK_STR(got, want);
-    if (!got) fprintf(stderr, "  error: %s\n", v8r_last_error());
-    free(got);
-}
 
 static v8r_status eval(v8r_runtime *rt, const char *src, v8r_value *out, v8r_error **err) {
     return v8r_runtime_eval(rt, (const uint8_t *)src, strlen(src), "test.js", 0, out, err);
@@ -44,180 +22,6 @@ static long rss_kib(void) {
     if (f) fclose(f);
     return kib;
 }
-
-/* ---- runv8 ---------------------------------------------------------------- */
-
-static void test_runv8_values(void) {
-    check_runv8("1 + 1", "2");
-    check_runv8("0.1 + 0.2", "0.30000000000000004");
-    check_runv8("'Hello ' + 'World'", "Hello World");
-    check_runv8("({a: 1})", "[object Object]");
-    check_runv8("JSON.stringify({a: [1, 'x']})", "{\"a\":[1,\"x\"]}");
-    check_runv8("[1, 2, 3]", "1,2,3");
-    check_runv8("undefined", "undefined");
-    check_runv8("null", "null");
-    check_runv8("var x; x", "undefined");
-    check_runv8("10n ** 30n", "1000000000000000000000000000000");
-    check_runv8("Symbol('s')", "Symbol(s)");
-    check_runv8("'héllo ☃'", "héllo ☃");
-    check_runv8("new Intl.NumberFormat('de-DE').format(1234567.891)", "1.234.567,891");
-    check_runv8("let p = Promise.resolve(1); let r; p.then(v => r = v); 'sync'", "sync");
-}
-
-static void test_runv8_errors(void) {
-    CHECK(runv8("throw new Error('boom')") == NULL);
-    CHECK_CONTAINS(v8r_last_error(), "boom");
-    CHECK_CONTAINS(v8r_last_error(), "exception");
-    CHECK_CONTAINS(v8r_last_error(), ":1:");
-
-    CHECK(runv8("1 +\n+ ) 2") == NULL);
-    CHECK_CONTAINS(v8r_last_error(), "SyntaxError");
-    CHECK_CONTAINS(v8r_last_error(), ":2:");
-
-    CHECK(runv8("({ toString() { throw new Error('no string') } })") == NULL);
-    CHECK_CONTAINS(v8r_last_error(), "no string");
-
-    CHECK(runv8(NULL) == NULL);
-    CHECK_CONTAINS(v8r_last_error(), "NULL");
-    CHECK(runv8("") == NULL);
-    CHECK_CONTAINS(v8r_last_error(), "empty");
-
-    /* a success clears the error */
-    free(runv8("1"));
-    CHECK(v8r_last_error() == NULL);
-}
-
-static void test_runv8_len_bad_input(void) {
-    size_t n = 0;
-    char *out = runv8_len((const uint8_t *)"'a' + 'b'XXX", 9, &n);
-    CHECK_STR(out, "ab");
-    CHECK(n == 2);
-    free(out);
-
-    /* a result with an embedded NUL keeps its full length */
-    out = runv8_len((const uint8_t *)"'a\\0b'", 6, &n);
-    CHECK(out != NULL && n == 3 && out[0] == 'a' && out[1] == 0 && out[2] == 'b');
-    free(out);
-
-    CHECK(runv8_len((const uint8_t *)"1+\0 1", 5, NULL) == NULL);
-    CHECK_CONTAINS(v8r_last_error(), "NUL byte at offset 2");
-
-    const uint8_t bad[] = {'"', 0xff, 0xfe, '"'};
-    CHECK(runv8_len(bad, sizeof bad, NULL) == NULL);
-    CHECK_CONTAINS(v8r_last_error(), "UTF-8");
-
-    CHECK(runv8_len((const uint8_t *)"1", 0, NULL) == NULL);
-    CHECK_CONTAINS(v8r_last_error(), "empty");
-    CHECK(runv8_len(NULL, 5, NULL) == NULL);
-    CHECK_CONTAINS(v8r_last_error(), "NULL");
-    CHECK(runv8_len((const uint8_t *)"1", SIZE_MAX, NULL) == NULL);
-    CHECK_CONTAINS(v8r_last_error(), "length");
-}
-
-static void test_runv8_huge_source(void) {
-    /* 10 MB: one long string literal plus an expression. */
-    size_t n = 10 * 1024 * 1024;
-    char *src = malloc(n + 64);
-    strcpy(src, "var s = '");
-    size_t at = strlen(src);
-    memset(src + at, 'x', n);
-    strcpy(src + at + n, "'; s.length");
-    check_runv8(src, "10485760");
-    free(src);
-}
-
-static void test_runv8_rich(void) {
-    char *out = NULL;
-    size_t len = 0;
-    v8r_error *err = NULL;
-    CHECK(v8r_runv8((const uint8_t *)"2 ** 10", 7, &out, &len, &err) == V8R_STATUS_OK);
-    CHECK_STR(out, "1024");
-    CHECK(len == 4 && err == NULL);
-    free(out);
-
-    CHECK(v8r_runv8((const uint8_t *)"nope()", 6, &out, NULL, &err) == V8R_STATUS_EXCEPTION);
-    CHECK(out == NULL);
-    CHECK(err != NULL && err->kind == V8R_STATUS_EXCEPTION);
-    if (err) {
-        CHECK_CONTAINS(err->message, "ReferenceError: nope is not defined");
-        CHECK(err->line == 1 && err->column == 1);
-        CHECK_STR(err->resource_name, "runv8");
-    }
-    v8r_error_free(err);
-    CHECK(v8r_runv8((const uint8_t *)"1", 1, NULL, NULL, NULL) == V8R_STATUS_BAD_INPUT);
-}
-
-/* 64 threads at once, each with its own script; globals never cross. */
-#define NTHREADS 64
-static void *runv8_thread(void *arg) {
-    intptr_t i = (intptr_t)arg;
-    char src[512], want[64];
-    snprintf(src, sizeof src,
-             "var leaked = Object.keys(globalThis).filter(k => k.startsWith('mark_'));"
-             "globalThis.mark_%ld = %ld;"
-             "leaked.length ? 'leak:' + leaked : String(%ld * 3)",
-             (long)i, (long)i, (long)i);
-    snprintf(want, sizeof want, "%ld", (long)(i * 3));
-    int ok = 1;
-    for (int round = 0; round < 5 && ok; round++) {
-        char *got = runv8(src);
-        ok = got != NULL && strcmp(got, want) == 0;
-        if (!ok) fprintf(stderr, "  thread %ld got %s (%s)\n", (long)i, got ? got : "NULL", v8r_last_error());
-        free(got);
-    }
-    return (void *)(intptr_t)ok;
-}
-
-static void test_runv8_threads(void) {
-    pthread_t t[NTHREADS];
-    for (intptr_t i = 0; i < NTHREADS; i++) CHECK(pthread_create(&t[i], NULL, runv8_thread, (void *)i) == 0);
-    for (int i = 0; i < NTHREADS; i++) {
-        void *ok = NULL;
-        pthread_join(t[i], &ok);
-        CHECK(ok == (void *)1);
-    }
-}
-
-/* V8 must not take SIGSEGV (Go and other hosts own it). Checked in a
- * fresh child process, so the "before" snapshot is taken before V8 starts. */
-static int signals_child(void) {
-    int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP};
-    enum { N = sizeof sigs / sizeof sigs[0] };
-    struct sigaction before[N], after[N];
-    for (int i = 0; i < N; i++) sigaction(sigs[i], NULL, &before[i]);
-    free(runv8("new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array([0,97,115,109,1,0,0,0]))); 1"));
-    v8r_runtime *rt = NULL;
-    if (v8r_runtime_new(NULL, &rt, NULL) != V8R_STATUS_OK) return 100;
-    const char *src = "setTimeout(() => new WebAssembly.Memory({initial: 1}), 1)";
-    v8r_runtime_eval(rt, (const uint8_t *)src, strlen(src), NULL, 0, NULL, NULL);
-    v8r_runtime_run(rt, 0, 0, NULL, NULL);
-    v8r_runtime_free(rt);
-    int changed = 0;
-    for (int i = 0; i < N; i++) {
-        sigaction(sigs[i], NULL, &after[i]);
-        if (before[i].sa_handler != after[i].sa_handler || before[i].sa_flags != after[i].sa_flags) {
-            fprintf(stderr, "signal %d: handler installed\n", sigs[i]);
-            changed++;
-        }
-    }
-    return changed;
-}
-
-extern char **environ;
-
-/* Run this test binary again with `mode` as its argument; its exit code. */
-static int run_child(char *mode) {
-    char *argv[] = {"test_c", mode, NULL};
-    pid_t pid;
-    if (posix_spawn(&pid, "/proc/self/exe", NULL, NULL, argv, environ) != 0) return -1;
-    int status = 0;
-    if (waitpid(pid, &status, 0) != pid) return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1000 - (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-}
-
-static void test_no_signal_handlers(void) { CHECK(run_child("--signals-child") == 0); }
-
-/* ---- runtimes ----------------------------------------------------------- */
 
 static void test_runtime_state_and_values(void) {
     v8r_runtime *rt = NULL;
@@ -472,7 +276,9 @@ static void test_runtime_heap_limit(void) {
     v8r_error_free(err);
     CHECK(v8r_runtime_free(rt) == V8R_STATUS_OK);
     /* the process and other runtimes are fine */
-    check_runv8("'alive'", "alive");
+    char *alive = runv8("'alive'");
+    CHECK_STR(alive, "alive");
+    free(alive);
     opts.heap_limit = 1000;
     CHECK(v8r_runtime_new(&opts, &rt, NULL) == V8R_STATUS_BAD_INPUT);
 }
@@ -541,71 +347,80 @@ static void test_runtime_many_rss_flat(void) {
     CHECK(v8r_runtime_count() == 0);
 }
 
-/* ---- address-space limits (ulimit -v) ------------------------------------
- * Run in a fresh child process (V8 must not be started yet): first a limit
- * below what V8 reserves at start, then one that leaves room for V8 and a
- * few isolates only. Every failure must be an error, never an abort. */
+/* Deep recursion on a thread with a small stack is a RangeError. */
+struct small_stack {
+    v8r_status runtime_status;
+    int range_error;
+    char *oneshot;
+};
 
-static long vm_size_kib(void) {
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long kib = -1;
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "VmSize: %ld kB", &kib) == 1) break;
-    if (f) fclose(f);
-    return kib;
-}
-
-static int address_space_child(void) {
-    int fails = 0;
-    struct rlimit rl;
-    getrlimit(RLIMIT_AS, &rl);
-    rl.rlim_cur = 8UL << 30; /* V8 reserves up to 48 GiB when it starts */
-    setrlimit(RLIMIT_AS, &rl);
-    char *s = runv8("1 + 1");
-    if (s != NULL || !v8r_last_error() || !strstr(v8r_last_error(), "address space")) fails++, fprintf(stderr, "runv8 under 8 GiB: %s\n", s ? s : v8r_last_error());
-    free(s);
-    v8r_runtime *rt = NULL;
+static void *small_stack_main(void *arg) {
+    struct small_stack *s = arg;
+    v8r_runtime *rt = t_runtime(0);
     v8r_error *err = NULL;
-    if (v8r_runtime_new(NULL, &rt, &err) != V8R_STATUS_OUT_OF_MEMORY) fails++, fprintf(stderr, "runtime_new under 8 GiB did not fail cleanly\n");
+    const char *src = "function f() { return f() + 1 } f()";
+    s->runtime_status = v8r_runtime_eval(rt, (const uint8_t *)src, strlen(src), NULL, 0, NULL, &err);
+    s->range_error = err && strstr(err->message, "RangeError") != NULL;
     v8r_error_free(err);
-    /* V8 started without a limit, then room for a few isolates only. */
-    rl.rlim_cur = rl.rlim_max;
-    setrlimit(RLIMIT_AS, &rl);
-    s = runv8("6 * 7");
-    if (!s || strcmp(s, "42") != 0) fails++, fprintf(stderr, "runv8 once the limit is lifted: %s\n", s ? s : v8r_last_error());
-    free(s);
-    rl.rlim_cur = ((unsigned long)vm_size_kib() << 10) + (2UL << 30);
-    setrlimit(RLIMIT_AS, &rl);
-    v8r_runtime *rts[64];
-    int created = 0;
-    v8r_status st = V8R_STATUS_OK;
-    while (created < 64 && (st = v8r_runtime_new(NULL, &rts[created], NULL)) == V8R_STATUS_OK) {
-        v8r_value v;
-        if (v8r_runtime_eval(rts[created], (const uint8_t *)"6 * 7", 5, NULL, 0, &v, NULL) != V8R_STATUS_OK || v.number != 42) fails++;
-        created++;
-    }
-    fprintf(stderr, "(%d runtimes, then %s) ", created, v8r_status_name(st));
-    if (st != V8R_STATUS_OUT_OF_MEMORY || created == 0) fails++, fprintf(stderr, "created %d runtimes, then %s\n", created, v8r_status_name(st));
-    for (int i = 0; i < created; i++) v8r_runtime_free(rts[i]);
-    rl.rlim_cur = rl.rlim_max;
-    setrlimit(RLIMIT_AS, &rl);
-    return fails;
+    /* the runtime is still usable after the overflow */
+    v8r_value v;
+    if (t_eval(rt, "[1, 2, 3].map(x => x * 2).join()", &v) != V8R_STATUS_OK || v.kind != V8R_KIND_STRING)
+        s->range_error = 0;
+    v8r_value_release(&v);
+    v8r_runtime_free(rt);
+    s->oneshot = runv8("function g(n) { return g(n + 1) } try { g(0) } catch (e) { e.constructor.name }");
+    return NULL;
 }
 
-/* Exits normally (not killed by V8's abort) with no failure. */
-static void test_address_space_limit(void) { CHECK(run_child("--address-space-child") == 0); }
+static void test_small_stack_threads(void) {
+    size_t sizes[] = {256 << 10, 512 << 10};
+    for (int i = 0; i < 2; i++) {
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setstacksize(&attr, sizes[i]);
+        struct small_stack s = {0};
+        pthread_t th;
+        CHECK(pthread_create(&th, &attr, small_stack_main, &s) == 0);
+        pthread_join(th, NULL);
+        pthread_attr_destroy(&attr);
+        CHECK(s.runtime_status == V8R_STATUS_EXCEPTION);
+        CHECK(s.range_error);
+        CHECK_STR(s.oneshot, "RangeError");
+        free(s.oneshot);
+    }
+}
 
-int main(int argc, char **argv) {
-    if (argc > 1 && strcmp(argv[1], "--address-space-child") == 0) return address_space_child();
-    if (argc > 1 && strcmp(argv[1], "--signals-child") == 0) return signals_child();
-    RUN(test_runv8_values);
-    RUN(test_runv8_errors);
-    RUN(test_runv8_len_bad_input);
-    RUN(test_runv8_huge_source);
-    RUN(test_runv8_rich);
-    RUN(test_runv8_threads);
-    RUN(test_no_signal_handlers);
+/* Memory outside the JS heap is bounded too: ArrayBuffers past the limit
+ * throw a RangeError, the runtime lives on, and collected buffers give
+ * their room back. */
+static void test_array_buffer_limit(void) {
+    v8r_runtime_options opts;
+    v8r_runtime_options_init(&opts);
+    opts.heap_limit = 32 << 20;
+    v8r_runtime *rt = NULL;
+    CHECK(v8r_runtime_new(&opts, &rt, NULL) == V8R_STATUS_OK);
+    CHECK(t_true(rt, "try { new ArrayBuffer(64 * 2 ** 20); false } catch (e) { e instanceof RangeError }"));
+    CHECK(t_true(rt, "try { new Uint8Array(2 ** 31); false } catch (e) { e instanceof RangeError }"));
+    CHECK(t_true(rt, "var kept = []; try { for (;;) kept.push(new ArrayBuffer(2 ** 20)) } catch (e) {"
+                     " e instanceof RangeError && kept.length >= 16 && kept.length <= 32 }"));
+    CHECK(t_eval(rt, "kept = null", NULL) == V8R_STATUS_OK);
+    /* garbage buffers are collected when the room runs out */
+    CHECK(t_true(rt, "for (let i = 0; i < 200; i++) new Uint8Array(4 * 2 ** 20)[0] = i; true"));
+    v8r_value v;
+    CHECK(t_eval(rt, "var s = new SharedArrayBuffer(3); new Uint8Array(s).set([1, 2, 3]); s", &v) == V8R_STATUS_OK);
+    CHECK(v.kind == V8R_KIND_BYTES && v.len == 3 && v.data[2] == 3);
+    v8r_value_release(&v);
+    CHECK(v8r_runtime_free(rt) == V8R_STATUS_OK);
+    /* its own option, without a heap limit */
+    v8r_runtime_options_init(&opts);
+    opts.array_buffer_limit = 1 << 20;
+    CHECK(v8r_runtime_new(&opts, &rt, NULL) == V8R_STATUS_OK);
+    CHECK(t_true(rt, "new ArrayBuffer(2 ** 19).byteLength === 2 ** 19"));
+    CHECK(t_true(rt, "try { new ArrayBuffer(2 ** 21); false } catch (e) { e instanceof RangeError }"));
+    CHECK(v8r_runtime_free(rt) == V8R_STATUS_OK);
+}
+
+void run_runtime_tests(void) {
     RUN(test_runtime_state_and_values);
     RUN(test_runtime_error_kinds);
     RUN(test_runtime_terminate);
@@ -614,14 +429,6 @@ int main(int argc, char **argv) {
     RUN(test_runtime_heap_limit);
     RUN(test_runtime_wrong_thread);
     RUN(test_runtime_many_rss_flat);
-#ifndef __SANITIZE_ADDRESS__ /* ASan reserves terabytes of shadow memory itself */
-    RUN(test_address_space_limit);
-#endif
-    run_loop_tests();
-    run_async_tests();
-    run_host_tests();
-    run_hooks_tests();
-    run_calls_tests();
-    run_runv8_tests();
-    return SUMMARY();
+    RUN(test_small_stack_threads);
+    RUN(test_array_buffer_limit);
 }

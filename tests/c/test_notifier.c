@@ -1,42 +1,12 @@
-/* Notifier and work-queue tests: cross-thread delivery, ordering,
- * coalescing, bounded queues, close races, cancel, re-queue, free with
- * pending work. */
+/* Notifiers: delivery to a JS global or a C callback, exactly once and in
+ * order per sender from many threads, coalesced wake-ups, bounded queues,
+ * ref/unref, close while others send, free with live notifiers. */
 #define _GNU_SOURCE
-#include "check.h"
-#include "v8runner.h"
+#define T_RESOURCE "async.js"
+#include "helpers.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
-#include <time.h>
-
-static void sleep_ms(int ms) {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static v8r_runtime *new_rt(void) {
-    v8r_runtime *rt = NULL;
-    CHECK(v8r_runtime_new(NULL, &rt, NULL) == V8R_STATUS_OK);
-    return rt;
-}
-
-static v8r_status js(v8r_runtime *rt, const char *src, v8r_value *out) {
-    v8r_error *err = NULL;
-    v8r_status st = v8r_runtime_eval(rt, (const uint8_t *)src, strlen(src), "async.js", 0, out, &err);
-    if (st != V8R_STATUS_OK) fprintf(stderr, "  js: %s\n", err ? err->message : "?");
-    v8r_error_free(err);
-    return st;
-}
-
-static void check_js_true(v8r_runtime *rt, const char *expr) {
-    v8r_value v;
-    CHECK(js(rt, expr, &v) == V8R_STATUS_OK);
-    if (v.kind != V8R_KIND_BOOL || !v.boolean) fprintf(stderr, "  not true: %s\n", expr);
-    CHECK(v.kind == V8R_KIND_BOOL && v.boolean);
-    v8r_value_release(&v);
-}
-
-/* ---- notifiers ------------------------------------------------------------ */
 
 struct bang {
     v8r_notifier *n;
@@ -47,15 +17,15 @@ static void *bang_thread(void *arg) {
     for (int i = 0; i < 5; i++) {
         v8r_value v = v8r_value_number(i);
         CHECK(v8r_notifier_send(b->n, &v, 0) == V8R_STATUS_OK);
-        sleep_ms(5);
+        t_sleep_ms(5);
     }
     CHECK(v8r_notifier_close(b->n) == V8R_STATUS_OK);
     return NULL;
 }
 
 static void test_notifier_js_global(void) {
-    v8r_runtime *rt = new_rt();
-    CHECK(js(rt, "var got = []; callback = function (i) { got.push(i) }", NULL) == V8R_STATUS_OK);
+    v8r_runtime *rt = t_runtime(0);
+    CHECK(t_eval(rt, "var got = []; callback = function (i) { got.push(i) }", NULL) == V8R_STATUS_OK);
     struct bang b = {NULL};
     CHECK(v8r_notifier_new(rt, "callback", NULL, NULL, NULL, 0, &b.n, NULL) == V8R_STATUS_OK);
     pthread_t th;
@@ -64,7 +34,7 @@ static void test_notifier_js_global(void) {
     CHECK(v8r_runtime_run(rt, 0, 0, &alive, NULL) == V8R_STATUS_OK); /* returns once closed and drained */
     pthread_join(th, NULL);
     CHECK(!alive);
-    check_js_true(rt, "JSON.stringify(got) === '[0,1,2,3,4]'");
+    CHECK(t_true(rt, "JSON.stringify(got) === '[0,1,2,3,4]'"));
     v8r_value v = v8r_value_number(9);
     CHECK(v8r_notifier_send(b.n, &v, 0) == V8R_STATUS_CLOSING);
     CHECK(v8r_notifier_close(b.n) == V8R_STATUS_OK); /* idempotent */
@@ -114,7 +84,7 @@ static void *fanin_sender(void *arg) {
 }
 
 static void test_notifier_fanin_exactly_once(void) {
-    v8r_runtime *rt = new_rt();
+    v8r_runtime *rt = t_runtime(0);
     struct fanin f;
     memset(&f, 0, sizeof f);
     atomic_init(&f.senders_left, SENDERS);
@@ -140,8 +110,8 @@ static void test_notifier_fanin_exactly_once(void) {
 }
 
 static void test_notifier_bounded_and_payloads(void) {
-    v8r_runtime *rt = new_rt();
-    CHECK(js(rt, "var seen = []; function sink(p) { seen.push(p) }", NULL) == V8R_STATUS_OK);
+    v8r_runtime *rt = t_runtime(0);
+    CHECK(t_eval(rt, "var seen = []; function sink(p) { seen.push(p) }", NULL) == V8R_STATUS_OK);
     v8r_notifier *n = NULL;
     CHECK(v8r_notifier_new(rt, "sink", NULL, NULL, NULL, 4, &n, NULL) == V8R_STATUS_OK);
     v8r_value vals[4];
@@ -168,9 +138,9 @@ static void test_notifier_bounded_and_payloads(void) {
 
     CHECK(v8r_notifier_close(n) == V8R_STATUS_OK);
     CHECK(v8r_runtime_run(rt, 0, 0, NULL, NULL) == V8R_STATUS_OK);
-    check_js_true(rt, "seen.length === 4 && seen[0] === 'héllo' && seen[1].a[1] === 2");
-    check_js_true(rt, "seen[2] === -123456789012345678901234567890n");
-    check_js_true(rt, "seen[3] instanceof Uint8Array && seen[3].join() === '1,0,255'");
+    CHECK(t_true(rt, "seen.length === 4 && seen[0] === 'héllo' && seen[1].a[1] === 2"));
+    CHECK(t_true(rt, "seen[2] === -123456789012345678901234567890n"));
+    CHECK(t_true(rt, "seen[3] instanceof Uint8Array && seen[3].join() === '1,0,255'"));
     v8r_notifier_free(n);
 
     /* argument checks */
@@ -182,7 +152,7 @@ static void test_notifier_bounded_and_payloads(void) {
 }
 
 static void test_notifier_unref_and_missing_callback(void) {
-    v8r_runtime *rt = new_rt();
+    v8r_runtime *rt = t_runtime(0);
     v8r_notifier *n = NULL;
     CHECK(v8r_notifier_new(rt, "nobodyHome", NULL, NULL, NULL, 0, &n, NULL) == V8R_STATUS_OK);
     CHECK(v8r_notifier_ref(n, false) == V8R_STATUS_OK);
@@ -222,14 +192,14 @@ static void count_delivery(void *data, const v8r_value *payload) {
 }
 
 static void *close_later(void *arg) {
-    sleep_ms(30);
+    t_sleep_ms(30);
     CHECK(v8r_notifier_close(arg) == V8R_STATUS_OK);
     CHECK(v8r_notifier_close(arg) == V8R_STATUS_OK);
     return NULL;
 }
 
 static void test_notifier_close_during_sends(void) {
-    v8r_runtime *rt = new_rt();
+    v8r_runtime *rt = t_runtime(0);
     v8r_notifier *n = NULL;
     counted = 0;
     CHECK(v8r_notifier_new(rt, NULL, count_delivery, NULL, NULL, 1000, &n, NULL) == V8R_STATUS_OK);
@@ -253,7 +223,7 @@ static void note_finalized(void *data) {
 }
 
 static void test_runtime_free_with_live_notifier(void) {
-    v8r_runtime *rt = new_rt();
+    v8r_runtime *rt = t_runtime(0);
     v8r_notifier *n = NULL;
     freed_finalized = 0;
     CHECK(v8r_notifier_new(rt, NULL, count_delivery, NULL, note_finalized, 0, &n, NULL) == V8R_STATUS_OK);
@@ -266,132 +236,37 @@ static void test_runtime_free_with_live_notifier(void) {
     CHECK(freed_finalized == 1);
 }
 
-/* ---- work queue ------------------------------------------------------------ */
-
-struct chain {
-    v8r_runtime *rt;
-    int steps, target;
-    long sum;
-    pthread_t loop_thread;
-    int wrong_thread, errors;
-};
-
-static void chain_work(void *data) {
-    struct chain *c = data;
-    c->sum += c->steps; /* pool thread; the loop thread waits for after */
+/* Wake-ups coalesce: sends while the loop is not draining wake it once. */
+static void count_payload(void *data, const v8r_value *payload) {
+    (void)payload;
+    ++*(long *)data;
 }
 
-static void chain_after(v8r_work *req, v8r_status status, void *data) {
-    struct chain *c = data;
-    (void)req;
-    if (!pthread_equal(pthread_self(), c->loop_thread)) c->wrong_thread++;
-    if (status != V8R_STATUS_OK) c->errors++;
-    c->steps++;
-    char src[64];
-    snprintf(src, sizeof src, "progress.push(%d)", c->steps);
-    if (v8r_runtime_eval(c->rt, (const uint8_t *)src, strlen(src), NULL, 0, NULL, NULL) != V8R_STATUS_OK) c->errors++;
-    if (c->steps < c->target && v8r_queue_work(c->rt, chain_work, chain_after, c, NULL, NULL) != V8R_STATUS_OK)
-        c->errors++;
-}
-
-static void test_work_requeue_chain(void) {
-    struct chain c = {new_rt(), 0, 1000, 0, pthread_self(), 0, 0};
-    CHECK(js(c.rt, "var progress = []", NULL) == V8R_STATUS_OK);
-    v8r_work *req = NULL;
-    CHECK(v8r_queue_work(c.rt, chain_work, chain_after, &c, &req, NULL) == V8R_STATUS_OK && req != NULL);
-    bool alive = true;
-    CHECK(v8r_runtime_run(c.rt, 0, 0, &alive, NULL) == V8R_STATUS_OK);
-    CHECK(!alive);
-    CHECK(c.steps == 1000 && c.errors == 0 && c.wrong_thread == 0);
-    CHECK(c.sum == 999L * 1000 / 2);
-    check_js_true(c.rt, "progress.length === 1000 && progress[999] === 1000");
-    CHECK(v8r_cancel_work(req) == V8R_STATUS_CLOSED); /* long completed */
-    CHECK(v8r_queue_work(c.rt, NULL, chain_after, &c, NULL, NULL) == V8R_STATUS_BAD_INPUT);
-    v8r_runtime_free(c.rt);
-}
-
-/* Blockers occupy every pool thread so later work stays queued. */
-static atomic_int release_blockers, blockers_started;
-static void blocker_work(void *data) {
-    (void)data;
-    atomic_fetch_add(&blockers_started, 1);
-    while (!atomic_load(&release_blockers)) sleep_ms(1);
-}
-
-struct outcome {
-    int calls;
-    v8r_status status;
-};
-static void record_after(v8r_work *req, v8r_status status, void *data) {
-    (void)req;
-    struct outcome *o = data;
-    o->calls++;
-    o->status = status;
-}
-static int target_ran;
-static void target_work(void *data) {
-    (void)data;
-    target_ran++;
-}
-
-#define POOL 2
-static void test_work_cancel(void) {
-    v8r_runtime *rt = new_rt();
-    atomic_store(&release_blockers, 0);
-    atomic_store(&blockers_started, 0);
-    struct outcome blockers[POOL] = {{0}}, target = {0};
-    v8r_work *breq[POOL], *treq = NULL;
-    for (int i = 0; i < POOL; i++) CHECK(v8r_queue_work(rt, blocker_work, record_after, &blockers[i], &breq[i], NULL) == V8R_STATUS_OK);
-    while (atomic_load(&blockers_started) < POOL) sleep_ms(1);
-    target_ran = 0;
-    CHECK(v8r_queue_work(rt, target_work, record_after, &target, &treq, NULL) == V8R_STATUS_OK);
-    CHECK(v8r_cancel_work(treq) == V8R_STATUS_OK);          /* queued: canceled */
-    CHECK(v8r_cancel_work(breq[0]) == V8R_STATUS_BUSY);     /* running: too late */
-    atomic_store(&release_blockers, 1);
+static void test_sends_coalesce_into_one_wakeup(void) {
+    v8r_runtime *rt = t_runtime(0);
+    long delivered = 0;
+    v8r_notifier *n = NULL;
+    CHECK(v8r_notifier_new(rt, NULL, count_payload, &delivered, NULL, 0, &n, NULL) == V8R_STATUS_OK);
+    CHECK(v8r_runtime_run(rt, 2 /* NOWAIT */, 0, NULL, NULL) == V8R_STATUS_OK); /* drained */
+    uint64_t before = v8r_runtime_wakeups(rt);
+    for (int i = 0; i < 100000; i++) {
+        v8r_value v = v8r_value_number(i);
+        CHECK(v8r_notifier_send(n, &v, 0) == V8R_STATUS_OK);
+    }
+    CHECK(v8r_runtime_wakeups(rt) - before == 1);
+    CHECK(v8r_notifier_close(n) == V8R_STATUS_OK);
     CHECK(v8r_runtime_run(rt, 0, 0, NULL, NULL) == V8R_STATUS_OK);
-    CHECK(target.calls == 1 && target.status == V8R_STATUS_CANCELED && target_ran == 0);
-    for (int i = 0; i < POOL; i++) CHECK(blockers[i].calls == 1 && blockers[i].status == V8R_STATUS_OK);
-    CHECK(v8r_set_threadpool_size(8) == V8R_STATUS_BUSY); /* the pool already runs */
-    CHECK(v8r_set_threadpool_size(0) == V8R_STATUS_BAD_INPUT);
-    v8r_runtime_free(rt);
+    CHECK(delivered == 100000);
+    v8r_notifier_free(n);
+    CHECK(v8r_runtime_free(rt) == V8R_STATUS_OK);
 }
 
-static void *release_later(void *arg) {
-    (void)arg;
-    sleep_ms(50);
-    atomic_store(&release_blockers, 1);
-    return NULL;
-}
-
-static void test_work_free_with_pending(void) {
-    v8r_runtime *rt = new_rt();
-    atomic_store(&release_blockers, 0);
-    atomic_store(&blockers_started, 0);
-    struct outcome blockers[POOL] = {{0}}, queued[3] = {{0}};
-    for (int i = 0; i < POOL; i++) CHECK(v8r_queue_work(rt, blocker_work, record_after, &blockers[i], NULL, NULL) == V8R_STATUS_OK);
-    while (atomic_load(&blockers_started) < POOL) sleep_ms(1);
-    target_ran = 0;
-    for (int i = 0; i < 3; i++) CHECK(v8r_queue_work(rt, target_work, record_after, &queued[i], NULL, NULL) == V8R_STATUS_OK);
-    pthread_t th;
-    pthread_create(&th, NULL, release_later, NULL);
-    CHECK(v8r_runtime_free(rt) == V8R_STATUS_OK); /* waits for the running blockers */
-    pthread_join(th, NULL);
-    for (int i = 0; i < POOL; i++) CHECK(blockers[i].calls == 1 && blockers[i].status == V8R_STATUS_CANCELED);
-    for (int i = 0; i < 3; i++) CHECK(queued[i].calls == 1 && queued[i].status == V8R_STATUS_CANCELED);
-    CHECK(target_ran == 0);
-}
-
-void run_async_tests(void) {
-    /* The cancel tests fill every pool thread with blockers: fix the size
-     * before anything starts the pool. */
-    CHECK(v8r_set_threadpool_size(POOL) == V8R_STATUS_OK);
+void run_notifier_tests(void) {
     RUN(test_notifier_js_global);
     RUN(test_notifier_fanin_exactly_once);
     RUN(test_notifier_bounded_and_payloads);
     RUN(test_notifier_unref_and_missing_callback);
     RUN(test_notifier_close_during_sends);
     RUN(test_runtime_free_with_live_notifier);
-    RUN(test_work_requeue_chain);
-    RUN(test_work_cancel);
-    RUN(test_work_free_with_pending);
+    RUN(test_sends_coalesce_into_one_wakeup);
 }
