@@ -30,6 +30,18 @@ static inline double t_now_ms(void) {
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* A field of /proc/self/status in KiB ("VmRSS", "VmSize"); -1 if absent. */
+static inline long t_proc_kib(const char *field) {
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kib = -1;
+    size_t n = strlen(field);
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, field, n) == 0 && line[n] == ':' && sscanf(line + n + 1, "%ld", &kib) == 1) break;
+    if (f) fclose(f);
+    return kib;
+}
+
 /* A runtime with these V8R_RUNTIME_* flags (NULL on failure, recorded). */
 static inline v8r_runtime *t_runtime(uint32_t flags) {
     v8r_runtime_options opts;

@@ -48,16 +48,6 @@ static int run_child(char *mode) {
 
 static void test_no_signal_handlers(void) { CHECK(run_child("--signals-child") == 0); }
 
-static long vm_size_kib(void) {
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long kib = -1;
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "VmSize: %ld kB", &kib) == 1) break;
-    if (f) fclose(f);
-    return kib;
-}
-
 static int address_space_child(void) {
     int fails = 0;
     struct rlimit rl;
@@ -77,7 +67,7 @@ static int address_space_child(void) {
     s = runv8("6 * 7");
     if (!s || strcmp(s, "42") != 0) fails++, fprintf(stderr, "runv8 once the limit is lifted: %s\n", s ? s : v8r_last_error());
     free(s);
-    rl.rlim_cur = ((unsigned long)vm_size_kib() << 10) + (2UL << 30);
+    rl.rlim_cur = ((unsigned long)t_proc_kib("VmSize") << 10) + (2UL << 30);
     setrlimit(RLIMIT_AS, &rl);
     v8r_runtime *rts[64];
     int created = 0;

@@ -13,16 +13,6 @@ static v8r_status eval(v8r_runtime *rt, const char *src, v8r_value *out, v8r_err
     return v8r_runtime_eval(rt, (const uint8_t *)src, strlen(src), "test.js", 0, out, err);
 }
 
-static long rss_kib(void) {
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long kib = -1;
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "VmRSS: %ld kB", &kib) == 1) break;
-    if (f) fclose(f);
-    return kib;
-}
-
 static void test_runtime_state_and_values(void) {
     v8r_runtime *rt = NULL;
     v8r_runtime_options opts;
@@ -329,7 +319,7 @@ static void test_runtime_many_rss_flat(void) {
     int n = getenv("V8R_QUICK") ? 200 : 1000;
     long base = 0;
     for (int i = 0; i < n; i++) {
-        if (i == 100) base = rss_kib();
+        if (i == 100) base = t_proc_kib("VmRSS");
         v8r_runtime *rt = NULL;
         if (v8r_runtime_new(NULL, &rt, NULL) != V8R_STATUS_OK) {
             CHECK(!"runtime_new failed");
@@ -340,7 +330,7 @@ static void test_runtime_many_rss_flat(void) {
             CHECK(!"eval failed");
         v8r_runtime_free(rt);
     }
-    long grown = rss_kib() - base;
+    long grown = t_proc_kib("VmRSS") - base;
     fprintf(stderr, "(RSS +%ld KiB over %d runtimes) ", grown, n - 100);
     /* A leaked runtime costs over 1 MiB, so 900 leaks would be ~1 GiB. */
     CHECK(grown < 64 * 1024);
