@@ -95,6 +95,9 @@ struct State {
     looping: Option<u64>,
     closed: bool,
     dead: bool,
+    /// Threads blocked on `Calls::changed`: a notify is a futex syscall
+    /// even with nobody waiting, so the uncontended path skips it.
+    waiting: usize,
 }
 
 /// One runtime's gate and call bookkeeping.
@@ -134,6 +137,25 @@ impl Calls {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    fn wait<'a>(&self, mut st: MutexGuard<'a, State>, timeout: Option<std::time::Duration>) -> MutexGuard<'a, State> {
+        st.waiting += 1;
+        let mut st = match timeout {
+            None => self.changed.wait(st).unwrap_or_else(|e| e.into_inner()),
+            Some(t) => self.changed.wait_timeout(st, t).unwrap_or_else(|e| e.into_inner()).0,
+        };
+        st.waiting -= 1;
+        st
+    }
+
+    /// Unlock, then wake the waiters if there are any.
+    fn wake(&self, st: MutexGuard<'_, State>) {
+        let any = st.waiting > 0;
+        drop(st);
+        if any {
+            self.changed.notify_all();
+        }
+    }
+
     pub(crate) fn is_closed(&self) -> bool {
         self.closed.load(Ordering::SeqCst)
     }
@@ -169,7 +191,7 @@ impl Calls {
                 st.queued.insert(id, false);
             }
             queued = true;
-            st = self.changed.wait(st).unwrap_or_else(|e| e.into_inner());
+            st = self.wait(st, None);
         };
         if queued && id != 0 {
             st.queued.remove(&id);
@@ -216,8 +238,7 @@ impl Calls {
         st.running = None;
         st.holder = 0;
         self.cancel_pending_termination(isolate);
-        drop(st);
-        self.changed.notify_all();
+        self.wake(st);
     }
 
     /// Give the gate back when the isolate lock was never taken.
@@ -225,8 +246,7 @@ impl Calls {
         let mut st = self.lock();
         st.holder = 0;
         st.running = None;
-        drop(st);
-        self.changed.notify_all();
+        self.wake(st);
     }
 
     fn cancel_pending_termination(&self, isolate: &v8::Isolate) {
@@ -274,8 +294,7 @@ impl Calls {
         }
         if let Some(stop) = st.queued.get_mut(&id) {
             *stop = true;
-            drop(st);
-            self.changed.notify_all();
+            self.wake(st);
             return false;
         }
         st.early.remember(id);
@@ -313,8 +332,7 @@ impl Calls {
         if st.looping.is_some() {
             self.stop_loop.store(true, Ordering::SeqCst);
         }
-        drop(st);
-        self.changed.notify_all();
+        self.wake(st);
     }
 
     /// The holder's stack is gone: nothing may enter again.
@@ -323,8 +341,7 @@ impl Calls {
         st.dead = true;
         st.closed = true;
         self.closed.store(true, Ordering::SeqCst);
-        drop(st);
-        self.changed.notify_all();
+        self.wake(st);
     }
 
     /// Wait until `runtime` is held by the caller alone (every call that
@@ -333,11 +350,7 @@ impl Calls {
         let mut st = self.lock();
         // Leases are dropped without a signal; a short timeout catches them.
         while Arc::strong_count(runtime) > 1 && !st.dead {
-            st = self
-                .changed
-                .wait_timeout(st, std::time::Duration::from_millis(1))
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
+            st = self.wait(st, Some(std::time::Duration::from_millis(1)));
         }
     }
 }
@@ -435,10 +448,10 @@ impl Gateway {
             return Err(self.closed_error());
         }
         let context = self.context.as_ref().ok_or_else(|| self.closed_error())?;
-        if let Some(isolate) = active_isolate(self) {
+        if let Some(raw) = active_isolate(self) {
             // SAFETY: this thread holds the lock and entered this isolate in
             // an outer frame (suspended in a callback) or by pinning.
-            let isolate = unsafe { &mut *isolate };
+            let isolate = &mut unsafe { v8::Isolate::from_raw_isolate_ptr_unchecked(raw) };
             let own = self.calls.begin_nested(call)?;
             let result = in_context(isolate, context, f);
             if own {
@@ -507,7 +520,7 @@ fn in_context<R>(
 }
 
 /// A runtime entered on this thread: (its gateway, core, isolate).
-type Active = (*const Gateway, *const Core, *mut v8::Isolate);
+type Active = (*const Gateway, *const Core, v8::UnsafeRawIsolatePtr);
 
 thread_local! {
     /// Runtimes entered on this thread, innermost last.
@@ -525,7 +538,7 @@ pub(crate) fn active_core<'a>() -> Option<&'a Core> {
 }
 
 /// The isolate of `gateway` if this thread is inside it right now.
-fn active_isolate(gateway: *const Gateway) -> Option<*mut v8::Isolate> {
+fn active_isolate(gateway: *const Gateway) -> Option<v8::UnsafeRawIsolatePtr> {
     ACTIVE.with(|a| a.borrow().iter().rev().find(|e| e.0 == gateway).map(|e| e.2))
 }
 
@@ -533,7 +546,7 @@ fn active_isolate(gateway: *const Gateway) -> Option<*mut v8::Isolate> {
 /// call (or a pin) and given back in the right order, also on a panic.
 struct Entered<'a> {
     gateway: &'a Gateway,
-    locked: Option<Box<Locked<'a>>>,
+    locked: Option<Locked<'a>>,
 }
 
 impl<'a> Entered<'a> {
@@ -546,15 +559,15 @@ impl<'a> Entered<'a> {
         })?;
         let mut entered = Entered { gateway, locked: None };
         // The gate is held: `entered` now gives it back whatever happens.
-        // Boxed: the isolate reference handed out points into the lock.
-        let mut locked = Box::new(gateway.vm.lock()?);
+        let locked = gateway.vm.lock()?;
         // A stop that came between passing the gate and taking V8's lock
         // can be lost: V8 resets a thread's interrupts when it takes the
         // isolate. Any pending stop now is this call's: ask again.
         if calls.terminate_pending.load(Ordering::SeqCst) {
             locked.terminate_execution();
         }
-        let isolate: *mut v8::Isolate = &mut **locked;
+        // SAFETY: only the address of V8's isolate, which outlives the entry.
+        let isolate = unsafe { locked.as_raw_isolate_ptr() };
         entered.locked = Some(locked);
         ACTIVE.with(|a| a.borrow_mut().push((gateway, Arc::as_ptr(&gateway.core), isolate)));
         Ok(entered)

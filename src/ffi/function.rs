@@ -2,6 +2,7 @@
 //! many times without a lookup by name, release it from any thread.
 
 use std::ffi::c_char;
+use std::sync::{Arc, Weak};
 
 use once_cell::sync::Lazy;
 
@@ -11,7 +12,7 @@ use super::runtime::{lookup, v8r_runtime};
 use super::value::{clear_result, store_result, v8r_value, values_from_c};
 use super::{boundary, c_text, guarded, write_out};
 use crate::error::{Error, Status};
-use crate::FunctionRef;
+use crate::{FunctionRef, Runtime};
 
 /// An opaque reference to a JS function of one runtime. Free it once with
 /// `v8r_function_free` (any thread); freeing the runtime first is fine.
@@ -19,15 +20,13 @@ pub struct v8r_function {
     _opaque: [u8; 0],
 }
 
-/// A function reference and the handle of its runtime.
+/// A function reference and its runtime, which it does not keep alive:
+/// once the runtime is freed the upgrade fails (and a call that upgrades
+/// while free is under way is turned away by the closed gate).
 struct Entry {
-    /// Looked up at each call, so a freed runtime is never reached again.
-    runtime: *mut v8r_runtime,
+    runtime: Weak<Runtime>,
     function: FunctionRef,
 }
-// SAFETY: `runtime` is a handle number, never dereferenced.
-unsafe impl Send for Entry {}
-unsafe impl Sync for Entry {}
 
 static FUNCTIONS: Lazy<HandleTable<Entry>> = Lazy::new(|| HandleTable::new(HandleKind::Function));
 
@@ -47,7 +46,10 @@ pub extern "C" fn v8r_runtime_function(
         let runtime = lookup(rt)?;
         let name = c_text(name, "name")?.ok_or_else(|| Error::bad_input("name is NULL"))?;
         let function = runtime.function(name)?;
-        let handle = FUNCTIONS.insert(Entry { runtime: rt, function });
+        let handle = FUNCTIONS.insert(Entry {
+            runtime: Arc::downgrade(&runtime),
+            function,
+        });
         // SAFETY: checked non-NULL above.
         unsafe { *out = handle as *mut v8r_function };
         Ok(())
@@ -70,7 +72,10 @@ pub extern "C" fn v8r_function_call(
     boundary(err, || {
         clear_result(result);
         let entry = FUNCTIONS.lookup(f)?;
-        let runtime = lookup(entry.runtime)?;
+        let runtime = entry
+            .runtime
+            .upgrade()
+            .ok_or_else(|| Error::new(Status::Closed, "the function's runtime was freed"))?;
         let argv = values_from_c(args, argc)?;
         store_result(result, runtime.call_function(&entry.function, argv, call_id)?)
     })

@@ -13,3 +13,11 @@ for what in call eval; do
     b=$(count $what 12000)
     echo "CALLCOUNT $what $(( (b - a) / 10000 )) instructions"
 done
+# System calls per call (a futex wake per call once cost ~0.5 us here).
+if command -v strace >/dev/null; then
+    for what in call eval; do
+        n=$(strace -f -c -o /dev/stdout "$bin" $what 20000 | awk '$NF=="total"{print $4}')
+        m=$(strace -f -c -o /dev/stdout "$bin" $what 40000 | awk '$NF=="total"{print $4}')
+        echo "CALLCOUNT $what syscalls per call: $(awk "BEGIN{printf \"%.2f\", ($m - $n) / 20000}")"
+    done
+fi
