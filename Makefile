@@ -65,8 +65,12 @@ $(BUILD)/%: examples/c/%.c $(STATICLIB) $(HEADER)
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS) $(FASTLD) -Iinclude -o $@ $< $(STATICLIB) $(LDLIBS)
 
+# Go does not see the static library change (it is not a Go input): an
+# existing binary with the same Go inputs is only touched, not relinked. So
+# remove it first.
 $(BUILD)/%-go: $(STATICLIB) $(HEADER) $(shell find examples/go go -name '*.go' 2>/dev/null)
 	@mkdir -p $(BUILD)
+	rm -f $@
 	cd examples/go && $(GO) vet ./... && $(GO) build -o ../../$@ ./$*
 
 # Every example is also a test: its output must match tests/examples/*.out.
@@ -165,6 +169,7 @@ $(BUILD)/bench_c: tests/c/bench.c $(STATICLIB) $(HEADER)
 # link into one binary); goja and tommie/v8go come from the Go module proxy.
 # v8go is optional: without it (no network, say) its column stays empty.
 bench: lib $(BUILD)/bench_c
+	rm -f $(BUILD)/bench-v8runner-go $(BUILD)/bench-cgofloor
 	cd tests/bench/peers/v8runner && $(GO) build -o ../../../../$(BUILD)/bench-v8runner-go .
 	cd tests/bench/peers/goja && $(GO) build -o ../../../../$(BUILD)/bench-goja .
 	rm -f $(BUILD)/bench-v8go
