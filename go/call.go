@@ -61,15 +61,11 @@ func (r *Runtime) invoke(ctx context.Context, fn *C.v8r_function, name *C.char, 
 		argv = unsafe.Slice(big, len(args))
 	}
 	argv = argv[:len(args)]
-	for i, a := range args {
-		v, err := cValue(a)
-		if err != nil {
-			freeCValues(argv[:i])
-			return Value{}, fmt.Errorf("argument %d: %w", i, err)
-		}
-		argv[i] = v
+	if err := fillCValues(argv, args); err != nil {
+		return Value{}, err
 	}
 	defer freeCValues(argv)
+	defer runtime.KeepAlive(args) // objects are lent to the call
 	var argp *C.v8r_value
 	if len(argv) > 0 {
 		argp = &argv[0]
@@ -88,7 +84,39 @@ func (r *Runtime) invoke(ctx context.Context, fn *C.v8r_function, name *C.char, 
 	if err := r.finish(status, cerr); err != nil {
 		return Value{}, r.explain(ctx, err)
 	}
-	return valueFromC(&f.c.result), nil
+	return r.valueFromC(&f.c.result), nil
+}
+
+// fillCValues converts args into argv (same length); on failure nothing
+// is left to free.
+func fillCValues(argv []C.v8r_value, args []any) error {
+	for i, a := range args {
+		v, err := cValue(a)
+		if err != nil {
+			freeCValues(argv[:i])
+			return fmt.Errorf("argument %d: %w", i, err)
+		}
+		argv[i] = v
+	}
+	return nil
+}
+
+// cArgs converts args into C memory of their own (for calls that do not
+// use a pooled frame); free releases it.
+func cArgs(args []any) (argv []C.v8r_value, free func(), err error) {
+	if len(args) == 0 {
+		return nil, func() {}, nil
+	}
+	p := (*C.v8r_value)(C.calloc(C.size_t(len(args)), C.sizeof_v8r_value))
+	argv = unsafe.Slice(p, len(args))
+	if err := fillCValues(argv, args); err != nil {
+		C.free(unsafe.Pointer(p))
+		return nil, nil, err
+	}
+	return argv, func() {
+		freeCValues(argv)
+		C.free(unsafe.Pointer(p))
+	}, nil
 }
 
 // maxCachedNames bounds the C copies of function names a runtime keeps.

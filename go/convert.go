@@ -25,13 +25,15 @@ import (
 //	string                   → string (must be valid UTF-8)
 //	[]byte                   → Uint8Array (copied to C memory, then once into V8's)
 //	time.Time                → Date (millisecond precision)
-//	Value                    → the value itself
+//	*Object                  → that very object (of the same runtime)
+//	Value                    → the value itself (a live one: its object)
 //	anything else            → what encoding/json makes of it (maps, slices, structs with json tags)
 //
 // JS → Go is Value (see Value.Export and Value.Unmarshal).
 
 // cValue makes a C value that owns C memory; release it with freeCValue
-// unless the library takes it over.
+// unless the library takes it over (see ownedCValue). An object's handle
+// is lent: the Go value must stay reachable while C uses it.
 func cValue(v any) (C.v8r_value, error) {
 	var out C.v8r_value
 	withData := func(kind C.uint32_t, b []byte) C.v8r_value {
@@ -46,6 +48,8 @@ func cValue(v any) (C.v8r_value, error) {
 		return out, nil
 	case Value:
 		return cValueOf(x), nil
+	case *Object:
+		return lentObject(x)
 	case int: // the common scalars skip reflection
 		return number(float64(x)), nil
 	case int64:
@@ -104,9 +108,42 @@ func number(x float64) C.v8r_value {
 	return C.v8r_value{kind: C.V8R_KIND_NUMBER, number: C.double(x)}
 }
 
+// lentObject is a C value naming o's handle, which o keeps owning.
+func lentObject(o *Object) (C.v8r_value, error) {
+	var out C.v8r_value
+	if o == nil {
+		out.kind = C.V8R_KIND_NULL
+		return out, nil
+	}
+	h, err := o.ptr()
+	if err != nil {
+		return out, err
+	}
+	out.kind = C.V8R_KIND_OBJECT
+	if o.typ == TypePromise {
+		out.kind = C.V8R_KIND_PROMISE
+	}
+	out.data = (*C.char)(unsafe.Pointer(h))
+	return out, nil
+}
+
+// ownedCValue is cValue for a value the library takes over (a callback's
+// result): an object's handle is duplicated for it.
+func ownedCValue(v any) (C.v8r_value, error) {
+	cv, err := cValue(v)
+	if err == nil && isObjectKind(cv.kind) {
+		cv.data = (*C.char)(unsafe.Pointer(C.v8r_object_dup((*C.v8r_object)(unsafe.Pointer(cv.data)))))
+	}
+	return cv, err
+}
+
 // cValueOf turns a Value back into a C value.
 func cValueOf(v Value) C.v8r_value {
 	var out C.v8r_value
+	if v.obj != nil {
+		out, _ = lentObject(v.obj) // a released object: its handle is refused
+		return out
+	}
 	out.kind = C.uint32_t(v.kind)
 	out.boolean = C.bool(v.b)
 	out.number = C.double(v.num)
@@ -125,6 +162,10 @@ func cValueOf(v Value) C.v8r_value {
 }
 
 func freeCValue(v *C.v8r_value) {
+	if isObjectKind(v.kind) { // lent: the *Object owns the handle
+		v.data = nil
+		return
+	}
 	if v.data != nil { // C.free(nil) would still cross into C
 		C.free(unsafe.Pointer(v.data))
 		v.data = nil
@@ -137,15 +178,15 @@ func freeCValues(vs []C.v8r_value) {
 	}
 }
 
-// goValues copies C values the library owns (it frees them).
-func goValues(args *C.v8r_value, argc C.size_t) []Value {
+// goValues copies C values of r the library owns (it frees them).
+func (r *Runtime) goValues(args *C.v8r_value, argc C.size_t) []Value {
 	if argc == 0 || args == nil {
 		return nil
 	}
 	cs := unsafe.Slice(args, int(argc))
 	out := make([]Value, len(cs))
 	for i := range cs {
-		out[i] = copyValue(&cs[i])
+		out[i] = r.lentValue(&cs[i])
 	}
 	return out
 }

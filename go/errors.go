@@ -35,6 +35,12 @@ var (
 	// ErrOutOfMemory: the process cannot give V8 the memory it needs (for
 	// example an address-space limit, ulimit -v); nothing was created.
 	ErrOutOfMemory = errors.New("v8runner: out of memory")
+	// ErrPending: awaiting a promise that nothing in the event loop can
+	// settle any more.
+	ErrPending = errors.New("v8runner: promise still pending")
+	// ErrWrongThread: a call where the runtime cannot take it, e.g. Run or
+	// Await of a pending promise from inside one of its callbacks.
+	ErrWrongThread = errors.New("v8runner: wrong thread")
 )
 
 // JSError is a JavaScript exception or syntax error.
@@ -123,6 +129,10 @@ func statusError(status C.v8r_status, cerr *C.v8r_error) error {
 		return fmt.Errorf("%w: %s", ErrBadInput, msg)
 	case C.V8R_STATUS_OUT_OF_MEMORY:
 		return fmt.Errorf("%w: %s", ErrOutOfMemory, msg)
+	case C.V8R_STATUS_PENDING:
+		return fmt.Errorf("%w: %s", ErrPending, msg)
+	case C.V8R_STATUS_WRONG_THREAD:
+		return fmt.Errorf("%w: %s", ErrWrongThread, msg)
 	default:
 		return fmt.Errorf("%w: %s", ErrInternal, msg)
 	}

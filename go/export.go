@@ -42,16 +42,16 @@ func v8rGoHostCall(h C.uintptr_t, args *C.v8r_value, argc C.size_t, result *C.v8
 		goexitInCallback()
 	}()
 	fn := cgo.Handle(h).Value().(*hostFunc)
-	out, err := fn.sync(goValues(args, argc)...)
+	out, err := fn.sync(fn.args(args, argc)...)
 	returned = true
 	if err != nil {
 		return exceptionResult(result, err.Error())
 	}
-	cv, err := cValue(out)
+	cv, err := ownedCValue(out)
 	if err != nil {
 		return exceptionResult(result, err.Error())
 	}
-	*result = cv // the library takes the buffer over
+	*result = cv // the library takes the buffer (or handle) over
 	return C.V8R_STATUS_OK
 }
 
@@ -72,7 +72,7 @@ func goexitInCallback() {
 //export v8rGoAsyncCall
 func v8rGoAsyncCall(h C.uintptr_t, args *C.v8r_value, argc C.size_t, promise *C.v8r_promise) {
 	fn := cgo.Handle(h).Value().(*hostFunc)
-	fn.startAsync(goValues(args, argc), promise)
+	fn.startAsync(fn.args(args, argc), promise)
 }
 
 //export v8rGoRelease

@@ -9,16 +9,36 @@ import "C"
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"runtime/cgo"
 	"unsafe"
+	"weak"
 )
 
-// hostFunc is what a registered Go function's cgo.Handle refers to.
+// hostFunc is what a registered Go function's cgo.Handle refers to. It
+// holds its runtime weakly: the library holds the handle until the
+// runtime is freed, which must stay possible for a forgotten runtime.
 type hostFunc struct {
 	sync func(args ...Value) (any, error)
 	// async functions; ctx ends when the runtime closes.
 	async func(ctx context.Context, args ...Value) (any, error)
 	ctx   context.Context
+	rt    weak.Pointer[Runtime]
+}
+
+// args converts a call's arguments (live ones get Objects of the runtime,
+// which is in use while it calls back).
+func (fn *hostFunc) args(args *C.v8r_value, argc C.size_t) []Value {
+	if r := fn.rt.Value(); r != nil {
+		return r.goValues(args, argc)
+	}
+	out := make([]Value, argc)
+	for i, v := range unsafe.Slice(args, int(argc)) {
+		if !isObjectKind(v.kind) {
+			out[i] = copyValue(&v)
+		}
+	}
+	return out
 }
 
 // Func makes fn callable from JS as the global function name. JS arguments
@@ -43,6 +63,7 @@ func (r *Runtime) AsyncFunc(name string, fn func(ctx context.Context, args ...Va
 }
 
 func (r *Runtime) register(name string, fn *hostFunc, async bool) error {
+	fn.rt = weak.Make(r)
 	cname := C.CString(name)
 	defer C.free(unsafe.Pointer(cname))
 	fh := cgo.NewHandle(fn)
@@ -83,7 +104,7 @@ func (fn *hostFunc) startAsync(args []Value, promise *C.v8r_promise) {
 		settled = true
 		var cv C.v8r_value
 		if err == nil {
-			cv, err = cValue(out)
+			cv, err = cValue(out) // the library copies it
 		}
 		if err != nil {
 			msg := []byte(err.Error())
@@ -92,5 +113,6 @@ func (fn *hostFunc) startAsync(args []Value, promise *C.v8r_promise) {
 		}
 		C.v8r_promise_resolve(promise, &cv)
 		freeCValue(&cv)
+		runtime.KeepAlive(out)
 	}()
 }

@@ -160,6 +160,11 @@ func (r *Runtime) Eval(ctx context.Context, script string) (Value, error) {
 
 // EvalNamed is Eval with a script name for stacks and error locations.
 func (r *Runtime) EvalNamed(ctx context.Context, script, name string) (Value, error) {
+	return r.eval(ctx, script, name, false)
+}
+
+// eval evaluates script; objects: an object result comes back live.
+func (r *Runtime) eval(ctx context.Context, script, name string, objects bool) (Value, error) {
 	h, err := r.ptr()
 	if err != nil {
 		return Value{}, err
@@ -177,13 +182,13 @@ func (r *Runtime) EvalNamed(ctx context.Context, script, name string) (Value, er
 	var out C.v8r_value
 	var cerr *C.v8r_error
 	src := unsafe.StringData(script)
-	status := C.v8r_runtime_eval(h, (*C.uint8_t)(unsafe.Pointer(src)), C.size_t(len(script)), cname, C.uint64_t(id), &out, &cerr)
+	status := C.v8r_runtime_eval_with(h, (*C.uint8_t)(unsafe.Pointer(src)), C.size_t(len(script)), cname, objectFlags(objects), C.uint64_t(id), &out, &cerr)
 	runtime.KeepAlive(script)
 	stop()
 	if err := r.finish(status, cerr); err != nil {
 		return Value{}, r.explain(ctx, err)
 	}
-	return valueFromC(&out), nil
+	return r.valueFromC(&out), nil
 }
 
 // finish ends every C call the runtime makes (one place, after

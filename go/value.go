@@ -6,6 +6,7 @@ package v8runner
 import "C"
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"math/big"
@@ -31,9 +32,14 @@ const (
 	KindFunction
 	KindSymbol
 	KindDate
+	// KindObject: a live object (Value.Object), for results asked for
+	// live and for values JSON cannot copy (a cycle, a throwing toJSON).
+	KindObject
+	// KindPromise: a Promise, always live (Value.Await).
+	KindPromise
 )
 
-var kindNames = [...]string{"undefined", "null", "boolean", "number", "bigint", "string", "json", "bytes", "function", "symbol", "date"}
+var kindNames = [...]string{"undefined", "null", "boolean", "number", "bigint", "string", "json", "bytes", "function", "symbol", "date", "object", "promise"}
 
 func (k Kind) String() string {
 	if k >= 0 && int(k) < len(kindNames) {
@@ -44,17 +50,30 @@ func (k Kind) String() string {
 
 // Value is a JS value copied out of V8: it owns its data and stays valid
 // after the call, the runtime or the process' V8 state is gone. Objects and
-// arrays arrive as JSON text.
+// arrays arrive as JSON text. A Promise, and an object asked for live,
+// arrive as an *Object instead (Kind KindPromise or KindObject).
 type Value struct {
 	kind Kind
 	b    bool
 	num  float64
-	text string // bigint digits, string, JSON, function source, symbol
-	data []byte // bytes
+	text string  // bigint digits, string, JSON, function source, symbol
+	data []byte  // bytes
+	obj  *Object // KindObject, KindPromise
 }
 
-// valueFromC copies a C value and releases its buffer.
-func valueFromC(v *C.v8r_value) Value {
+// isObjectKind reports whether a C value holds an object handle.
+func isObjectKind(kind C.v8r_kind) bool {
+	return kind == C.V8R_KIND_OBJECT || kind == C.V8R_KIND_PROMISE
+}
+
+// valueFromC takes a C value of r over: copies its data and releases the
+// buffer; an object handle becomes an *Object that owns it.
+func (r *Runtime) valueFromC(v *C.v8r_value) Value {
+	if isObjectKind(v.kind) {
+		o := adoptObject(r, C.v8r_value_get_object(v))
+		*v = C.v8r_value{}
+		return Value{kind: o.kindOf(), obj: o}
+	}
 	out := copyValue(v)
 	if v.data != nil {
 		C.v8r_value_release(v)
@@ -62,7 +81,17 @@ func valueFromC(v *C.v8r_value) Value {
 	return out
 }
 
-// copyValue copies a C value, leaving it untouched.
+// lentValue copies a C value of r the library still owns (a callback's
+// argument): an object handle is duplicated for the *Object.
+func (r *Runtime) lentValue(v *C.v8r_value) Value {
+	if isObjectKind(v.kind) {
+		o := adoptObject(r, C.v8r_object_dup(C.v8r_value_get_object(v)))
+		return Value{kind: o.kindOf(), obj: o}
+	}
+	return copyValue(v)
+}
+
+// copyValue copies a C value's data, leaving it untouched.
 func copyValue(v *C.v8r_value) Value {
 	out := Value{kind: Kind(v.kind), b: bool(v.boolean), num: float64(v.number)}
 	if v.data != nil {
@@ -93,6 +122,22 @@ func goString(p *C.char, n C.size_t) string {
 
 // Kind reports what the value holds.
 func (v Value) Kind() Kind { return v.kind }
+
+// Object is the live object of a KindObject or KindPromise value (nil for
+// copies).
+func (v Value) Object() *Object { return v.obj }
+
+// IsPromise reports whether the value is a Promise.
+func (v Value) IsPromise() bool { return v.kind == KindPromise }
+
+// Await is Object.Await for a Promise (or live object); any other value
+// is its own result, as with JS's await.
+func (v Value) Await(ctx context.Context) (Value, error) {
+	if v.obj == nil {
+		return v, nil
+	}
+	return v.obj.Await(ctx)
+}
 
 // IsUndefined reports whether the value is undefined.
 func (v Value) IsUndefined() bool { return v.kind == KindUndefined }
@@ -169,6 +214,8 @@ func (v Value) String() string {
 			return "Invalid Date"
 		}
 		return v.Time().Format("2006-01-02T15:04:05.000Z07:00")
+	case KindObject, KindPromise:
+		return "[object " + v.obj.typ.String() + "]"
 	case KindBytes:
 		parts := make([]string, len(v.data))
 		for i, b := range v.data {
@@ -198,6 +245,8 @@ func (v Value) Export() any {
 		return v.data
 	case KindDate:
 		return v.Time()
+	case KindObject, KindPromise:
+		return v.obj
 	case KindJSON:
 		var out any
 		if err := json.Unmarshal([]byte(v.text), &out); err != nil {

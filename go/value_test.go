@@ -53,8 +53,15 @@ func TestValueKindsAndExport(t *testing.T) {
 	if err := mustEval(t, rt, "({name: 'x', tags: [1, 2]})").Unmarshal(&dst); err != nil || dst.Name != "x" || len(dst.Tags) != 2 {
 		t.Errorf("Unmarshal: %+v %v", dst, err)
 	}
-	_, err := rt.Eval(context.Background(), "const o = {}; o.o = o; o")
-	if err == nil || !strings.Contains(err.Error(), "circular") {
-		t.Errorf("cycle: want a clear error, got %v", err)
+	// A cycle cannot be copied: it comes back live, the script having run.
+	v, err := rt.Eval(context.Background(), "const o = {name: 'loop'}; o.o = o; o")
+	if err != nil || v.Kind() != KindObject || v.Object() == nil {
+		t.Fatalf("cycle: want a live object, got %v %v", v.Kind(), err)
+	}
+	if name, err := v.Object().Get("name"); err != nil || name.String() != "loop" {
+		t.Errorf("cycle's name: %v %v", name, err)
+	}
+	if _, err := v.Object().JSON(); err == nil || !strings.Contains(err.Error(), "circular") {
+		t.Errorf("cycle's JSON: want the circular error, got %v", err)
 	}
 }

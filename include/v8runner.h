@@ -66,6 +66,11 @@
 // The execution id of code outside any async callback.
 #define V8R_ASYNC_ROOT_ID 1
 
+// `flags` bit for calls that return values: objects come back as
+// V8R_KIND_OBJECT handles instead of JSON copies. (Promises always come
+// back as V8R_KIND_PROMISE handles.)
+#define V8R_OBJECTS 1
+
 // `flags` bit: any thread may call this runtime (one call at a time),
 // not only the thread that created it.
 #define V8R_RUNTIME_ANY_THREAD 1
@@ -112,6 +117,9 @@ enum v8r_status
   // The process cannot get the memory V8 needs (an address-space limit
   // such as `ulimit -v`, or allocation failure); nothing was created.
   V8R_STATUS_OUT_OF_MEMORY = 14,
+  // Waiting for a promise that nothing in the event loop can settle
+  // any more (no timer, notifier, work or host promise is pending).
+  V8R_STATUS_PENDING = 15,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -147,12 +155,48 @@ enum v8r_kind
   V8R_KIND_SYMBOL = 9,
   // `number`: a Date, in milliseconds since the Unix epoch (UTC).
   V8R_KIND_DATE = 10,
+  // A live object (`v8r_value_get_object` gives its handle, which the
+  // value owns): an object result when V8R_OBJECTS was asked for, or a
+  // value JSON cannot copy (a cycle, a throwing `toJSON`).
+  V8R_KIND_OBJECT = 11,
+  // A Promise, always live (`v8r_value_get_object`; `v8r_object_await`
+  // waits for it).
+  V8R_KIND_PROMISE = 12,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
 typedef enum v8r_kind v8r_kind;
 #else
 typedef uint32_t v8r_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// What a referenced value is, decided when the reference is made. Stable
+// numbers (exported to C as `v8r_object_type`).
+enum v8r_object_type
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Any other object (plain objects, class instances, ...).
+  V8R_OBJECT_TYPE_OBJECT = 0,
+  V8R_OBJECT_TYPE_ARRAY = 1,
+  V8R_OBJECT_TYPE_FUNCTION = 2,
+  V8R_OBJECT_TYPE_PROMISE = 3,
+  V8R_OBJECT_TYPE_MAP = 4,
+  V8R_OBJECT_TYPE_SET = 5,
+  // A native Error (or subclass) object.
+  V8R_OBJECT_TYPE_ERROR = 6,
+  V8R_OBJECT_TYPE_DATE = 7,
+  V8R_OBJECT_TYPE_REG_EXP = 8,
+  // An ArrayBuffer, SharedArrayBuffer, typed array or DataView.
+  V8R_OBJECT_TYPE_BYTES = 9,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum v8r_object_type v8r_object_type;
+#else
+typedef uint32_t v8r_object_type;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -212,6 +256,12 @@ typedef struct v8r_function v8r_function;
 // once with `v8r_notifier_free`.
 typedef struct v8r_notifier v8r_notifier;
 
+// An opaque handle to a live JS value of one runtime. It stays valid
+// across calls until `v8r_object_free` (any thread; the V8 side is
+// released by the runtime's own thread at its next call) or until the
+// runtime is freed (calls then give V8R_STATUS_CLOSED).
+typedef struct v8r_object v8r_object;
+
 // An opaque handle to one pending host promise; consumed by exactly one of
 // `v8r_promise_resolve`, `v8r_promise_reject` or `v8r_promise_free`.
 typedef struct v8r_promise v8r_promise;
@@ -268,7 +318,9 @@ typedef struct v8r_error {
 
 // A JS value copied out of V8. `data` is NULL or a buffer of `len` bytes
 // plus a terminating NUL (so text can be used as a C string when it holds
-// no NUL itself), owned by the struct until `v8r_value_release`.
+// no NUL itself), owned by the struct until `v8r_value_release`; for
+// V8R_KIND_OBJECT and V8R_KIND_PROMISE it holds an object handle instead
+// (read it with `v8r_value_get_object`).
 typedef struct v8r_value {
   v8r_kind kind;
   bool boolean;
@@ -506,6 +558,112 @@ v8r_status v8r_notifier_close(struct v8r_notifier *n);
 // race with other calls on the same handle (close first, then free). Any
 // thread.
 void v8r_notifier_free(struct v8r_notifier *n);
+
+// Store a handle to the runtime's global object (`globalThis`) in `*out`
+// (the caller owns it). Threads: as `v8r_runtime_eval`.
+v8r_status v8r_runtime_global(struct v8r_runtime *rt,
+                              struct v8r_object **out,
+                              struct v8r_error **err);
+
+// `v8r_runtime_eval` with `flags` (V8R_OBJECTS: an object result comes
+// back as a V8R_KIND_OBJECT handle instead of a JSON copy).
+v8r_status v8r_runtime_eval_with(struct v8r_runtime *rt,
+                                 const uint8_t *src,
+                                 size_t len,
+                                 const char *resource_name,
+                                 uint32_t flags,
+                                 uint64_t call_id,
+                                 struct v8r_value *result,
+                                 struct v8r_error **err);
+
+// Store `o[key]` (`key` NUL-terminated UTF-8; getters run) in `*result`
+// (may be NULL; release with `v8r_value_release`). `flags` as for
+// `v8r_runtime_eval_with`. A getter that throws gives
+// V8R_STATUS_EXCEPTION. Threads: as `v8r_runtime_eval` for its runtime.
+v8r_status v8r_object_get(struct v8r_object *o,
+                          const char *key,
+                          uint32_t flags,
+                          struct v8r_value *result,
+                          struct v8r_error **err);
+
+// `o[key] = *value` (a copy; a V8R_KIND_OBJECT value stores that
+// object). Threads: as `v8r_object_get`.
+v8r_status v8r_object_set(struct v8r_object *o,
+                          const char *key,
+                          const struct v8r_value *value,
+                          struct v8r_error **err);
+
+// Whether `key in o`, in `*out`. Threads: as `v8r_object_get`.
+v8r_status v8r_object_has(struct v8r_object *o, const char *key, bool *out, struct v8r_error **err);
+
+// `delete o[key]`; `*out` (may be NULL) says whether the property is gone.
+// Threads: as `v8r_object_get`.
+v8r_status v8r_object_delete(struct v8r_object *o,
+                             const char *key,
+                             bool *out,
+                             struct v8r_error **err);
+
+// `Object.keys(o)` (own enumerable string keys, indices as strings), as
+// a V8R_KIND_JSON array of strings in `*result`. Threads: as
+// `v8r_object_get`.
+v8r_status v8r_object_keys(struct v8r_object *o, struct v8r_value *result, struct v8r_error **err);
+
+// Copy the value itself out into `*result`, as a call result is copied
+// (JSON text for plain objects and arrays); a value JSON cannot copy (a
+// cycle) gives V8R_STATUS_EXCEPTION with JSON's error. Threads: as
+// `v8r_object_get`.
+v8r_status v8r_object_value(struct v8r_object *o, struct v8r_value *result, struct v8r_error **err);
+
+// Call `o[method](...args)` with `this` = `o` (`method` NUL-terminated),
+// or, with `method` NULL, call `o` itself with `this` undefined. Results,
+// errors, `flags` and `call_id` as for `v8r_runtime_call` and
+// `v8r_runtime_eval_with`. Threads: as `v8r_object_get`.
+v8r_status v8r_object_call(struct v8r_object *o,
+                           const char *method,
+                           const struct v8r_value *args,
+                           size_t argc,
+                           uint32_t flags,
+                           uint64_t call_id,
+                           struct v8r_value *result,
+                           struct v8r_error **err);
+
+// Wait for `o` as JS's `await` does: when it is a Promise, run the
+// runtime's event loop (as `v8r_runtime_run` in DEFAULT mode, on this
+// thread) until it settles; its value goes to `*result` (`flags` as for
+// `v8r_runtime_eval_with`), its rejection gives V8R_STATUS_EXCEPTION with
+// the reason in `*err`. Any other value is its own result. When nothing
+// pending in the loop can settle the promise any more: V8R_STATUS_PENDING.
+// `call_id` stops the wait and what runs, as for `v8r_runtime_run`.
+// Threads: as `v8r_runtime_run`; inside a callback of the runtime only
+// for a promise that has settled already (else V8R_STATUS_WRONG_THREAD).
+v8r_status v8r_object_await(struct v8r_object *o,
+                            uint32_t flags,
+                            uint64_t call_id,
+                            struct v8r_value *result,
+                            struct v8r_error **err);
+
+// What `o` is, in `*out`. Any thread.
+v8r_status v8r_object_typeof(struct v8r_object *o, v8r_object_type *out);
+
+// A second handle to the same value (freed separately), or NULL when `o`
+// is not a live handle. Any thread.
+struct v8r_object *v8r_object_dup(struct v8r_object *o);
+
+// Release a handle. NULL is a no-op. Any thread, any time (also after the
+// runtime was freed).
+void v8r_object_free(struct v8r_object *o);
+
+// Number of live object handles (for leak checks in tests). Any thread.
+size_t v8r_object_count(void);
+
+// A value holding a new handle to `o` (release it with
+// `v8r_value_release` once the call it was passed to returned), or an
+// undefined value when `o` is not a live handle. Any thread.
+struct v8r_value v8r_value_object(struct v8r_object *o);
+
+// The object handle inside a V8R_KIND_OBJECT or V8R_KIND_PROMISE value
+// (borrowed: the value owns it), or NULL for other kinds. Any thread.
+struct v8r_object *v8r_value_get_object(const struct v8r_value *v);
 
 // Number of live runtime handles (for leak checks in tests). Any thread.
 size_t v8r_runtime_count(void);

@@ -10,6 +10,7 @@ use crate::async_hooks::AsyncState;
 use crate::error::Error;
 use crate::event_loop::{Inbox, LoopState, Timers};
 use crate::natives::{Dispatch, Rejections};
+use crate::refs::Refs;
 use crate::{host, notifier, work};
 
 /// Level of a console message: log, debug, info, warn, error.
@@ -138,6 +139,8 @@ pub(crate) struct Core {
     pub(crate) work: work::Registry,
     pub(crate) hosts: host::Registry,
     pub(crate) hooks: AsyncState,
+    /// Live values the host holds (released under the isolate lock).
+    pub(crate) refs: Arc<Refs>,
     pub(crate) kept: Kept,
 }
 
@@ -155,6 +158,7 @@ impl Core {
             work: work::Registry::default(),
             hosts: host::Registry::default(),
             hooks: AsyncState::new(),
+            refs: Arc::default(),
             kept: Kept::default(),
         }
     }

@@ -453,6 +453,7 @@ impl Gateway {
             // an outer frame (suspended in a callback) or by pinning.
             let isolate = &mut unsafe { v8::Isolate::from_raw_isolate_ptr_unchecked(raw) };
             let own = self.calls.begin_nested(call)?;
+            self.core.refs.collect();
             let result = in_context(isolate, context, f);
             if own {
                 self.calls.end_nested(isolate);
@@ -460,6 +461,9 @@ impl Gateway {
             return Ok(result);
         }
         let mut entered = Entered::new(self, call)?;
+        // References dropped on other threads meanwhile: released here,
+        // where the isolate is held.
+        self.core.refs.collect();
         Ok(in_context(entered.isolate(), context, f))
     }
 

@@ -40,11 +40,14 @@ pub enum Status {
     /// The process cannot get the memory V8 needs (an address-space limit
     /// such as `ulimit -v`, or allocation failure); nothing was created.
     OutOfMemory = 14,
+    /// Waiting for a promise that nothing in the event loop can settle
+    /// any more (no timer, notifier, work or host promise is pending).
+    Pending = 15,
 }
 
 impl Status {
     /// Every status, in number order.
-    const ALL: [Status; 15] = [
+    const ALL: [Status; 16] = [
         Status::Ok,
         Status::SyntaxError,
         Status::Exception,
@@ -60,6 +63,7 @@ impl Status {
         Status::Busy,
         Status::Timeout,
         Status::OutOfMemory,
+        Status::Pending,
     ];
 
     /// The status with this number, if there is one (numbers from C are
@@ -86,6 +90,7 @@ impl Status {
             Status::Busy => c"busy",
             Status::Timeout => c"timeout",
             Status::OutOfMemory => c"out of memory",
+            Status::Pending => c"pending",
         }
     }
 

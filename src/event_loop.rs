@@ -16,6 +16,7 @@ use crate::async_hooks::{self, AsyncType};
 use crate::core::Core;
 use crate::entry::{Call, Gateway};
 use crate::error::{Error, Status};
+use crate::value::Conv;
 use crate::{host, isolate, natives, notifier, work};
 
 /// How `run` behaves, as `uv_run`'s modes.
@@ -493,6 +494,38 @@ impl Drop for ResetOnDrop<'_> {
 /// reported to the error sink as they happen and the loop goes on; the
 /// first one is in the outcome. Not from inside a callback of this runtime.
 pub(crate) fn run(gw: &Gateway, core: &Core, mode: RunMode, call_id: u64) -> Result<RunOutcome, Error> {
+    let ended = run_with(gw, core, mode, None, call_id)?;
+    Ok(RunOutcome {
+        alive: ended == Ended::Alive,
+        error: core.sinks.take_first_error(),
+    })
+}
+
+/// Run the loop as `run(Default)` does until `done` holds after a turn
+/// (true), or nothing referenced is pending any more (false).
+pub(crate) fn run_until(
+    gw: &Gateway,
+    core: &Core,
+    call_id: u64,
+    done: &dyn Fn(&mut v8::PinScope) -> bool,
+) -> Result<bool, Error> {
+    Ok(run_with(gw, core, RunMode::Default, Some(done), call_id)? == Ended::Done)
+}
+
+/// How a run ended.
+#[derive(PartialEq, Eq)]
+enum Ended {
+    /// Nothing referenced is pending.
+    Idle,
+    /// Referenced work remains (Once, NoWait).
+    Alive,
+    /// The `until` condition holds.
+    Done,
+}
+
+type Until<'a> = Option<&'a dyn Fn(&mut v8::PinScope) -> bool>;
+
+fn run_with(gw: &Gateway, core: &Core, mode: RunMode, until: Until, call_id: u64) -> Result<Ended, Error> {
     gw.check_thread()?;
     if gw.entered_on_this_thread() {
         return Err(Error::new(
@@ -512,24 +545,23 @@ pub(crate) fn run(gw: &Gateway, core: &Core, mode: RunMode, call_id: u64) -> Res
     let _running = ResetOnDrop(&core.loop_state.running);
     core.sinks.take_first_error();
     gw.calls().begin_loop(call_id)?;
-    let outcome = run_turns(gw, core, mode);
+    let ended = run_turns(gw, core, mode, until);
     gw.calls().end_loop();
-    let alive = outcome?;
-    Ok(RunOutcome {
-        alive,
-        error: core.sinks.take_first_error(),
-    })
+    ended
 }
 
-fn run_turns(gw: &Gateway, core: &Core, mode: RunMode) -> Result<bool, Error> {
+fn run_turns(gw: &Gateway, core: &Core, mode: RunMode, until: Until) -> Result<Ended, Error> {
     // As uv_run: with nothing referenced pending, run nothing at all
     // (an unref'd immediate or due unref'd timer does not fire).
     if !alive(core) {
-        return Ok(false);
+        return Ok(Ended::Idle);
     }
     let mut waited = false;
     loop {
-        let (alive, did_work, wait) = gw.enter(Call::LoopTurn, |scope| turn(gw, core, scope))??;
+        let (alive, did_work, wait, done) = gw.enter(Call::LoopTurn, |scope| {
+            let (alive, did_work, wait) = turn(gw, core, scope)?;
+            Ok::<_, Error>((alive, did_work, wait, until.is_some_and(|done| done(scope))))
+        })??;
         if gw.calls().loop_stopped() {
             return Err(Error::new(Status::Terminated, "event loop terminated"));
         }
@@ -537,9 +569,10 @@ fn run_turns(gw: &Gateway, core: &Core, mode: RunMode) -> Result<bool, Error> {
             return Err(gw.closed_error());
         }
         match mode {
-            _ if !alive => return Ok(false),
-            RunMode::NoWait => return Ok(true),
-            RunMode::Once if did_work || waited => return Ok(true),
+            _ if done => return Ok(Ended::Done),
+            _ if !alive => return Ok(Ended::Idle),
+            RunMode::NoWait => return Ok(Ended::Alive),
+            RunMode::Once if did_work || waited => return Ok(Ended::Alive),
             _ => {}
         }
         if wait != Some(Duration::ZERO) {
@@ -715,6 +748,17 @@ fn handle_event(gw: &Gateway, core: &Core, scope: &mut v8::PinScope, event: Even
 pub(crate) fn checkpoint(scope: &mut v8::PinScope, core: &Core) {
     async_hooks::run_microtasks(scope, core);
     natives::report_rejections(scope, core);
+}
+
+/// The end of a host call that returned `result` (converted as `conv`
+/// says): a Promise handed to the host is claimed, then the checkpoint.
+pub(crate) fn call_done(scope: &mut v8::PinScope, core: &Core, result: v8::Local<v8::Value>, conv: Conv) {
+    if conv.refs.is_some() {
+        if let Ok(promise) = v8::Local::<v8::Promise>::try_from(result) {
+            core.rejections.claim(scope, promise);
+        }
+    }
+    checkpoint(scope, core);
 }
 
 /// Run what a call that threw left queued (see `LoopState::owed`).

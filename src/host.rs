@@ -13,7 +13,7 @@ use crate::async_hooks::{self, AsyncType};
 use crate::core::Core;
 use crate::error::{panic_message, Error, Status};
 use crate::event_loop::Event;
-use crate::value::{self, Args, Value};
+use crate::value::{self, Args, Conv, Value};
 
 /// A synchronous host function.
 pub type SyncFn = Box<dyn Fn(&[Value]) -> Result<Value, String> + Send + Sync>;
@@ -108,7 +108,7 @@ pub(crate) fn settle_event(scope: &mut v8::PinScope, core: &Core, id: u64) -> Op
     let ((resolver, async_id, trigger), outcome) = (pending?, outcome?);
     core.liveness.remove(1);
     let result = async_hooks::run_as(scope, core, async_id, trigger, AsyncType::HostPromise, |scope| {
-        settle(scope, resolver, outcome)
+        settle(scope, core, resolver, outcome)
     });
     async_hooks::destroy(scope, core, async_id, AsyncType::HostPromise);
     Some(result)
@@ -182,9 +182,12 @@ fn call(
     // SAFETY: points at a HostEntry the Core owns; the Core outlives the
     // context whose functions carry this pointer.
     let entry = unsafe { &*(data.value() as *const HostEntry) };
+    let Some(core) = entry.core.upgrade() else {
+        return Err("the runtime is closing".to_string());
+    };
     let mut argv = Args::with_capacity(args.length().max(0) as usize);
     for i in 0..args.length() {
-        match value::from_v8(scope, args.get(i)) {
+        match value::from_v8(scope, args.get(i), Conv::with(&core.refs)) {
             Some(v) => argv.push(v),
             None => return Ok(()), // conversion threw (a cycle...): let it propagate
         }
@@ -192,9 +195,6 @@ fn call(
     let result = match &entry.func {
         HostFunction::Sync(f) => f(&argv)?,
         HostFunction::Async(f) => {
-            let Some(core) = entry.core.upgrade() else {
-                return Err("the runtime is closing".to_string());
-            };
             let Some(resolver) = v8::PromiseResolver::new(scope) else {
                 return Err("cannot create a promise".to_string());
             };
@@ -215,19 +215,20 @@ fn call(
             return Ok(());
         }
     };
-    rv.set(value::to_v8(scope, &result)?);
+    rv.set(value::to_v8(scope, &result, Some(&core.refs))?);
     Ok(())
 }
 
 /// Settle a host promise's JS promise (the loop then runs the microtasks).
 fn settle(
     scope: &mut v8::PinScope,
+    core: &Core,
     resolver: v8::Global<v8::PromiseResolver>,
     outcome: Result<Value, String>,
 ) -> Result<(), Error> {
     let resolver = v8::Local::new(scope, resolver);
     let value = match outcome {
-        Ok(v) => value::to_v8(scope, &v).map_err(|m| ("bad value", m)),
+        Ok(v) => value::to_v8(scope, &v, Some(&core.refs)).map_err(|m| ("bad value", m)),
         Err(m) => Err(("rejected", m)),
     };
     match value {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, Status};
 use crate::platform;
-use crate::value::{self, Value};
+use crate::value::{self, Conv, Value};
 
 /// Limits for a new isolate. Zero means "V8's default".
 #[derive(Debug, Clone, Copy, Default)]
@@ -363,11 +363,11 @@ impl Vm {
 
 /// What a script run should hand back.
 #[derive(Clone, Copy)]
-pub enum Want {
+pub enum Want<'a> {
     /// `String(value)`, as the classic `runv8` returns.
     Text,
-    /// A typed [`Value`].
-    Typed,
+    /// A typed [`Value`], converted as the [`Conv`] says.
+    Typed(Conv<'a>),
 }
 
 /// Turn what a TryCatch holds into an [`Error`] of kind `$kind` (or
@@ -378,15 +378,15 @@ macro_rules! caught {
         let tc = &mut *$tc;
         if tc.has_terminated() || $vm.heap_limit_hit() {
             if $vm.heap_limit_hit() {
-                Error::new(
-                    Status::HeapLimit,
+                $crate::error::Error::new(
+                    $crate::error::Status::HeapLimit,
                     "JavaScript heap limit reached; the isolate was stopped",
                 )
             } else {
-                Error::new(Status::Terminated, "execution terminated")
+                $crate::error::Error::new($crate::error::Status::Terminated, "execution terminated")
             }
         } else if let Some(exception) = tc.exception() {
-            let mut err = Error::new($kind, String::new());
+            let mut err = $crate::error::Error::new($kind, String::new());
             if let Some(message) = tc.message() {
                 err.message = message.get(tc).to_rust_string_lossy(tc);
                 err.line = message.get_line_number(tc).unwrap_or(0) as u32;
@@ -397,7 +397,7 @@ macro_rules! caught {
                     }
                 }
             } else {
-                err.message = value::to_display_string(tc, exception).unwrap_or_else(|| "exception".into());
+                err.message = $crate::value::to_display_string(tc, exception).unwrap_or_else(|| "exception".into());
             }
             if let Some(stack) = tc.stack_trace() {
                 if stack.is_string() {
@@ -406,22 +406,45 @@ macro_rules! caught {
             }
             err
         } else {
-            Error::new($kind, "unknown error (no exception was caught)")
+            $crate::error::Error::new($kind, "unknown error (no exception was caught)")
         }
     }};
 }
+pub(crate) use caught;
+
+/// An error for `exception`, a value thrown or a promise's rejection
+/// reason, worded as a TryCatch reports one ("Uncaught Error: ...").
+pub fn exception_error(scope: &mut v8::PinScope, exception: v8::Local<v8::Value>, kind: Status) -> Error {
+    let message = v8::Exception::create_message(scope, exception);
+    let mut err = Error::new(kind, message.get(scope).to_rust_string_lossy(scope));
+    err.line = message.get_line_number(scope).unwrap_or(0) as u32;
+    err.column = message.get_start_column() as u32 + 1;
+    if let Some(name) = message.get_script_resource_name(scope) {
+        if !name.is_undefined() && !name.is_null() {
+            err.resource_name = Some(name.to_rust_string_lossy(scope));
+        }
+    }
+    if exception.is_native_error() {
+        let stack = v8::String::new(scope, "stack")
+            .and_then(|key| exception.to_object(scope)?.get(scope, key.into()))
+            .filter(|s| s.is_string());
+        err.stack = stack.map(|s| s.to_rust_string_lossy(scope));
+    }
+    err
+}
 
 /// Compile and run `source` in the scope's current context. `after` runs
-/// once it returned normally, before the result is converted (the caller's
-/// microtask checkpoint); when it throws, the microtasks it queued are left
-/// to the caller. Errors carry message, stack and location.
+/// with the result once it returned normally, before the result is
+/// converted (the caller's microtask checkpoint); when it throws, the
+/// microtasks it queued are left to the caller. Errors carry message,
+/// stack and location.
 pub fn run_script(
     scope: &mut v8::PinScope<'_, '_>,
     vm: &Vm,
     source: &str,
     resource_name: &str,
     want: Want,
-    after: impl FnOnce(&mut v8::PinScope<'_, '_>),
+    after: impl FnOnce(&mut v8::PinScope<'_, '_>, v8::Local<v8::Value>),
 ) -> Result<Value, Error> {
     v8::tc_scope!(let tc, scope);
     let code = v8::String::new(tc, source).ok_or_else(|| Error::bad_input("script too large for V8"))?;
@@ -433,13 +456,13 @@ pub fn run_script(
     let Some(result) = script.run(tc) else {
         return Err(caught!(tc, vm, Status::Exception));
     };
-    after(tc);
+    after(tc, result);
     if tc.has_caught() || tc.has_terminated() {
         return Err(caught!(tc, vm, Status::Exception));
     }
     let value = match want {
         Want::Text => value::to_display_string(tc, result).map(Value::String),
-        Want::Typed => value::from_v8(tc, result),
+        Want::Typed(conv) => value::from_v8(tc, result, conv),
     };
     match value {
         Some(v) => Ok(v),
@@ -464,25 +487,27 @@ pub fn call_function(
     }
 }
 
-/// Call `f` with `args` and return its result as a [`Value`]; `after` runs
-/// as for [`run_script`].
+/// Call `f` with receiver `this` (undefined when `None`) and `args`, and
+/// return its result as `conv` says; `after` runs as for [`run_script`].
 pub fn call_function_value(
     scope: &mut v8::PinScope<'_, '_>,
     vm: &Vm,
     f: v8::Local<v8::Function>,
+    this: Option<v8::Local<v8::Value>>,
     args: &[v8::Local<v8::Value>],
-    after: impl FnOnce(&mut v8::PinScope<'_, '_>),
+    conv: Conv,
+    after: impl FnOnce(&mut v8::PinScope<'_, '_>, v8::Local<v8::Value>),
 ) -> Result<Value, Error> {
     v8::tc_scope!(let tc, scope);
-    let recv = v8::undefined(tc).into();
+    let recv = this.unwrap_or_else(|| v8::undefined(tc).into());
     let Some(result) = f.call(tc, recv, args) else {
         return Err(caught!(tc, vm, Status::Exception));
     };
-    after(tc);
+    after(tc, result);
     if tc.has_caught() || tc.has_terminated() {
         return Err(caught!(tc, vm, Status::Exception));
     }
-    match value::from_v8(tc, result) {
+    match value::from_v8(tc, result, conv) {
         Some(v) => Ok(v),
         None => Err(caught!(tc, vm, Status::Exception)),
     }

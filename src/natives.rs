@@ -40,6 +40,16 @@ impl Rejections {
     pub(crate) fn take(&self) -> Vec<(v8::Global<v8::Promise>, v8::Global<v8::Value>)> {
         std::mem::take(&mut *self.lock())
     }
+
+    /// A promise handed to the host is the host's to handle (it awaits it,
+    /// or drops it): it is never reported as unhandled.
+    pub(crate) fn claim(&self, scope: &mut v8::PinScope, promise: v8::Local<v8::Promise>) {
+        promise.mark_as_handled();
+        let mut pending = self.lock();
+        if !pending.is_empty() {
+            pending.retain(|(p, _)| v8::Local::new(scope, p) != promise);
+        }
+    }
 }
 
 /// What a native returns to JS.

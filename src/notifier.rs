@@ -322,8 +322,8 @@ fn deliver_one(
                 None => return Ok(()),
             };
             let name = v8::String::new(scope, name).ok_or_else(|| Error::bad_input("callback name too long"))?;
-            let payload =
-                crate::value::to_v8(scope, &payload).map_err(|m| Error::bad_input(format!("notifier payload: {m}")))?;
+            let payload = crate::value::to_v8(scope, &payload, Some(&core.refs))
+                .map_err(|m| Error::bad_input(format!("notifier payload: {m}")))?;
             isolate::call_function(scope, vm, deliver, &[name.into(), payload])
         }
     }

@@ -13,8 +13,6 @@
 
 use std::sync::Arc;
 
-use smallvec::SmallVec;
-
 use crate::async_hooks::{self, AsyncType, NativeHook, Receiver};
 use crate::core::{ConsoleSink, Core, ErrorSink, Sinks};
 use crate::entry::{self, Call, Gateway};
@@ -25,7 +23,9 @@ use crate::host::{self, HostFunction};
 use crate::isolate::{self, HeapLimits, Vm, Want};
 use crate::natives;
 use crate::notifier::{self, Notifier, Target};
-use crate::value::{self, Args, Value};
+use crate::object;
+use crate::refs::ObjectRef;
+use crate::value::{Args, Conv, Value};
 use crate::work::{self, AfterFn, WorkFn, WorkRequest};
 
 /// How a runtime is created.
@@ -97,19 +97,27 @@ impl Runtime {
     /// Evaluate a classic script in the runtime's context; globals it
     /// defines stay for later calls. An empty `resource_name` uses the
     /// runtime's name. `call_id` (0 for none) lets [`Runtime::terminate_call`]
-    /// stop this call and no other. Unhandled rejections it leaves are
+    /// stop this call and no other. Plain data comes back copied, a Promise
+    /// as a reference (see [`Conv`]). Unhandled rejections it leaves are
     /// reported to the error sink, not returned.
     pub fn eval(&self, source: &str, resource_name: &str, call_id: u64) -> Result<Value, Error> {
+        self.eval_as(source, resource_name, call_id, false)
+    }
+
+    /// [`Runtime::eval`], with every object result as a reference when
+    /// `objects` is set.
+    pub fn eval_as(&self, source: &str, resource_name: &str, call_id: u64, objects: bool) -> Result<Value, Error> {
         let name = if resource_name.is_empty() {
             self.name()
         } else {
             resource_name
         };
         let core = &*self.core;
+        let conv = self.conv(objects);
         let result = self.gateway.enter(Call::Id(call_id), |scope| {
             event_loop::settle_owed(scope, core);
-            let checkpoint = |s: &mut v8::PinScope| event_loop::checkpoint(s, core);
-            let result = isolate::run_script(scope, self.gateway.vm(), source, name, Want::Typed, checkpoint);
+            let after = |s: &mut v8::PinScope, r: v8::Local<v8::Value>| event_loop::call_done(s, core, r, conv);
+            let result = isolate::run_script(scope, self.gateway.vm(), source, name, Want::Typed(conv), after);
             event_loop::note_throw(core, &result);
             result
         })?;
@@ -130,30 +138,111 @@ impl Runtime {
     /// dropped (from any thread) or the runtime goes away.
     pub fn function(&self, name: &str) -> Result<FunctionRef, Error> {
         self.gateway.enter(Call::Step, |scope| {
-            global_function(scope, name).map(|f| FunctionRef(v8::Global::new(scope, f)))
+            global_function(scope, name).map(|f| FunctionRef(self.core.refs.keep(scope, f.into())))
         })?
     }
 
     /// Call a function held by [`Runtime::function`] (no lookup by name).
     pub fn call_function(&self, f: &FunctionRef, args: Args, call_id: u64) -> Result<Value, Error> {
         let result = self.gateway.enter(Call::Id(call_id), |scope| {
-            let f = v8::Local::new(scope, &f.0);
+            let f = self
+                .core
+                .refs
+                .get(scope, &f.0)
+                .map_err(|m| Error::new(Status::Closed, m))?;
+            let f = v8::Local::<v8::Function>::try_from(f)
+                .map_err(|_| Error::new(Status::Internal, "a function reference names a non-function"))?;
             self.call_local(scope, f, args)
         })?;
         self.after_call(result)
     }
 
     fn call_local(&self, scope: &mut v8::PinScope, f: v8::Local<v8::Function>, args: Args) -> Result<Value, Error> {
-        let mut argv: SmallVec<[v8::Local<v8::Value>; 8]> = SmallVec::with_capacity(args.len());
-        for a in args {
-            argv.push(value::into_v8(scope, a).map_err(|m| Error::bad_input(format!("argument: {m}")))?);
-        }
         let core = &*self.core;
+        let argv = object::args_to_v8(scope, core, args)?;
         event_loop::settle_owed(scope, core);
-        let checkpoint = |s: &mut v8::PinScope| event_loop::checkpoint(s, core);
-        let result = isolate::call_function_value(scope, self.gateway.vm(), f, &argv, checkpoint);
+        let conv = self.conv(false);
+        let after = |s: &mut v8::PinScope, r: v8::Local<v8::Value>| event_loop::call_done(s, core, r, conv);
+        let result = isolate::call_function_value(scope, self.gateway.vm(), f, None, &argv, conv, after);
         event_loop::note_throw(core, &result);
         result
+    }
+
+    fn conv(&self, objects: bool) -> Conv<'_> {
+        if objects {
+            Conv::objects(&self.core.refs)
+        } else {
+            Conv::with(&self.core.refs)
+        }
+    }
+
+    /// The context's global object (`globalThis`), as a reference.
+    pub fn global(&self) -> Result<ObjectRef, Error> {
+        object::global(&self.gateway, &self.core)
+    }
+
+    /// `obj[name]`; an object comes back as a reference when `objects` is
+    /// set, else copied. Getters run (and may throw).
+    pub fn get(&self, obj: &ObjectRef, name: &str, objects: bool) -> Result<Value, Error> {
+        let result = object::get(&self.gateway, &self.core, obj, name, objects);
+        self.after_call(result)
+    }
+
+    /// `obj[name] = value`.
+    pub fn set(&self, obj: &ObjectRef, name: &str, value: Value) -> Result<(), Error> {
+        let result = object::set(&self.gateway, &self.core, obj, name, value);
+        self.after_call(result)
+    }
+
+    /// `name in obj`.
+    pub fn has(&self, obj: &ObjectRef, name: &str) -> Result<bool, Error> {
+        let result = object::has(&self.gateway, &self.core, obj, name);
+        self.after_call(result)
+    }
+
+    /// `delete obj[name]`; whether the property is gone.
+    pub fn delete(&self, obj: &ObjectRef, name: &str) -> Result<bool, Error> {
+        let result = object::delete(&self.gateway, &self.core, obj, name);
+        self.after_call(result)
+    }
+
+    /// `Object.keys(obj)`.
+    pub fn keys(&self, obj: &ObjectRef) -> Result<Vec<String>, Error> {
+        let result = object::keys(&self.gateway, &self.core, obj);
+        self.after_call(result)
+    }
+
+    /// The referenced value copied out (JSON for plain objects; a cycle is
+    /// an exception).
+    pub fn object_value(&self, obj: &ObjectRef) -> Result<Value, Error> {
+        let result = object::value(&self.gateway, &self.core, obj);
+        self.after_call(result)
+    }
+
+    /// `obj.method(...args)` with `this` = `obj`, or `obj(...args)` when
+    /// `method` is `None`. `call_id` as for [`Runtime::eval`].
+    pub fn call_method(
+        &self,
+        obj: &ObjectRef,
+        method: Option<&str>,
+        args: Args,
+        objects: bool,
+        call_id: u64,
+    ) -> Result<Value, Error> {
+        let result = object::call(&self.gateway, &self.core, obj, method, args, objects, call_id);
+        self.after_call(result)
+    }
+
+    /// `await obj`, running the event loop until a Promise settles (see
+    /// object.rs). `call_id` as for [`Runtime::eval`].
+    pub fn await_value(&self, obj: &ObjectRef, objects: bool, call_id: u64) -> Result<Value, Error> {
+        let result = object::await_settled(&self.gateway, &self.core, obj, objects, call_id);
+        self.after_call(result)
+    }
+
+    /// How many values the host references now (leak checks).
+    pub fn referenced(&self) -> usize {
+        self.core.refs.len()
     }
 
     /// A call that hit the heap limit closes the runtime.
@@ -355,6 +444,7 @@ impl Drop for Runtime {
             self.core.rejections.take(),
             self.core.hosts.take_promises(),
             self.core.hooks.take_handles(),
+            self.core.refs.take_all(),
         );
         self.gateway.release_context(handles);
         self.core.hosts.drop_functions();

@@ -1,5 +1,11 @@
 //! Values crossing the boundary: a small tagged type that owns its data,
-//! converted from V8 values inside a scope.
+//! converted from V8 values inside a scope. Plain data is copied; a live
+//! value (a Promise always, any object when the caller asks) crosses as an
+//! [`ObjectRef`] into the runtime's reference table (refs.rs).
+
+use std::sync::Arc;
+
+use crate::refs::{ObjectRef, Refs};
 
 /// Call arguments: a few live on the stack; bytes move into V8 uncopied.
 pub type Args = smallvec::SmallVec<[Value; 4]>;
@@ -24,6 +30,38 @@ pub enum Value {
     Symbol(String),
     /// A Date: milliseconds since the Unix epoch (NaN for an invalid date).
     Date(f64),
+    /// A live value of the runtime (a Promise, or an object the caller
+    /// asked to keep), valid across calls until dropped.
+    Object(ObjectRef),
+}
+
+/// How V8 values become [`Value`]s: with a runtime's reference table,
+/// Promises (and with `objects`, every object) become references; results
+/// that cannot be copied (a cycle, a throwing `toJSON`) become references
+/// too instead of failing. Without one (one-shot calls) everything is
+/// copied.
+#[derive(Clone, Copy, Default)]
+pub struct Conv<'a> {
+    pub refs: Option<&'a Arc<Refs>>,
+    pub objects: bool,
+}
+
+impl<'a> Conv<'a> {
+    /// Plain data copied, live values referenced in `refs`.
+    pub fn with(refs: &'a Arc<Refs>) -> Conv<'a> {
+        Conv {
+            refs: Some(refs),
+            objects: false,
+        }
+    }
+
+    /// Every object referenced in `refs`.
+    pub fn objects(refs: &'a Arc<Refs>) -> Conv<'a> {
+        Conv {
+            refs: Some(refs),
+            objects: true,
+        }
+    }
 }
 
 /// `String(value)` as JS computes it. `None` means an exception is pending
@@ -44,9 +82,15 @@ pub fn to_display_string(scope: &mut v8::PinScope<'_, '_>, value: v8::Local<v8::
     Some(s.to_rust_string_lossy(scope))
 }
 
-/// Copy a V8 value out into a [`Value`]. `None` means an exception is
-/// pending in the scope (a throwing `toJSON`, a cycle, ...).
-pub fn from_v8(scope: &mut v8::PinScope<'_, '_>, value: v8::Local<v8::Value>) -> Option<Value> {
+/// Convert a V8 value into a [`Value`] as `conv` says. `None` means an
+/// exception is pending in the scope (a throwing `toJSON`, a cycle, ...,
+/// when there is no reference table to fall back on).
+pub fn from_v8(scope: &mut v8::PinScope<'_, '_>, value: v8::Local<v8::Value>, conv: Conv) -> Option<Value> {
+    if let Some(refs) = conv.refs {
+        if value.is_promise() || (conv.objects && value.is_object()) {
+            return Some(Value::Object(refs.keep(scope, value)));
+        }
+    }
     if value.is_undefined() {
         return Some(Value::Undefined);
     }
@@ -98,8 +142,47 @@ pub fn from_v8(scope: &mut v8::PinScope<'_, '_>, value: v8::Local<v8::Value>) ->
         };
         return Some(Value::Bytes(bytes));
     }
-    let json = v8::json::stringify(scope, value)?;
-    Some(Value::Json(json.to_rust_string_lossy(scope)))
+    let Some(refs) = conv.refs else {
+        let json = v8::json::stringify(scope, value)?;
+        return Some(Value::Json(json.to_rust_string_lossy(scope)));
+    };
+    // A value JSON cannot copy comes back as a reference: the call that
+    // made it succeeded, and its result is not lost.
+    v8::tc_scope!(let tc, scope);
+    if let Some(json) = v8::json::stringify(tc, value) {
+        return Some(Value::Json(json.to_rust_string_lossy(tc)));
+    }
+    if tc.has_terminated() {
+        return None;
+    }
+    tc.reset();
+    Some(Value::Object(refs.keep(tc, value)))
+}
+
+/// `strings` as a JSON array.
+pub fn json_string_array(strings: &[String]) -> String {
+    let mut out = String::from("[");
+    for (i, s) in strings.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        json_quote(&mut out, s);
+    }
+    out.push(']');
+    out
+}
+
+fn json_quote(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// A copy of `bytes` with room for one more byte: the NUL that C buffers
@@ -110,9 +193,14 @@ fn owned_bytes(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Make a V8 value from a [`Value`]. JSON that does not parse, or a BigInt
-/// that is not decimal digits, gives an error message.
-pub fn to_v8<'s>(scope: &mut v8::PinScope<'s, '_>, value: &Value) -> Result<v8::Local<'s, v8::Value>, String> {
+/// Make a V8 value from a [`Value`]. JSON that does not parse, a BigInt
+/// that is not decimal digits, or a reference into another runtime's table
+/// (`refs`) gives an error message.
+pub fn to_v8<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    value: &Value,
+    refs: Option<&Arc<Refs>>,
+) -> Result<v8::Local<'s, v8::Value>, String> {
     let too_large = || "value too large for V8".to_string();
     Ok(match value {
         Value::Undefined => v8::undefined(scope).into(),
@@ -135,14 +223,22 @@ pub fn to_v8<'s>(scope: &mut v8::PinScope<'s, '_>, value: &Value) -> Result<v8::
             }
         }
         Value::Bytes(bytes) => bytes_to_v8(scope, bytes.clone())?,
+        Value::Object(r) => match refs {
+            Some(refs) => refs.get(scope, r)?,
+            None => return Err("an object reference cannot cross into a one-shot call".into()),
+        },
     })
 }
 
 /// [`to_v8`] taking the value: bytes become V8's memory without a copy.
-pub fn into_v8<'s>(scope: &mut v8::PinScope<'s, '_>, value: Value) -> Result<v8::Local<'s, v8::Value>, String> {
+pub fn into_v8<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    value: Value,
+    refs: Option<&Arc<Refs>>,
+) -> Result<v8::Local<'s, v8::Value>, String> {
     match value {
         Value::Bytes(bytes) => bytes_to_v8(scope, bytes),
-        other => to_v8(scope, &other),
+        other => to_v8(scope, &other, refs),
     }
 }
 

@@ -77,7 +77,7 @@ pub extern "C" fn v8r_function_call(
             .upgrade()
             .ok_or_else(|| Error::new(Status::Closed, "the function's runtime was freed"))?;
         let argv = values_from_c(args, argc)?;
-        store_result(result, runtime.call_function(&entry.function, argv, call_id)?)
+        store_result(result, runtime.call_function(&entry.function, argv, call_id)?, &runtime)
     })
 }
 

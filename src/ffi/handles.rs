@@ -28,6 +28,7 @@ pub(crate) enum HandleKind {
     Function = 3,
     Promise = 4,
     Work = 5,
+    Object = 6,
 }
 
 impl HandleKind {
@@ -38,6 +39,7 @@ impl HandleKind {
             HandleKind::Function => "function",
             HandleKind::Promise => "promise",
             HandleKind::Work => "work request",
+            HandleKind::Object => "object",
         }
     }
 }

@@ -2,20 +2,20 @@
 //! a Promise the host settles later from any thread.
 
 use std::ffi::{c_char, c_void};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, Weak};
 
 use once_cell::sync::Lazy;
-use smallvec::SmallVec;
 
 use super::error::v8r_error;
 use super::foreign::{v8r_finalizer_fn, ForeignData, UserData};
 use super::handles::{HandleKind, HandleTable};
 use super::runtime::{lookup, v8r_runtime};
-use super::value::{v8r_value, v8r_value_release, value_from_c};
+use super::value::{v8r_value, v8r_value_release, value_from_c, Lent};
 use super::{boundary, c_text, guarded, text};
 use crate::error::{Error, Status};
 use crate::host::{HostFunction, Settler};
 use crate::value::Value;
+use crate::Runtime;
 
 /// A synchronous host function. `args[0..argc]` are borrowed: valid during
 /// the call, read-only, not yours to release.
@@ -44,11 +44,6 @@ pub struct v8r_promise {
 
 static PROMISES: Lazy<HandleTable<Mutex<Option<Settler>>>> = Lazy::new(|| HandleTable::new(HandleKind::Promise));
 
-/// Views of the arguments, valid during the host call (no copies).
-fn c_args(args: &[Value]) -> SmallVec<[v8r_value; 4]> {
-    args.iter().map(v8r_value::borrow).collect()
-}
-
 /// Register `fn` as the JS global function `name` (NUL-terminated UTF-8).
 /// `finalizer(data)`, if given, runs when the runtime is freed. On failure
 /// nothing is called and `data` stays yours.
@@ -70,9 +65,9 @@ pub extern "C" fn v8r_runtime_register(
         // the enum must not be read as a Status (undefined behaviour).
         // SAFETY: same ABI; `Status` is a repr(u32) enum.
         let func: RawHostFn = unsafe { std::mem::transmute(func) };
-        register_with(rt, name, data, finalizer, |data| {
+        register_with(rt, name, data, finalizer, |data, runtime| {
             HostFunction::Sync(Box::new(move |args| {
-                let argv = c_args(args);
+                let argv = Lent::new(args, &runtime);
                 let mut result = v8r_value::UNDEFINED;
                 let code = func(data.ptr(), argv.as_ptr(), argv.len(), &mut result);
                 let value = value_from_c(&result);
@@ -106,10 +101,10 @@ pub extern "C" fn v8r_runtime_register_async(
 ) -> Status {
     boundary(err, || {
         let func = func.ok_or_else(|| Error::bad_input("function is NULL"))?;
-        register_with(rt, name, data, finalizer, |data| {
+        register_with(rt, name, data, finalizer, |data, runtime| {
             HostFunction::Async(Box::new(move |args, settler| {
                 let handle = PROMISES.insert(Mutex::new(Some(settler)));
-                let argv = c_args(&args);
+                let argv = Lent::new(&args, &runtime);
                 func(data.ptr(), argv.as_ptr(), argv.len(), handle as *mut v8r_promise);
             }))
         })
@@ -123,11 +118,11 @@ fn register_with(
     name: *const c_char,
     data: *mut c_void,
     finalizer: v8r_finalizer_fn,
-    make: impl FnOnce(UserData) -> HostFunction,
+    make: impl FnOnce(UserData, Weak<Runtime>) -> HostFunction,
 ) -> Result<(), Error> {
     let runtime = lookup(rt)?;
     let name = c_text(name, "name")?.ok_or_else(|| Error::bad_input("name is NULL"))?;
-    runtime.register(name, make(UserData(data)))?;
+    runtime.register(name, make(UserData(data), Arc::downgrade(&runtime)))?;
     if finalizer.is_some() {
         runtime.keep_until_drop(Box::new(ForeignData::armed(data, finalizer)));
     }

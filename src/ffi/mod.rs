@@ -15,6 +15,7 @@ pub mod function;
 pub mod handles;
 pub mod host;
 pub mod notifier;
+pub mod object;
 pub mod runtime;
 pub mod runv8;
 pub mod value;

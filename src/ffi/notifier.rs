@@ -61,10 +61,11 @@ pub extern "C" fn v8r_notifier_new(
         // The target owns the data; its finalizer is armed only once the
         // notifier exists: a failed create must not call it.
         let (owner, arming) = ForeignData::unarmed(data, finalizer);
+        let owner_runtime = Arc::downgrade(&runtime);
         let target = match (name, callback) {
             (Some(name), None) if !name.is_empty() => Target::GlobalName(name.to_owned()),
             (None, Some(cb)) => Target::Host(Box::new(move |payload| {
-                if let Ok(mut v) = v8r_value::from_value(payload) {
+                if let Ok(mut v) = v8r_value::from_value(payload, &owner_runtime) {
                     cb(owner.ptr(), &v);
                     v8r_value_release(&mut v);
                 }

@@ -208,7 +208,7 @@ pub extern "C" fn v8r_runtime_eval(
         let runtime = lookup(rt)?;
         let source = text(src, len, "script")?;
         let name = c_text(resource_name, "resource_name")?.unwrap_or("");
-        store_result(result, runtime.eval(source, name, call_id)?)
+        store_result(result, runtime.eval(source, name, call_id)?, &runtime)
     })
 }
 
@@ -235,7 +235,7 @@ pub extern "C" fn v8r_runtime_call(
         let runtime = lookup(rt)?;
         let name = c_text(name, "name")?.ok_or_else(|| Error::bad_input("name is NULL"))?;
         let argv = values_from_c(args, argc)?;
-        store_result(result, runtime.call(name, argv, call_id)?)
+        store_result(result, runtime.call(name, argv, call_id)?, &runtime)
     })
 }
 

@@ -1,11 +1,17 @@
 //! Typed values handed to C. The caller owns the `v8r_value` struct; the
 //! library fills it and owns nothing after; `v8r_value_release` frees the
-//! buffer inside it.
+//! buffer (or the object handle) inside it.
 
 use std::ffi::c_char;
+use std::sync::{Arc, Weak};
 
+use smallvec::SmallVec;
+
+use super::object::{self, v8r_object};
 use crate::error::Error;
+use crate::refs::ObjectRef;
 use crate::value::{Args, Value};
+use crate::Runtime;
 
 /// What a `v8r_value` holds. Stable numbers.
 #[repr(u32)]
@@ -31,11 +37,20 @@ pub enum v8r_kind {
     Symbol = 9,
     /// `number`: a Date, in milliseconds since the Unix epoch (UTC).
     Date = 10,
+    /// A live object (`v8r_value_get_object` gives its handle, which the
+    /// value owns): an object result when V8R_OBJECTS was asked for, or a
+    /// value JSON cannot copy (a cycle, a throwing `toJSON`).
+    Object = 11,
+    /// A Promise, always live (`v8r_value_get_object`; `v8r_object_await`
+    /// waits for it).
+    Promise = 12,
 }
 
 /// A JS value copied out of V8. `data` is NULL or a buffer of `len` bytes
 /// plus a terminating NUL (so text can be used as a C string when it holds
-/// no NUL itself), owned by the struct until `v8r_value_release`.
+/// no NUL itself), owned by the struct until `v8r_value_release`; for
+/// V8R_KIND_OBJECT and V8R_KIND_PROMISE it holds an object handle instead
+/// (read it with `v8r_value_get_object`).
 #[repr(C)]
 pub struct v8r_value {
     pub kind: v8r_kind,
@@ -49,7 +64,7 @@ impl v8r_kind {
     pub(crate) fn from_u32(n: u32) -> Option<v8r_kind> {
         use v8r_kind::*;
         [
-            Undefined, Null, Bool, Number, Bigint, String, Json, Bytes, Function, Symbol, Date,
+            Undefined, Null, Bool, Number, Bigint, String, Json, Bytes, Function, Symbol, Date, Object, Promise,
         ]
         .get(n as usize)
         .copied()
@@ -88,6 +103,9 @@ pub(crate) fn value_from_c(v: *const v8r_value) -> Result<Value, Error> {
         v8r_kind::Function => Value::Function(text()?),
         v8r_kind::Symbol => Value::Symbol(text()?),
         v8r_kind::Date => Value::Date(number),
+        v8r_kind::Object | v8r_kind::Promise => {
+            Value::Object(object::lookup_entry(data as *mut v8r_object)?.obj.clone())
+        }
     })
 }
 
@@ -121,10 +139,11 @@ pub(crate) fn clear_result(out: *mut v8r_value) {
     }
 }
 
-/// Store `value` in a caller's optional result slot (NULL: dropped).
-pub(crate) fn store_result(out: *mut v8r_value, value: Value) -> Result<(), Error> {
+/// Store `value` (of `runtime`) in a caller's optional result slot (NULL:
+/// dropped).
+pub(crate) fn store_result(out: *mut v8r_value, value: Value, runtime: &Arc<Runtime>) -> Result<(), Error> {
     if !out.is_null() {
-        let value = v8r_value::from_value(value)?;
+        let value = v8r_value::from_value(value, &Arc::downgrade(runtime))?;
         // SAFETY: documented as NULL or writable.
         unsafe { out.write(value) };
     }
@@ -180,9 +199,35 @@ impl v8r_value {
         len: 0,
     };
 
+    /// A value holding object handle `h` (which it owns), naming `obj`.
+    pub(crate) fn of_handle(h: *mut v8r_object, obj: &ObjectRef) -> v8r_value {
+        v8r_value {
+            kind: if obj.is_promise() {
+                v8r_kind::Promise
+            } else {
+                v8r_kind::Object
+            },
+            data: h as *mut c_char,
+            ..v8r_value::UNDEFINED
+        }
+    }
+
+    /// The object handle in `*v`, or NULL (not an object kind, or `v` NULL).
+    pub(crate) fn handle_of(v: *const v8r_value) -> *mut v8r_object {
+        if v.is_null() {
+            return std::ptr::null_mut();
+        }
+        // SAFETY: documented as a readable v8r_value; the kind read as u32.
+        let (kind, data) = unsafe { (std::ptr::addr_of!((*v).kind).cast::<u32>().read(), (*v).data) };
+        match v8r_kind::from_u32(kind) {
+            Some(v8r_kind::Object | v8r_kind::Promise) => data as *mut v8r_object,
+            _ => std::ptr::null_mut(),
+        }
+    }
+
     /// A view of `v` for C: `data` points into `v`, valid while `v` lives
-    /// and never freed by C (how host functions receive their arguments).
-    pub(crate) fn borrow(v: &Value) -> v8r_value {
+    /// and never freed by C. Not for objects (see [`Lent`]).
+    fn borrow(v: &Value) -> v8r_value {
         let scalar = |kind, boolean, number| v8r_value {
             kind,
             boolean,
@@ -195,6 +240,7 @@ impl v8r_value {
             Value::Bool(b) => return scalar(v8r_kind::Bool, *b, 0.0),
             Value::Number(n) => return scalar(v8r_kind::Number, false, *n),
             Value::Date(ms) => return scalar(v8r_kind::Date, false, *ms),
+            Value::Object(_) => return v8r_value::UNDEFINED,
             Value::BigInt(s) | Value::String(s) | Value::Json(s) | Value::Function(s) | Value::Symbol(s) => {
                 s.as_bytes()
             }
@@ -216,9 +262,12 @@ impl v8r_value {
         }
     }
 
-    /// `v` for C, owning its data (freed by the receiver with
-    /// `v8r_value_release`, i.e. `free()`).
-    pub(crate) fn from_value(v: Value) -> Result<v8r_value, Error> {
+    /// `v` (of `runtime`) for C, owning its data (freed by the receiver
+    /// with `v8r_value_release`: `free()`, or the handle's release).
+    pub(crate) fn from_value(v: Value, runtime: &Weak<Runtime>) -> Result<v8r_value, Error> {
+        if let Value::Object(obj) = v {
+            return Ok(v8r_value::of_handle(object::new_handle(runtime, obj.clone()), &obj));
+        }
         let mut out = v8r_value::borrow(&v);
         if out.data.is_null() {
             return Ok(out);
@@ -243,10 +292,61 @@ pub extern "C" fn v8r_value_release(value: *mut v8r_value) {
         return;
     }
     super::guarded((), || {
+        let handle = v8r_value::handle_of(value);
         // SAFETY: caller passes a value filled by this library (or zeroed).
         unsafe {
-            libc::free((*value).data as *mut libc::c_void);
+            if handle.is_null() {
+                libc::free((*value).data as *mut libc::c_void);
+            } else {
+                object::release(handle);
+            }
             value.write(v8r_value::UNDEFINED);
         }
     })
+}
+
+/// Values lent to C for one callback: their data stays the library's, and
+/// the object handles made for them are released when this is dropped
+/// (a callback that keeps one takes `v8r_object_dup`).
+pub(crate) struct Lent {
+    values: SmallVec<[v8r_value; 4]>,
+    handles: SmallVec<[*mut v8r_object; 2]>,
+}
+
+impl Lent {
+    /// Views of `args` (values of `runtime`).
+    pub(crate) fn new(args: &[Value], runtime: &Weak<Runtime>) -> Lent {
+        let mut lent = Lent {
+            values: SmallVec::with_capacity(args.len()),
+            handles: SmallVec::new(),
+        };
+        for a in args {
+            let v = match a {
+                Value::Object(obj) => {
+                    let h = object::new_handle(runtime, obj.clone());
+                    lent.handles.push(h);
+                    v8r_value::of_handle(h, obj)
+                }
+                other => v8r_value::borrow(other),
+            };
+            lent.values.push(v);
+        }
+        lent
+    }
+
+    pub(crate) fn as_ptr(&self) -> *const v8r_value {
+        self.values.as_ptr()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.values.len()
+    }
+}
+
+impl Drop for Lent {
+    fn drop(&mut self) {
+        for h in self.handles.drain(..) {
+            object::release(h);
+        }
+    }
 }

@@ -15,6 +15,7 @@ void run_notifier_tests(void);    /* test_notifier.c */
 void run_work_tests(void);        /* test_work.c */
 void run_host_tests(void);        /* test_host.c */
 void run_function_tests(void);    /* test_function.c */
+void run_object_tests(void);      /* test_object.c */
 void run_async_hooks_tests(void); /* test_async_hooks.c */
 int platform_child(int argc, char **argv);
 
@@ -32,6 +33,7 @@ int main(int argc, char **argv) {
     run_work_tests();
     run_host_tests();
     run_function_tests();
+    run_object_tests();
     run_async_hooks_tests();
     return SUMMARY();
 }

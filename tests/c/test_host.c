@@ -64,7 +64,8 @@ static void test_host_sync(void) {
     CHECK(t_true(s.rt, "touched === true"));
     CHECK(t_true(s.rt, "(() => { try { bad() } catch (e) { return e.message.includes('bad value') } })()"));
     /* a cyclic argument cannot be converted: a clear exception */
-    CHECK(t_true(s.rt, "(() => { const o = {}; o.o = o; try { describe(o) } catch (e) { return /circular/.test(e.message) } })()"));
+    /* an argument JSON cannot copy arrives live (V8R_KIND_OBJECT) */
+    CHECK(t_true(s.rt, "(() => { const o = {}; o.o = o; return describe(o) === '11:' })()"));
     CHECK(s.calls == 2);
     v8r_error *err = NULL;
     CHECK(v8r_runtime_register(s.rt, NULL, host_add, &s, NULL, &err) == V8R_STATUS_BAD_INPUT);

@@ -53,11 +53,9 @@ static void test_runtime_state_and_values(void) {
     CHECK(v.number == 0);
     CHECK(eval(rt, "late", &v, NULL) == V8R_STATUS_OK && v.number == 5);
 
-    /* a cycle cannot be JSON: a clear exception */
-    v8r_error *err = NULL;
-    CHECK(eval(rt, "var o = {}; o.self = o; o", &v, &err) == V8R_STATUS_EXCEPTION);
-    CHECK(err && strstr(err->message, "circular") != NULL);
-    v8r_error_free(err);
+    /* a cycle cannot be JSON: it comes back live, and the script ran */
+    CHECK(eval(rt, "var o = {}; o.self = o; o", &v, NULL) == V8R_STATUS_OK && v.kind == V8R_KIND_OBJECT);
+    v8r_value_release(&v);
     CHECK(eval(rt, "counter", &v, NULL) == V8R_STATUS_OK && v.number == 42);
     CHECK(v8r_runtime_free(rt) == V8R_STATUS_OK);
 }
