@@ -44,9 +44,18 @@ var (
 )
 
 // JSError is a JavaScript exception or syntax error.
+//
+// Across the boundary it keeps its identity: returned by a Func (as it
+// is, not wrapped) it is rethrown in JS as the original exception (same
+// constructor, same stack), and a Go error a Func returned that comes back
+// out of JS (thrown through, or as the cause of another error) is what
+// Unwrap gives, so errors.Is and errors.As see it.
 type JSError struct {
 	// Message as V8 reports it, e.g. "Uncaught TypeError: x is not a function".
 	Message string
+	// Name is the thrown value's constructor name ("TypeError", "Error",
+	// a class name) when it was an object.
+	Name string
 	// Stack is error.stack when the thrown value was an Error.
 	Stack string
 	// Resource is the script name; Line and Column are 1-based (0: unknown).
@@ -54,7 +63,18 @@ type JSError struct {
 	Line, Column int
 	// Syntax is true when the script did not compile.
 	Syntax bool
+
+	exception *Object // the thrown value, live (nil for primitives)
+	cause     error   // the Go error a Func threw, if this is (caused by) it
 }
+
+// Exception is the thrown value itself, live, when it was an object (nil
+// otherwise, and for errors of one-shot calls).
+func (e *JSError) Exception() *Object { return e.exception }
+
+// Unwrap is the Go error behind the exception: one a Func returned, which
+// JS threw on (or used as the cause of this error). Nil for JS's own.
+func (e *JSError) Unwrap() error { return e.cause }
 
 // Error gives the message with its location.
 func (e *JSError) Error() string {
@@ -75,12 +95,26 @@ func (e *JSError) Format(s fmt.State, verb rune) {
 
 // borrowedError converts a C error the library still owns.
 func borrowedError(cerr *C.v8r_error) error {
-	e := &JSError{Message: C.GoString(cerr.message), Line: int(cerr.line), Column: int(cerr.column)}
+	return jsError(nil, cerr, false)
+}
+
+// jsError converts a C error of runtime r (nil: no live exception).
+func jsError(r *Runtime, cerr *C.v8r_error, syntax bool) *JSError {
+	e := &JSError{Message: C.GoString(cerr.message), Line: int(cerr.line), Column: int(cerr.column), Syntax: syntax}
 	if cerr.stack != nil {
 		e.Stack = C.GoString(cerr.stack)
 	}
 	if cerr.resource_name != nil {
 		e.Resource = C.GoString(cerr.resource_name)
+	}
+	if cerr.name != nil {
+		e.Name = C.GoString(cerr.name)
+	}
+	if r != nil && cerr.exception != nil {
+		e.exception = adoptObject(r, C.v8r_object_dup(cerr.exception))
+	}
+	if cerr.host_tag != 0 {
+		e.cause = hostErrors.get(uint64(cerr.host_tag))
 	}
 	return e
 }
@@ -88,6 +122,12 @@ func borrowedError(cerr *C.v8r_error) error {
 // statusError turns a status and its C error (which it frees) into a Go
 // error; nil for V8R_STATUS_OK.
 func statusError(status C.v8r_status, cerr *C.v8r_error) error {
+	return statusErrorOf(nil, status, cerr)
+}
+
+// statusErrorOf is statusError for a call of runtime r: a JS exception
+// keeps the thrown value live.
+func statusErrorOf(r *Runtime, status C.v8r_status, cerr *C.v8r_error) error {
 	if cerr != nil { // no cgo call when there is nothing to free
 		defer C.v8r_error_free(cerr)
 	}
@@ -100,17 +140,10 @@ func statusError(status C.v8r_status, cerr *C.v8r_error) error {
 	}
 	switch status {
 	case C.V8R_STATUS_SYNTAX_ERROR, C.V8R_STATUS_EXCEPTION:
-		e := &JSError{Message: msg, Syntax: status == C.V8R_STATUS_SYNTAX_ERROR}
-		if cerr != nil {
-			if cerr.stack != nil {
-				e.Stack = C.GoString(cerr.stack)
-			}
-			if cerr.resource_name != nil {
-				e.Resource = C.GoString(cerr.resource_name)
-			}
-			e.Line, e.Column = int(cerr.line), int(cerr.column)
+		if cerr == nil {
+			return &JSError{Message: msg, Syntax: status == C.V8R_STATUS_SYNTAX_ERROR}
 		}
-		return e
+		return jsError(r, cerr, status == C.V8R_STATUS_SYNTAX_ERROR)
 	case C.V8R_STATUS_TERMINATED:
 		return ErrTerminated
 	case C.V8R_STATUS_HEAP_LIMIT:

@@ -45,7 +45,8 @@ func v8rGoHostCall(h C.uintptr_t, args *C.v8r_value, argc C.size_t, result *C.v8
 	out, err := fn.sync(fn.args(args, argc)...)
 	returned = true
 	if err != nil {
-		return exceptionResult(result, err.Error())
+		*result = thrownValue(err)
+		return C.V8R_STATUS_EXCEPTION
 	}
 	cv, err := ownedCValue(out)
 	if err != nil {

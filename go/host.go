@@ -107,8 +107,7 @@ func (fn *hostFunc) startAsync(args []Value, promise *C.v8r_promise) {
 			cv, err = cValue(out) // the library copies it
 		}
 		if err != nil {
-			msg := []byte(err.Error())
-			C.v8r_promise_reject(promise, (*C.char)(unsafe.Pointer(unsafe.SliceData(msg))), C.size_t(len(msg)))
+			rejectWith(promise, err)
 			return
 		}
 		C.v8r_promise_resolve(promise, &cv)

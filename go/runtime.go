@@ -198,7 +198,7 @@ func (r *Runtime) eval(ctx context.Context, script, name string, objects bool) (
 func (r *Runtime) finish(status C.v8r_status, cerr *C.v8r_error) error {
 	runtime.KeepAlive(r)
 	r.panics.reraise()
-	return statusError(status, cerr)
+	return statusErrorOf(r, status, cerr)
 }
 
 // call makes a C call c on the runtime's handle with an error

@@ -314,6 +314,16 @@ typedef struct v8r_error {
   uint32_t line;
   // 1-based column of the error, 0 when unknown.
   uint32_t column;
+  // The thrown value's constructor name ("TypeError", a class name)
+  // when it was an object, else NULL.
+  char *name;
+  // The thrown value itself, live, when it was an object (else NULL).
+  // Owned by the error (`v8r_object_dup` it to keep it); a host
+  // function can rethrow it as it is (see `v8r_host_fn`).
+  struct v8r_object *exception;
+  // The host's tag of the thrown Error or of an Error in its `cause`
+  // chain (see `v8r_host_fn`), 0 for none.
+  uint64_t host_tag;
 } v8r_error;
 
 // A JS value copied out of V8. `data` is NULL or a buffer of `len` bytes
@@ -330,13 +340,18 @@ typedef struct v8r_value {
 } v8r_value;
 
 // A synchronous host function. `args[0..argc]` are borrowed: valid during
-// the call, read-only, not yours to release.
+// the call, read-only, not yours to release (an object handle among them
+// too: `v8r_object_dup` it to keep it).
 // Return V8R_STATUS_OK with the result in `*result` (start: undefined; the
 // library takes ownership of what you put there, including its buffer,
 // which must come from malloc or a `v8r_value_*` constructor), or
-// V8R_STATUS_EXCEPTION with an error message as a string in `*result`,
-// which JS receives as a thrown Error. Runs on the runtime's thread, may
-// call back into the runtime.
+// V8R_STATUS_EXCEPTION with what to throw in `*result`: a string is the
+// message of a new Error, tagged with `result->number` when that is a
+// whole number from 1 to 2^53 (the tag comes back in `v8r_error.host_tag`
+// when that Error, or one caused by it, reaches the host as an
+// exception); an object value (V8R_KIND_OBJECT, e.g. the `exception` of a
+// `v8r_error`) is thrown itself, keeping its identity. Runs on the
+// runtime's thread, may call back into the runtime.
 typedef v8r_status (*v8r_host_fn)(void *data,
                                   const struct v8r_value *args,
                                   size_t argc,
@@ -513,6 +528,13 @@ v8r_status v8r_promise_resolve(struct v8r_promise *promise, const struct v8r_val
 // Reject `promise` with `new Error(message)` (`len` bytes of UTF-8);
 // consumes `promise`. Any thread.
 v8r_status v8r_promise_reject(struct v8r_promise *promise, const char *message, size_t len);
+
+// Reject `promise` with what `*reason` says, as a host function's thrown
+// result does (see `v8r_host_fn`): a string is a new Error's message
+// (tagged with `reason->number`), any other value is the rejection reason
+// itself (an object handle keeps its identity). Consumes `promise` unless
+// `*reason` is invalid (V8R_STATUS_BAD_INPUT). Any thread.
+v8r_status v8r_promise_reject_value(struct v8r_promise *promise, const struct v8r_value *reason);
 
 // Give up on `promise` without settling it: JS sees a rejection. NULL or
 // an already settled promise is a no-op. Any thread.

@@ -4,6 +4,8 @@
 use std::ffi::CStr;
 use std::fmt;
 
+use crate::refs::ObjectRef;
+
 /// Result of every call in the rich C API. The numbers are stable: new codes
 /// are only ever appended.
 #[repr(u32)]
@@ -99,9 +101,15 @@ impl Status {
     }
 }
 
-/// A failed call: what kind, what JS said, and where.
+/// A failed call: what kind, what JS said, and where. Boxed, so that a
+/// `Result<Value, Error>` stays two words wide on the call path; the
+/// fields read through `Deref` (`err.kind`, `err.message`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Error {
+pub struct Error(Box<ErrorData>);
+
+/// The fields of an [`Error`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorData {
     pub kind: Status,
     pub message: String,
     /// `error.stack` when the exception was an Error object.
@@ -111,22 +119,52 @@ pub struct Error {
     pub line: u32,
     /// 1-based; 0 when unknown.
     pub column: u32,
+    /// The thrown value's constructor name ("RangeError", a class name)
+    /// when it was an object.
+    pub name: Option<String>,
+    /// The thrown value itself, live, when it was an object (and the call
+    /// had a reference table: not one-shot calls).
+    pub exception: Option<ObjectRef>,
+    /// The host's tag on the thrown Error, or on an Error in its `cause`
+    /// chain (see `host::Thrown`); 0 for none.
+    pub host_tag: u64,
 }
 
 impl Error {
     pub fn new(kind: Status, message: impl Into<String>) -> Self {
-        Error {
+        Error(Box::new(ErrorData {
             kind,
             message: message.into(),
             stack: None,
             resource_name: None,
             line: 0,
             column: 0,
-        }
+            name: None,
+            exception: None,
+            host_tag: 0,
+        }))
+    }
+
+    /// The fields, unboxed (to move them out).
+    pub fn into_data(self) -> ErrorData {
+        *self.0
     }
 
     pub fn bad_input(message: impl Into<String>) -> Self {
         Error::new(Status::BadInput, message)
+    }
+}
+
+impl std::ops::Deref for Error {
+    type Target = ErrorData;
+    fn deref(&self) -> &ErrorData {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Error {
+    fn deref_mut(&mut self) -> &mut ErrorData {
+        &mut self.0
     }
 }
 

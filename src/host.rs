@@ -15,8 +15,34 @@ use crate::error::{panic_message, Error, Status};
 use crate::event_loop::Event;
 use crate::value::{self, Args, Conv, Value};
 
+/// What a host function throws (or an async one rejects with).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Thrown {
+    /// `new Error(message)`, carrying `tag` (non-zero, below 2^53) where
+    /// JS cannot see it: when the error comes back to the host as an
+    /// exception (thrown through, or as another error's `cause`), the
+    /// host's error has the tag (`Error::host_tag`), so the host can tell
+    /// its own error again.
+    Error { message: String, tag: u64 },
+    /// This value itself (a live exception rethrown keeps its identity:
+    /// same constructor, same stack).
+    Value(Value),
+}
+
+impl From<String> for Thrown {
+    fn from(message: String) -> Thrown {
+        Thrown::Error { message, tag: 0 }
+    }
+}
+
+impl From<&str> for Thrown {
+    fn from(message: &str) -> Thrown {
+        Thrown::from(message.to_string())
+    }
+}
+
 /// A synchronous host function.
-pub type SyncFn = Box<dyn Fn(&[Value]) -> Result<Value, String> + Send + Sync>;
+pub type SyncFn = Box<dyn Fn(&[Value]) -> Result<Value, Thrown> + Send + Sync>;
 /// An asynchronous host function: settle the promise later, from any thread.
 pub type AsyncFn = Box<dyn Fn(Vec<Value>, Settler) + Send + Sync>;
 
@@ -45,7 +71,7 @@ pub(crate) struct Registry {
     /// Unsettled promises (each keeps the loop alive), and settlements
     /// waiting for the loop.
     promises: Mutex<HashMap<u64, Pending>>,
-    settlements: Mutex<HashMap<u64, Result<Value, String>>>,
+    settlements: Mutex<HashMap<u64, Result<Value, Thrown>>>,
 }
 
 fn locked<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -128,11 +154,11 @@ impl Settler {
         self.settle(Ok(value))
     }
 
-    pub fn reject(mut self, message: impl Into<String>) -> Result<(), Error> {
-        self.settle(Err(message.into()))
+    pub fn reject(mut self, reason: impl Into<Thrown>) -> Result<(), Error> {
+        self.settle(Err(reason.into()))
     }
 
-    fn settle(&mut self, outcome: Result<Value, String>) -> Result<(), Error> {
+    fn settle(&mut self, outcome: Result<Value, Thrown>) -> Result<(), Error> {
         self.settled = true;
         let core = self
             .core
@@ -156,9 +182,11 @@ impl Drop for Settler {
 /// inside the panic boundary: a panic cannot unwind through V8's frames.
 fn callback(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, mut rv: v8::ReturnValue<v8::Value>) {
     let outcome = catch_unwind(AssertUnwindSafe(|| call(scope, &args, &mut rv)))
-        .unwrap_or_else(|p| Err(format!("host function panicked: {}", panic_message(&*p))));
-    if let Err(message) = outcome {
-        throw_error(scope, &message);
+        .unwrap_or_else(|p| Err((format!("host function panicked: {}", panic_message(&*p)).into(), None)));
+    if let Err((thrown, core)) = outcome {
+        let refs = core.as_ref().map(|c| &c.refs);
+        let exception = thrown_to_v8(scope, thrown, refs);
+        scope.throw_exception(exception);
     }
 }
 
@@ -169,21 +197,49 @@ pub(crate) fn throw_error(scope: &mut v8::PinScope, message: &str) {
     scope.throw_exception(exc);
 }
 
-/// A host call; `Err` is the message of the Error to throw. `Ok` with an
-/// exception already pending (a conversion that threw) lets it propagate.
+/// The JS value of what the host throws.
+fn thrown_to_v8<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    thrown: Thrown,
+    refs: Option<&Arc<crate::refs::Refs>>,
+) -> v8::Local<'s, v8::Value> {
+    let (message, tag) = match thrown {
+        Thrown::Value(v) => match value::into_v8(scope, v, refs) {
+            Ok(v) => return v,
+            Err(m) => (format!("host function threw a bad value: {m}"), 0),
+        },
+        Thrown::Error { message, tag } => (message, tag),
+    };
+    let msg = v8::String::new(scope, &message).unwrap_or_else(|| v8::String::empty(scope));
+    let exc = v8::Exception::error(scope, msg);
+    if tag != 0 {
+        if let Ok(obj) = v8::Local::<v8::Object>::try_from(exc) {
+            let key = crate::isolate::host_tag_key(scope);
+            let tag = v8::Number::new(scope, tag as f64);
+            obj.set_private(scope, key, tag.into());
+        }
+    }
+    exc
+}
+
+/// What a host call throws, with its runtime's core when known.
+type CallError = (Thrown, Option<Arc<Core>>);
+
+/// A host call. `Ok` with an exception already pending (a conversion that
+/// threw) lets it propagate.
 fn call(
     scope: &mut v8::PinScope,
     args: &v8::FunctionCallbackArguments,
     rv: &mut v8::ReturnValue<v8::Value>,
-) -> Result<(), String> {
+) -> Result<(), CallError> {
     let Ok(data) = v8::Local::<v8::External>::try_from(args.data()) else {
-        return Err("host function without its data".into());
+        return Err(("host function without its data".into(), None));
     };
     // SAFETY: points at a HostEntry the Core owns; the Core outlives the
     // context whose functions carry this pointer.
     let entry = unsafe { &*(data.value() as *const HostEntry) };
     let Some(core) = entry.core.upgrade() else {
-        return Err("the runtime is closing".to_string());
+        return Err(("the runtime is closing".into(), None));
     };
     let mut argv = Args::with_capacity(args.length().max(0) as usize);
     for i in 0..args.length() {
@@ -193,10 +249,13 @@ fn call(
         }
     }
     let result = match &entry.func {
-        HostFunction::Sync(f) => f(&argv)?,
+        HostFunction::Sync(f) => match f(&argv) {
+            Ok(v) => v,
+            Err(thrown) => return Err((thrown, Some(core))),
+        },
         HostFunction::Async(f) => {
             let Some(resolver) = v8::PromiseResolver::new(scope) else {
-                return Err("cannot create a promise".to_string());
+                return Err(("cannot create a promise".into(), Some(core)));
             };
             let id = NEXT_PROMISE.fetch_add(1, Ordering::Relaxed);
             let promise = resolver.get_promise(scope);
@@ -215,7 +274,10 @@ fn call(
             return Ok(());
         }
     };
-    rv.set(value::to_v8(scope, &result, Some(&core.refs))?);
+    match value::to_v8(scope, &result, Some(&core.refs)) {
+        Ok(v) => rv.set(v),
+        Err(m) => return Err((format!("host function returned a bad value: {m}").into(), Some(core))),
+    }
     Ok(())
 }
 
@@ -224,19 +286,21 @@ fn settle(
     scope: &mut v8::PinScope,
     core: &Core,
     resolver: v8::Global<v8::PromiseResolver>,
-    outcome: Result<Value, String>,
+    outcome: Result<Value, Thrown>,
 ) -> Result<(), Error> {
     let resolver = v8::Local::new(scope, resolver);
+    let refs = Some(&core.refs);
     let value = match outcome {
-        Ok(v) => value::to_v8(scope, &v, Some(&core.refs)).map_err(|m| ("bad value", m)),
-        Err(m) => Err(("rejected", m)),
+        Ok(v) => {
+            value::to_v8(scope, &v, refs).map_err(|m| format!("host promise resolved with a bad value: {m}").into())
+        }
+        Err(thrown) => Err(thrown),
     };
     match value {
         Ok(v) => resolver.resolve(scope, v),
-        Err((_, message)) => {
-            let msg = v8::String::new(scope, &message).unwrap_or_else(|| v8::String::empty(scope));
-            let exc = v8::Exception::error(scope, msg);
-            resolver.reject(scope, exc)
+        Err(thrown) => {
+            let reason = thrown_to_v8(scope, thrown, refs);
+            resolver.reject(scope, reason)
         }
     };
     Ok(())

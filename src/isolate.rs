@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, Status};
 use crate::platform;
+use crate::refs::Refs;
 use crate::value::{self, Conv, Value};
 
 /// Limits for a new isolate. Zero means "V8's default".
@@ -237,25 +238,46 @@ fn read_thread_stack() -> Option<(usize, usize)> {
     }
 }
 
+/// The stack a call may use below where it enters, when the thread has it
+/// (KiB). Twice V8's default: a call that crosses into the host and back
+/// (JS → Go → JS ...) spends several KiB of native frames per level, and
+/// 200 such levels should fit.
+const JS_STACK_KIB: usize = 2 * V8_STACK_KIB;
+
+/// Whether the embedder chose V8's stack size itself (`--stack-size` in
+/// V8RUNNER_FLAGS): then only small stacks are adjusted.
+fn stack_size_flag_given() -> bool {
+    static GIVEN: once_cell::sync::Lazy<bool> = once_cell::sync::Lazy::new(|| {
+        std::env::var("V8RUNNER_FLAGS").is_ok_and(|f| f.contains("stack-size") || f.contains("stack_size"))
+    });
+    *GIVEN
+}
+
 /// V8 sets a thread's JS stack limit to `--stack-size` below where it
 /// enters, whatever the thread really has: on a small stack (C threads of
 /// 256 KiB, musl's 128 KiB) deep recursion would run into the guard page
-/// and crash instead of throwing a RangeError. So on such a thread the
-/// limit is set from the real stack, keeping a reserve for the native code
-/// (callbacks, V8's own frames) that runs below JS. Threads with room keep
-/// V8's default (and any `--stack-size` the embedder chose).
+/// and crash instead of throwing a RangeError. So the limit is set from the
+/// real stack: [`JS_STACK_KIB`] below the entry when the thread has that
+/// much, else the thread's stack, keeping a reserve for the native code
+/// (callbacks, V8's own frames) that runs below JS.
 fn fit_stack_limit(isolate: &v8::Isolate) {
     let Some((low, size)) = thread_stack() else { return };
     let here = &size as *const usize as usize;
     let reserve = (size / 4).min(128 << 10);
     let floor = low.saturating_add(reserve);
-    if here.saturating_sub(floor) < V8_STACK_KIB << 10 {
-        // SAFETY: a live isolate locked by this thread; the raw pointer is
-        // V8's `v8::Isolate*` (the crate's handle is a transparent wrapper).
-        unsafe {
-            let raw: *mut c_void = std::mem::transmute(isolate.as_raw_isolate_ptr());
-            v8_isolate_set_stack_limit(raw, floor);
-        }
+    let room = here.saturating_sub(floor);
+    let limit = if room < V8_STACK_KIB << 10 {
+        floor
+    } else if stack_size_flag_given() {
+        return;
+    } else {
+        here - room.min(JS_STACK_KIB << 10)
+    };
+    // SAFETY: a live isolate locked by this thread; the raw pointer is
+    // V8's `v8::Isolate*` (the crate's handle is a transparent wrapper).
+    unsafe {
+        let raw: *mut c_void = std::mem::transmute(isolate.as_raw_isolate_ptr());
+        v8_isolate_set_stack_limit(raw, limit);
     }
 }
 
@@ -374,7 +396,10 @@ pub enum Want<'a> {
 /// terminated / heap limit when that is what happened). A macro because the
 /// TryCatch scope type is not practical to name in a signature.
 macro_rules! caught {
-    ($tc:expr, $vm:expr, $kind:expr) => {{
+    ($tc:expr, $vm:expr, $kind:expr) => {
+        $crate::isolate::caught!($tc, $vm, $kind, None)
+    };
+    ($tc:expr, $vm:expr, $kind:expr, $refs:expr) => {{
         let tc = &mut *$tc;
         if tc.has_terminated() || $vm.heap_limit_hit() {
             if $vm.heap_limit_hit() {
@@ -404,6 +429,7 @@ macro_rules! caught {
                     err.stack = Some(stack.to_rust_string_lossy(tc));
                 }
             }
+            $crate::isolate::exception_details(tc, exception, $refs, &mut err);
             err
         } else {
             $crate::error::Error::new($kind, "unknown error (no exception was caught)")
@@ -412,9 +438,69 @@ macro_rules! caught {
 }
 pub(crate) use caught;
 
+/// The private symbol under which a host-made Error carries its tag.
+pub(crate) fn host_tag_key<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Private> {
+    let name = v8::String::new(scope, "v8runner.host_tag");
+    v8::Private::for_api(scope, name)
+}
+
+/// What an error learns from the thrown value when it is an object: its
+/// constructor's name, the value itself (live, when `refs` is given) and
+/// the host's tag on it or on an Error of its `cause` chain. No JS runs
+/// (no getter is called).
+pub(crate) fn exception_details(
+    scope: &mut v8::PinScope,
+    exception: v8::Local<v8::Value>,
+    refs: Option<&Arc<Refs>>,
+    err: &mut Error,
+) {
+    let Ok(object) = v8::Local::<v8::Object>::try_from(exception) else {
+        return;
+    };
+    err.name = Some(object.get_constructor_name().to_rust_string_lossy(scope));
+    if let Some(refs) = refs {
+        err.exception = Some(refs.keep(scope, exception));
+    }
+    let key = host_tag_key(scope);
+    let Some(cause_key) = v8::String::new(scope, "cause") else {
+        return;
+    };
+    let mut current = object;
+    for _ in 0..32 {
+        if let Some(tag) = current.get_private(scope, key).filter(|t| t.is_number()) {
+            let tag = tag.number_value(scope).unwrap_or(0.0);
+            if tag >= 1.0 {
+                err.host_tag = tag as u64;
+                return;
+            }
+        }
+        // The cause as a plain data property: a getter would run JS.
+        let Some(desc) = current.get_own_property_descriptor(scope, cause_key.into()) else {
+            return;
+        };
+        let Some(desc) = desc.to_object(scope) else { return };
+        let Some(value_key) = v8::String::new(scope, "value") else {
+            return;
+        };
+        match desc
+            .get(scope, value_key.into())
+            .and_then(|c| v8::Local::<v8::Object>::try_from(c).ok())
+        {
+            Some(cause) => current = cause,
+            None => return,
+        }
+    }
+}
+
 /// An error for `exception`, a value thrown or a promise's rejection
-/// reason, worded as a TryCatch reports one ("Uncaught Error: ...").
-pub fn exception_error(scope: &mut v8::PinScope, exception: v8::Local<v8::Value>, kind: Status) -> Error {
+/// reason, worded as a TryCatch reports one ("Uncaught Error: ..."), with
+/// its details (see [`exception_details`]).
+pub fn exception_error(
+    scope: &mut v8::PinScope,
+    exception: v8::Local<v8::Value>,
+    kind: Status,
+    refs: Option<&Arc<Refs>>,
+) -> Error {
     let message = v8::Exception::create_message(scope, exception);
     let mut err = Error::new(kind, message.get(scope).to_rust_string_lossy(scope));
     err.line = message.get_line_number(scope).unwrap_or(0) as u32;
@@ -430,6 +516,7 @@ pub fn exception_error(scope: &mut v8::PinScope, exception: v8::Local<v8::Value>
             .filter(|s| s.is_string());
         err.stack = stack.map(|s| s.to_rust_string_lossy(scope));
     }
+    exception_details(scope, exception, refs, &mut err);
     err
 }
 
@@ -446,19 +533,23 @@ pub fn run_script(
     want: Want,
     after: impl FnOnce(&mut v8::PinScope<'_, '_>, v8::Local<v8::Value>),
 ) -> Result<Value, Error> {
+    let refs = match want {
+        Want::Typed(conv) => conv.refs,
+        Want::Text => None,
+    };
     v8::tc_scope!(let tc, scope);
     let code = v8::String::new(tc, source).ok_or_else(|| Error::bad_input("script too large for V8"))?;
     let name = v8::String::new(tc, resource_name).ok_or_else(|| Error::bad_input("resource name too large"))?;
     let origin = v8::ScriptOrigin::new(tc, name.into(), 0, 0, false, 0, None, false, false, false, None);
     let Some(script) = v8::Script::compile(tc, code, Some(&origin)) else {
-        return Err(caught!(tc, vm, Status::SyntaxError));
+        return Err(caught!(tc, vm, Status::SyntaxError, refs));
     };
     let Some(result) = script.run(tc) else {
-        return Err(caught!(tc, vm, Status::Exception));
+        return Err(caught!(tc, vm, Status::Exception, refs));
     };
     after(tc, result);
     if tc.has_caught() || tc.has_terminated() {
-        return Err(caught!(tc, vm, Status::Exception));
+        return Err(caught!(tc, vm, Status::Exception, refs));
     }
     let value = match want {
         Want::Text => value::to_display_string(tc, result).map(Value::String),
@@ -466,7 +557,7 @@ pub fn run_script(
     };
     match value {
         Some(v) => Ok(v),
-        None => Err(caught!(tc, vm, Status::Exception)),
+        None => Err(caught!(tc, vm, Status::Exception, refs)),
     }
 }
 
@@ -501,14 +592,14 @@ pub fn call_function_value(
     v8::tc_scope!(let tc, scope);
     let recv = this.unwrap_or_else(|| v8::undefined(tc).into());
     let Some(result) = f.call(tc, recv, args) else {
-        return Err(caught!(tc, vm, Status::Exception));
+        return Err(caught!(tc, vm, Status::Exception, conv.refs));
     };
     after(tc, result);
     if tc.has_caught() || tc.has_terminated() {
-        return Err(caught!(tc, vm, Status::Exception));
+        return Err(caught!(tc, vm, Status::Exception, conv.refs));
     }
     match value::from_v8(tc, result, conv) {
         Some(v) => Ok(v),
-        None => Err(caught!(tc, vm, Status::Exception)),
+        None => Err(caught!(tc, vm, Status::Exception, conv.refs)),
     }
 }

@@ -31,7 +31,7 @@ pub mod work;
 pub mod ffi;
 
 pub use crate::core::{ConsoleLevel, ConsoleSink, ErrorSink};
-pub use error::{Error, Status};
+pub use error::{Error, ErrorData, Status};
 pub use event_loop::{RunMode, RunOutcome};
 pub use function::FunctionRef;
 pub use refs::{ObjectRef, ObjectType};

@@ -262,7 +262,7 @@ fn natives() -> Vec<(&'static str, v8::FunctionCallback)> {
             v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
                 let id = arg_u32(scope, args, 0);
                 let enabled = args.get(1).boolean_value(scope);
-                async_hooks::enable_hook_set(scope, core, id, enabled).map_err(|e| e.message)?;
+                async_hooks::enable_hook_set(scope, core, id, enabled).map_err(|e| e.into_data().message)?;
                 Ok(Ret::Nothing)
             })),
         ),

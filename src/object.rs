@@ -32,11 +32,11 @@ fn on_object<R>(
             Some(out) if !tc.has_caught() => {
                 event_loop::checkpoint(tc, core);
                 if tc.has_terminated() {
-                    return Err(caught!(tc, gw.vm(), Status::Exception));
+                    return Err(caught!(tc, gw.vm(), Status::Exception, Some(&core.refs)));
                 }
                 Ok(out)
             }
-            _ => Err(caught!(tc, gw.vm(), Status::Exception)),
+            _ => Err(caught!(tc, gw.vm(), Status::Exception, Some(&core.refs))),
         }
     })?;
     event_loop::note_throw(core, &result);
@@ -144,7 +144,7 @@ pub(crate) fn call(
                 let k = key(scope, name).ok_or_else(|| Error::bad_input("method name too long"))?;
                 v8::tc_scope!(let tc, scope);
                 let Some(f) = object.get(tc, k) else {
-                    return Err(caught!(tc, gw.vm(), Status::Exception));
+                    return Err(caught!(tc, gw.vm(), Status::Exception, Some(&core.refs)));
                 };
                 (f, Some(target))
             }
@@ -217,7 +217,12 @@ pub(crate) fn await_settled(
                 v8::PromiseState::Rejected => {
                     promise.mark_as_handled();
                     let reason = promise.result(scope);
-                    Peek::Settled(Err(isolate::exception_error(scope, reason, Status::Exception)))
+                    Peek::Settled(Err(isolate::exception_error(
+                        scope,
+                        reason,
+                        Status::Exception,
+                        Some(&core.refs),
+                    )))
                 }
             })
         })??;
@@ -242,10 +247,11 @@ pub(crate) fn await_settled(
 }
 
 fn copy(scope: &mut v8::PinScope, gw: &Gateway, v: v8::Local<v8::Value>, conv: Conv) -> Result<Value, Error> {
+    let refs = conv.refs;
     v8::tc_scope!(let tc, scope);
     match value::from_v8(tc, v, conv) {
         Some(v) => Ok(v),
-        None => Err(caught!(tc, gw.vm(), Status::Exception)),
+        None => Err(caught!(tc, gw.vm(), Status::Exception, refs)),
     }
 }
 

@@ -1,17 +1,18 @@
-//! References to live JS values, held across calls: each runtime keeps a
-//! table of V8 handles, and the host holds [`ObjectRef`]s naming them.
+//! References to live JS values, held across calls: the host holds
+//! [`ObjectRef`]s, each owning one V8 handle of one runtime.
 //!
 //! An `ObjectRef` may be dropped on any thread (a Go GC cleanup, a C
 //! caller's free), but a V8 handle may only be released by the thread that
 //! holds the isolate. So dropping the last clone of a reference only queues
-//! its id; the next entry into the runtime releases the queued handles, and
-//! the runtime's teardown releases the rest. Nothing grows with the number
+//! its handle on the runtime's [`Refs`]; the next entry into the runtime
+//! releases the queued handles, and the runtime's teardown the rest. Nothing grows with the number
 //! of references a program makes and drops.
 
-use std::collections::HashMap;
+use std::any::Any;
 use std::fmt;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::mem::ManuallyDrop;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 
 /// What a referenced value is, decided when the reference is made. Stable
 /// numbers (exported to C as `v8r_object_type`).
@@ -65,10 +66,17 @@ impl ObjectType {
 #[derive(Default)]
 pub struct Refs {
     next: AtomicU64,
-    live: Mutex<HashMap<u64, v8::Global<v8::Value>>>,
-    /// Ids whose last reference was dropped, waiting for the isolate.
-    released: Mutex<Vec<u64>>,
+    /// Handles made and not yet released (for leak checks).
+    live: AtomicUsize,
+    /// Handles whose last reference was dropped, waiting for the isolate.
+    released: Mutex<Vec<v8::Global<v8::Value>>>,
     any_released: AtomicBool,
+    /// Set at teardown: later drops leave their handle to V8's own
+    /// bookkeeping (the isolate is gone or going).
+    closed: AtomicBool,
+    /// What owns the table (the C ABI's shared runtime), for finding a
+    /// reference's runtime from the reference alone.
+    owner: OnceLock<Weak<dyn Any + Send + Sync>>,
 }
 
 fn locked<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -79,12 +87,12 @@ impl Refs {
     /// A new reference to `value` (an object), owned by this table.
     pub(crate) fn keep(self: &Arc<Self>, scope: &mut v8::PinScope, value: v8::Local<v8::Value>) -> ObjectRef {
         let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
-        let ty = ObjectType::of(value);
-        locked(&self.live).insert(id, v8::Global::new(scope, value));
+        self.live.fetch_add(1, Ordering::Relaxed);
         ObjectRef(Arc::new(Inner {
             id,
-            ty,
+            ty: ObjectType::of(value),
             refs: Arc::downgrade(self),
+            global: ManuallyDrop::new(v8::Global::new(scope, value)),
         }))
     }
 
@@ -103,9 +111,7 @@ impl Refs {
         if !self.owns(r) {
             return Err("the object belongs to another runtime".into());
         }
-        let live = locked(&self.live);
-        let global = live.get(&r.0.id).ok_or_else(|| "the object was released".to_string())?;
-        Ok(v8::Local::new(scope, global))
+        Ok(v8::Local::new(scope, &*r.0.global))
     }
 
     /// Release the handles whose references were dropped. Call with the
@@ -114,27 +120,27 @@ impl Refs {
         if !self.any_released.swap(false, Ordering::AcqRel) {
             return;
         }
-        let ids = std::mem::take(&mut *locked(&self.released));
-        let mut live = locked(&self.live);
-        let dropped: Vec<_> = ids.iter().filter_map(|id| live.remove(id)).collect();
-        drop(live);
+        let dropped = std::mem::take(&mut *locked(&self.released));
+        self.live.fetch_sub(dropped.len(), Ordering::Relaxed);
         drop(dropped);
     }
 
-    /// Every handle, for the runtime to drop under its isolate lock at
-    /// teardown.
-    pub(crate) fn take_all(&self) -> HashMap<u64, v8::Global<v8::Value>> {
-        std::mem::take(&mut *locked(&self.live))
+    /// The handles waiting for release, for the runtime to drop under its
+    /// isolate lock at teardown; references dropped after this leave their
+    /// handle to V8.
+    pub(crate) fn take_all(&self) -> impl Send {
+        self.closed.store(true, Ordering::Release);
+        std::mem::take(&mut *locked(&self.released))
+    }
+
+    /// Record the table's owner (once).
+    pub(crate) fn set_owner(&self, owner: Weak<dyn Any + Send + Sync>) {
+        let _ = self.owner.set(owner);
     }
 
     /// How many values are referenced now (for leak checks).
     pub(crate) fn len(&self) -> usize {
-        locked(&self.live).len()
-    }
-
-    fn release(&self, id: u64) {
-        locked(&self.released).push(id);
-        self.any_released.store(true, Ordering::Release);
+        self.live.load(Ordering::Relaxed)
     }
 }
 
@@ -147,13 +153,23 @@ struct Inner {
     id: u64,
     ty: ObjectType,
     refs: Weak<Refs>,
+    /// Dropped only under the isolate lock (queued in `Refs::released`),
+    /// or by V8's bookkeeping once the runtime is gone.
+    global: ManuallyDrop<v8::Global<v8::Value>>,
 }
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        // A runtime already gone released everything at its teardown.
-        if let Some(refs) = self.refs.upgrade() {
-            refs.release(self.id);
+        // SAFETY: taken once, here; the field is not used after.
+        let global = unsafe { ManuallyDrop::take(&mut self.global) };
+        match self.refs.upgrade() {
+            Some(refs) if !refs.closed.load(Ordering::Acquire) => {
+                locked(&refs.released).push(global);
+                refs.any_released.store(true, Ordering::Release);
+            }
+            // After teardown, V8 knows the isolate is gone and the drop is
+            // a no-op.
+            _ => drop(global),
         }
     }
 }
@@ -166,7 +182,15 @@ impl ObjectRef {
     pub fn is_promise(&self) -> bool {
         self.0.ty == ObjectType::Promise
     }
+
+    /// The owner of the runtime the value belongs to, if it is alive and
+    /// was recorded.
+    pub fn owner(&self) -> Option<Arc<dyn Any + Send + Sync>> {
+        self.0.refs.upgrade()?.owner.get()?.upgrade()
+    }
 }
+
+impl Eq for ObjectRef {}
 
 impl PartialEq for ObjectRef {
     fn eq(&self, other: &Self) -> bool {

@@ -71,6 +71,16 @@ impl Runtime {
         Ok(Runtime { core, gateway })
     }
 
+    /// [`Runtime::new`], shared: references to its values then know their
+    /// runtime (see [`crate::ObjectRef::owner`]), as the C ABI needs.
+    pub fn new_shared(options: RuntimeOptions) -> Result<Arc<Runtime>, Error> {
+        let runtime = Arc::new(Runtime::new(options)?);
+        let weak: std::sync::Weak<Runtime> = Arc::downgrade(&runtime);
+        let owner: std::sync::Weak<dyn std::any::Any + Send + Sync> = weak;
+        runtime.core.refs.set_owner(owner);
+        Ok(runtime)
+    }
+
     pub fn name(&self) -> &str {
         self.gateway.name()
     }

@@ -2,8 +2,11 @@
 //! caller owns and frees with `v8r_error_free`.
 
 use std::ffi::{c_char, CString};
+use std::sync::Arc;
 
+use super::object::{self, v8r_object};
 use crate::error::{Error, Status};
+use crate::Runtime;
 
 /// Details of a failed call. Owned by the caller; free with
 /// `v8r_error_free`. All strings are NUL-terminated UTF-8 owned by the
@@ -22,6 +25,16 @@ pub struct v8r_error {
     pub line: u32,
     /// 1-based column of the error, 0 when unknown.
     pub column: u32,
+    /// The thrown value's constructor name ("TypeError", a class name)
+    /// when it was an object, else NULL.
+    pub name: *mut c_char,
+    /// The thrown value itself, live, when it was an object (else NULL).
+    /// Owned by the error (`v8r_object_dup` it to keep it); a host
+    /// function can rethrow it as it is (see `v8r_host_fn`).
+    pub exception: *mut v8r_object,
+    /// The host's tag of the thrown Error or of an Error in its `cause`
+    /// chain (see `v8r_host_fn`), 0 for none.
+    pub host_tag: u64,
 }
 
 /// A CString of `s`; interior NULs (impossible in C text) become U+FFFD.
@@ -33,7 +46,20 @@ fn opt(s: Option<String>) -> *mut c_char {
     s.map(|s| cstring(&s).into_raw()).unwrap_or(std::ptr::null_mut())
 }
 
+/// A handle to an exception, when its runtime is a shared one (C's).
+fn exception_handle(e: &Error) -> *mut v8r_object {
+    let Some(obj) = &e.exception else {
+        return std::ptr::null_mut();
+    };
+    match obj.owner().and_then(|o| o.downcast::<Runtime>().ok()) {
+        Some(runtime) => object::new_handle(&Arc::downgrade(&runtime), obj.clone()),
+        None => std::ptr::null_mut(),
+    }
+}
+
 pub(crate) fn into_raw(e: Error) -> *mut v8r_error {
+    let exception = exception_handle(&e);
+    let e = e.into_data();
     Box::into_raw(Box::new(v8r_error {
         kind: e.kind,
         message: cstring(&e.message).into_raw(),
@@ -41,6 +67,9 @@ pub(crate) fn into_raw(e: Error) -> *mut v8r_error {
         resource_name: opt(e.resource_name),
         line: e.line,
         column: e.column,
+        name: opt(e.name),
+        exception,
+        host_tag: e.host_tag,
     }))
 }
 
@@ -54,7 +83,8 @@ pub extern "C" fn v8r_error_free(err: *mut v8r_error) {
     super::guarded((), || {
         // SAFETY: `err` came from `into_raw` and is freed once (documented).
         let e = unsafe { Box::from_raw(err) };
-        for p in [e.message, e.stack, e.resource_name] {
+        object::release(e.exception);
+        for p in [e.message, e.stack, e.resource_name, e.name] {
             if !p.is_null() {
                 // SAFETY: each string came from CString::into_raw.
                 drop(unsafe { CString::from_raw(p) });

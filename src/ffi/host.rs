@@ -13,18 +13,23 @@ use super::runtime::{lookup, v8r_runtime};
 use super::value::{v8r_value, v8r_value_release, value_from_c, Lent};
 use super::{boundary, c_text, guarded, text};
 use crate::error::{Error, Status};
-use crate::host::{HostFunction, Settler};
+use crate::host::{HostFunction, Settler, Thrown};
 use crate::value::Value;
 use crate::Runtime;
 
 /// A synchronous host function. `args[0..argc]` are borrowed: valid during
-/// the call, read-only, not yours to release.
+/// the call, read-only, not yours to release (an object handle among them
+/// too: `v8r_object_dup` it to keep it).
 /// Return V8R_STATUS_OK with the result in `*result` (start: undefined; the
 /// library takes ownership of what you put there, including its buffer,
 /// which must come from malloc or a `v8r_value_*` constructor), or
-/// V8R_STATUS_EXCEPTION with an error message as a string in `*result`,
-/// which JS receives as a thrown Error. Runs on the runtime's thread, may
-/// call back into the runtime.
+/// V8R_STATUS_EXCEPTION with what to throw in `*result`: a string is the
+/// message of a new Error, tagged with `result->number` when that is a
+/// whole number from 1 to 2^53 (the tag comes back in `v8r_error.host_tag`
+/// when that Error, or one caused by it, reaches the host as an
+/// exception); an object value (V8R_KIND_OBJECT, e.g. the `exception` of a
+/// `v8r_error`) is thrown itself, keeping its identity. Runs on the
+/// runtime's thread, may call back into the runtime.
 pub type v8r_host_fn =
     Option<extern "C" fn(data: *mut c_void, args: *const v8r_value, argc: usize, result: *mut v8r_value) -> Status>;
 type RawHostFn = extern "C" fn(*mut c_void, *const v8r_value, usize, *mut v8r_value) -> u32;
@@ -70,16 +75,19 @@ pub extern "C" fn v8r_runtime_register(
                 let argv = Lent::new(args, &runtime);
                 let mut result = v8r_value::UNDEFINED;
                 let code = func(data.ptr(), argv.as_ptr(), argv.len(), &mut result);
+                let tag = host_tag(result.number);
                 let value = value_from_c(&result);
                 v8r_value_release(&mut result);
                 match (Status::from_u32(code), value) {
                     (Some(Status::Ok), Ok(v)) => Ok(v),
-                    (Some(Status::Ok), Err(e)) => Err(format!("host function returned a bad value: {}", e.message)),
-                    (None, _) => Err(format!(
-                        "host function returned status {code}, which is not a v8r_status"
-                    )),
-                    (_, Ok(Value::String(message))) => Err(message),
-                    (Some(status), _) => Err(format!("host function failed: {}", status.name())),
+                    (Some(Status::Ok), Err(e)) => {
+                        Err(format!("host function returned a bad value: {}", e.message).into())
+                    }
+                    (None, _) => Err(format!("host function returned status {code}, which is not a v8r_status").into()),
+                    (Some(Status::Exception), Ok(Value::String(message))) => Err(Thrown::Error { message, tag }),
+                    (Some(Status::Exception), Ok(v @ Value::Object(_))) => Err(Thrown::Value(v)),
+                    (_, Ok(Value::String(message))) => Err(message.into()),
+                    (Some(status), _) => Err(format!("host function failed: {}", status.name()).into()),
                 }
             }))
         })
@@ -129,6 +137,15 @@ fn register_with(
     Ok(())
 }
 
+/// A host tag from a C double: whole, from 1 to 2^53; else none (0).
+fn host_tag(n: f64) -> u64 {
+    if (1.0..=9_007_199_254_740_992.0).contains(&n) && n.fract() == 0.0 {
+        n as u64
+    } else {
+        0
+    }
+}
+
 fn take_settler(p: *mut v8r_promise) -> Result<Settler, Error> {
     PROMISES.lookup(p)?;
     let slot = PROMISES
@@ -157,6 +174,25 @@ pub extern "C" fn v8r_promise_reject(promise: *mut v8r_promise, message: *const 
     boundary(std::ptr::null_mut(), || {
         let message = text(message as *const u8, len, "message")?.to_owned();
         take_settler(promise)?.reject(message)
+    })
+}
+
+/// Reject `promise` with what `*reason` says, as a host function's thrown
+/// result does (see `v8r_host_fn`): a string is a new Error's message
+/// (tagged with `reason->number`), any other value is the rejection reason
+/// itself (an object handle keeps its identity). Consumes `promise` unless
+/// `*reason` is invalid (V8R_STATUS_BAD_INPUT). Any thread.
+#[no_mangle]
+pub extern "C" fn v8r_promise_reject_value(promise: *mut v8r_promise, reason: *const v8r_value) -> Status {
+    boundary(std::ptr::null_mut(), || {
+        let value = value_from_c(reason)?;
+        // SAFETY: value_from_c checked it is a readable value.
+        let tag = host_tag(unsafe { (*reason).number });
+        let thrown = match value {
+            Value::String(message) => Thrown::Error { message, tag },
+            other => Thrown::Value(other),
+        };
+        take_settler(promise)?.reject(thrown)
     })
 }
 

@@ -166,11 +166,11 @@ pub extern "C" fn v8r_runtime_new(
         }
         // SAFETY: as above.
         let finalizer = unsafe { opts.as_ref() }.map(|o| (o.finalizer_data, o.finalizer));
-        let runtime = Runtime::new(options)?;
+        let runtime = Runtime::new_shared(options)?;
         if let Some((data, finalizer @ Some(_))) = finalizer {
             runtime.keep_until_drop(Box::new(ForeignData::armed(data, finalizer)));
         }
-        let id = RUNTIMES.insert(runtime);
+        let id = RUNTIMES.insert_arc(runtime);
         // SAFETY: checked non-NULL above.
         unsafe { *out = id as *mut v8r_runtime };
         Ok(())

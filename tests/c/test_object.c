@@ -231,6 +231,96 @@ static void test_promise_ownership(void) {
     v8r_runtime_free(rt);
 }
 
+/* Errors keep their identity across the boundary: the thrown object, its
+ * constructor name, and the host's tag through a `cause` chain. */
+static v8r_object *saved_error;
+static v8r_status throw_tagged(void *data, const v8r_value *args, size_t argc, v8r_value *result) {
+    (void)data;
+    (void)args;
+    (void)argc;
+    *result = v8r_value_string("tagged failure", 14);
+    result->number = 42;
+    return V8R_STATUS_EXCEPTION;
+}
+static v8r_status rethrow_saved(void *data, const v8r_value *args, size_t argc, v8r_value *result) {
+    (void)data;
+    (void)args;
+    (void)argc;
+    *result = v8r_value_object(saved_error);
+    return V8R_STATUS_EXCEPTION;
+}
+static void reject_later(void *data, const v8r_value *args, size_t argc, v8r_promise *promise) {
+    (void)data;
+    v8r_value reason = argc == 1 && args[0].kind == V8R_KIND_BOOL && args[0].boolean
+                           ? v8r_value_object(saved_error)
+                           : v8r_value_string("async tagged", 12);
+    if (reason.kind == V8R_KIND_STRING) reason.number = 7;
+    CHECK(v8r_promise_reject_value(promise, &reason) == V8R_STATUS_OK);
+    v8r_value_release(&reason);
+}
+
+static void test_errors_keep_identity(void) {
+    v8r_runtime *rt = t_runtime(0);
+    v8r_value v;
+    v8r_error *err = NULL;
+    const char *src = "class DbError extends Error {}; throw new DbError('no row')";
+    CHECK(v8r_runtime_eval_with(rt, (const uint8_t *)src, strlen(src), T_RESOURCE, 0, 0, &v, &err) ==
+          V8R_STATUS_EXCEPTION);
+    CHECK(err && err->name && strcmp(err->name, "DbError") == 0 && err->exception && err->host_tag == 0);
+    v8r_object_type ty = 99;
+    CHECK(err && v8r_object_typeof(err->exception, &ty) == V8R_STATUS_OK && ty == V8R_OBJECT_TYPE_ERROR);
+    saved_error = err ? v8r_object_dup(err->exception) : NULL;
+    v8r_error_free(err);
+    CHECK(saved_error != NULL);
+    /* a thrown primitive has no name and no object */
+    err = NULL;
+    CHECK(v8r_runtime_eval_with(rt, (const uint8_t *)"throw 5", 7, NULL, 0, 0, &v, &err) == V8R_STATUS_EXCEPTION);
+    CHECK(err && err->name == NULL && err->exception == NULL);
+    v8r_error_free(err);
+    /* the host's exception object is rethrown as itself */
+    CHECK(v8r_runtime_register(rt, "rethrow", rethrow_saved, NULL, NULL, NULL) == V8R_STATUS_OK);
+    CHECK(v8r_object_set(saved_error, "marked", &(v8r_value){.kind = V8R_KIND_BOOL, .boolean = true}, NULL) ==
+          V8R_STATUS_OK);
+    CHECK(t_true(rt, "(() => { try { rethrow() } catch (e) { return e.marked && e.constructor.name === 'DbError' && "
+                     "e.message === 'no row' } })()"));
+    /* a tagged host error keeps its tag through a cause chain */
+    CHECK(v8r_runtime_register(rt, "fail", throw_tagged, NULL, NULL, NULL) == V8R_STATUS_OK);
+    CHECK(t_true(rt, "(() => { try { fail() } catch (e) { return e instanceof Error && e.message === 'tagged "
+                     "failure' } })()"));
+    err = NULL;
+    src = "try { fail() } catch (e) { throw new TypeError('wrapped', {cause: e}) }";
+    CHECK(v8r_runtime_eval_with(rt, (const uint8_t *)src, strlen(src), NULL, 0, 0, &v, &err) ==
+          V8R_STATUS_EXCEPTION);
+    CHECK(err && err->host_tag == 42 && err->name && strcmp(err->name, "TypeError") == 0);
+    CHECK(err && strstr(err->message, "wrapped") && !strstr(err->message, "tagged failure"));
+    v8r_error_free(err);
+    /* an Error made in JS cannot forge a tag */
+    err = NULL;
+    src = "const e = new Error('forged'); e.host_tag = 42; throw e";
+    CHECK(v8r_runtime_eval_with(rt, (const uint8_t *)src, strlen(src), NULL, 0, 0, &v, &err) ==
+          V8R_STATUS_EXCEPTION);
+    CHECK(err && err->host_tag == 0);
+    v8r_error_free(err);
+    /* async rejections: an object reason as itself, a string as a tagged Error */
+    CHECK(v8r_runtime_register_async(rt, "later", reject_later, NULL, NULL, NULL) == V8R_STATUS_OK);
+    CHECK(t_eval(rt, "later(true)", &v) == V8R_STATUS_OK && v.kind == V8R_KIND_PROMISE);
+    err = NULL;
+    CHECK(v8r_object_await(v8r_value_get_object(&v), 0, 0, NULL, &err) == V8R_STATUS_EXCEPTION);
+    CHECK(err && err->name && strcmp(err->name, "DbError") == 0 && err->host_tag == 0);
+    v8r_error_free(err);
+    v8r_value_release(&v);
+    CHECK(t_eval(rt, "later(false)", &v) == V8R_STATUS_OK && v.kind == V8R_KIND_PROMISE);
+    err = NULL;
+    CHECK(v8r_object_await(v8r_value_get_object(&v), 0, 0, NULL, &err) == V8R_STATUS_EXCEPTION);
+    CHECK(err && err->host_tag == 7 && strstr(err->message, "async tagged"));
+    v8r_error_free(err);
+    v8r_value_release(&v);
+    /* a bad reason is refused and the promise stays the caller's */
+    CHECK(v8r_promise_reject_value(NULL, NULL) != V8R_STATUS_OK);
+    v8r_object_free(saved_error);
+    v8r_runtime_free(rt);
+}
+
 static void test_object_memory_flat(void) {
     v8r_runtime *rt = t_runtime(0);
     size_t base = v8r_object_count();
@@ -259,5 +349,6 @@ void run_object_tests(void) {
     RUN(test_object_cycles_and_runtimes);
     RUN(test_promise_await);
     RUN(test_promise_ownership);
+    RUN(test_errors_keep_identity);
     RUN(test_object_memory_flat);
 }

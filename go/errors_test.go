@@ -1,0 +1,92 @@
+package v8runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+var errNotFound = errors.New("not found")
+
+func TestJSErrorNameAndException(t *testing.T) {
+	rt := newRuntime(t)
+	_, err := rt.Eval(context.Background(), "class QuotaError extends RangeError {}; throw new QuotaError('over')")
+	var jsErr *JSError
+	if !errors.As(err, &jsErr) || jsErr.Name != "QuotaError" || jsErr.Exception() == nil {
+		t.Fatalf("error: %#v", err)
+	}
+	if v, err := jsErr.Exception().Get("message"); err != nil || v.String() != "over" {
+		t.Errorf("exception's message: %v %v", v, err)
+	}
+	if _, err := rt.Eval(context.Background(), "throw 42"); !errors.As(err, &jsErr) || jsErr.Name != "" || jsErr.Exception() != nil {
+		t.Errorf("primitive throw: %#v", err)
+	}
+}
+
+func TestGoErrorsKeepTheirIdentity(t *testing.T) {
+	rt := newRuntime(t)
+	ctx := context.Background()
+	rt.Func("lookup", func(args ...Value) (any, error) {
+		return nil, fmt.Errorf("user %d: %w", args[0].Int(), errNotFound)
+	})
+	// Thrown through JS.
+	_, err := rt.Eval(ctx, "lookup(7)")
+	if !errors.Is(err, errNotFound) || !strings.Contains(err.Error(), "user 7: not found") {
+		t.Errorf("through JS: %v", err)
+	}
+	// As the cause of a JS error.
+	_, err = rt.Eval(ctx, "try { lookup(8) } catch (e) { throw new Error('profile failed', {cause: e}) }")
+	var jsErr *JSError
+	if !errors.Is(err, errNotFound) || !errors.As(err, &jsErr) || !strings.Contains(jsErr.Message, "profile failed") {
+		t.Errorf("as a cause: %v", err)
+	}
+	// JS sees an ordinary Error it can catch.
+	if v := mustEval(t, rt, "(() => { try { lookup(1) } catch (e) { return e instanceof Error && e.message } })()"); v.String() != "user 1: not found" {
+		t.Errorf("in JS: %v", v)
+	}
+	// Rejected from an AsyncFunc and awaited from Go.
+	rt.AsyncFunc("fetch", func(ctx context.Context, args ...Value) (any, error) { return nil, errNotFound })
+	p, err := rt.Eval(ctx, "(async () => { await fetch() })()")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Await(ctx); !errors.Is(err, errNotFound) {
+		t.Errorf("async: %v", err)
+	}
+}
+
+func TestJSErrorsRethrownAsThemselves(t *testing.T) {
+	rt := newRuntime(t)
+	ctx := context.Background()
+	mustEval(t, rt, "var original; function fail() { original = new RangeError('deep'); throw original }")
+	rt.Func("relay", func(args ...Value) (any, error) {
+		_, err := rt.Call(ctx, "fail")
+		return nil, err // the *JSError as it is
+	})
+	v := mustEval(t, rt, "(() => { try { relay() } catch (e) { return e === original && e instanceof RangeError && /fail/.test(e.stack) } })()")
+	if !v.Bool() {
+		t.Error("relayed exception is not the original")
+	}
+}
+
+// 199 levels of JS → Go → JS: the error that comes out is the innermost
+// one, its message as long as at the bottom.
+func TestErrorMessagesDoNotNest(t *testing.T) {
+	rt := newRuntime(t)
+	ctx := context.Background()
+	mustEval(t, rt, "function down(n) { if (n === 0) throw new TypeError('bottom'); return goDown(n - 1) }")
+	rt.Func("goDown", func(args ...Value) (any, error) {
+		return rt.Call(ctx, "down", args[0].Int())
+	})
+	_, err := rt.Call(ctx, "down", 199)
+	var jsErr *JSError
+	if !errors.As(err, &jsErr) || jsErr.Name != "TypeError" {
+		t.Fatalf("error: %v", err)
+	}
+	if n := len(jsErr.Message); n > 100 {
+		t.Errorf("message grew to %d bytes: %.200s", n, jsErr.Message)
+	}
+	t.Logf("message after 199 levels (%d bytes): %s", len(jsErr.Message), jsErr.Message)
+}
