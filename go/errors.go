@@ -41,6 +41,10 @@ var (
 	// ErrWrongThread: a call where the runtime cannot take it, e.g. Run or
 	// Await of a pending promise from inside one of its callbacks.
 	ErrWrongThread = errors.New("v8runner: wrong thread")
+	// ErrExists: registering over a global that exists already (a
+	// built-in such as Math or setTimeout, or a name registered before)
+	// without Replace.
+	ErrExists = errors.New("v8runner: name exists")
 )
 
 // JSError is a JavaScript exception or syntax error.
@@ -166,6 +170,8 @@ func statusErrorOf(r *Runtime, status C.v8r_status, cerr *C.v8r_error) error {
 		return fmt.Errorf("%w: %s", ErrPending, msg)
 	case C.V8R_STATUS_WRONG_THREAD:
 		return fmt.Errorf("%w: %s", ErrWrongThread, msg)
+	case C.V8R_STATUS_EXISTS:
+		return fmt.Errorf("%w: %s", ErrExists, msg)
 	default:
 		return fmt.Errorf("%w: %s", ErrInternal, msg)
 	}

@@ -42,7 +42,13 @@ func v8rGoHostCall(h C.uintptr_t, args *C.v8r_value, argc C.size_t, result *C.v8
 		goexitInCallback()
 	}()
 	fn := cgo.Handle(h).Value().(*hostFunc)
-	out, err := fn.sync(fn.args(args, argc)...)
+	var out any
+	var err error
+	if fn.with != nil {
+		out, err = fn.with(fn.callInfo(fn.args(args, argc)))
+	} else {
+		out, err = fn.sync(fn.args(args, argc)...)
+	}
 	returned = true
 	if err != nil {
 		*result = thrownValue(err)

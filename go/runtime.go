@@ -99,6 +99,14 @@ type Runtime struct {
 	panics *panics
 	// names caches Call's function names as C strings.
 	names *nameCache
+	// callContexts maps the id of each call in progress to its context,
+	// for FuncWith callbacks (kept only once one is registered).
+	wantsCallContext atomic.Bool
+	callContexts     sync.Map
+	// helpers are Bind's JS helpers, made once.
+	bindOnce   sync.Once
+	helpers    *Object
+	helpersErr error
 }
 
 // callIDs numbers calls so a context cancel terminates its own call only.
@@ -219,15 +227,39 @@ func liveRuntimes() int { return int(C.v8r_runtime_count()) }
 
 // terminateOnDone arranges for call id to be terminated when ctx ends;
 // the returned func disarms it.
+// It also records ctx as the context of call id, for FuncWith callbacks.
 func (r *Runtime) terminateOnDone(ctx context.Context, h *C.v8r_runtime, id uint64) func() {
+	recorded := r.wantsCallContext.Load()
+	if recorded {
+		r.callContexts.Store(id, ctx)
+	}
 	if ctx.Done() == nil {
+		if recorded {
+			return func() { r.callContexts.Delete(id) }
+		}
 		return func() {}
 	}
 	stop := context.AfterFunc(ctx, func() {
 		C.v8r_runtime_terminate_call(h, C.uint64_t(id))
 		runtime.KeepAlive(r)
 	})
-	return func() { stop() }
+	return func() {
+		stop()
+		if recorded {
+			r.callContexts.Delete(id)
+		}
+	}
+}
+
+// callContext is the context of the call running the current callback
+// (see CallInfo.Context).
+func (r *Runtime) callContext() context.Context {
+	if h, err := r.ptr(); err == nil {
+		if ctx, ok := r.callContexts.Load(uint64(C.v8r_runtime_current_call(h))); ok {
+			return ctx.(context.Context)
+		}
+	}
+	return r.ctx
 }
 
 // explain adds the context's error to a termination it caused, and maps a

@@ -66,6 +66,10 @@
 // The execution id of code outside any async callback.
 #define V8R_ASYNC_ROOT_ID 1
 
+// `v8r_host_fn` flag: `args[0]` is the call's `this` (an object handle
+// when it is an object), the JS arguments follow.
+#define V8R_FUNCTION_THIS 1
+
 // `flags` bit for calls that return values: objects come back as
 // V8R_KIND_OBJECT handles instead of JSON copies. (Promises always come
 // back as V8R_KIND_PROMISE handles.)
@@ -120,6 +124,9 @@ enum v8r_status
   // Waiting for a promise that nothing in the event loop can settle
   // any more (no timer, notifier, work or host promise is pending).
   V8R_STATUS_PENDING = 15,
+  // The name is taken: a global exists already (register with replace
+  // to put a function there anyway).
+  V8R_STATUS_EXISTS = 16,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -496,9 +503,13 @@ v8r_status v8r_function_call(struct v8r_function *f,
 // Release a function reference. NULL is a no-op. Any thread.
 void v8r_function_free(struct v8r_function *f);
 
-// Register `fn` as the JS global function `name` (NUL-terminated UTF-8).
-// `finalizer(data)`, if given, runs when the runtime is freed. On failure
-// nothing is called and `data` stays yours.
+// Register `fn` as the JS global function `name` (NUL-terminated UTF-8,
+// a JS identifier, else V8R_STATUS_BAD_INPUT). A global that exists
+// already (`Math`, `setTimeout`, a name registered before) is not
+// replaced: V8R_STATUS_EXISTS (to replace one, make the function with
+// `v8r_runtime_new_function` and `v8r_object_set` it on
+// `v8r_runtime_global`). `finalizer(data)`, if given, runs when the
+// runtime is freed. On failure nothing is called and `data` stays yours.
 //
 // Threads: the owner thread (or any, with V8R_RUNTIME_ANY_THREAD); also
 // from inside a callback of this runtime.
@@ -512,13 +523,38 @@ v8r_status v8r_runtime_register(struct v8r_runtime *rt,
 // Register `fn` as the async JS global function `name`: each call returns
 // a Promise, settled through the loop when the host settles `promise`. A
 // pending promise keeps the loop alive. `finalizer(data)` runs when the
-// runtime is freed. Threads: as `v8r_runtime_register`.
+// runtime is freed. Names and threads: as `v8r_runtime_register`.
 v8r_status v8r_runtime_register_async(struct v8r_runtime *rt,
                                       const char *name,
                                       v8r_async_host_fn func,
                                       void *data,
                                       v8r_finalizer_fn finalizer,
                                       struct v8r_error **err);
+
+// `fn` as a JS function value, in `*out` (an object handle: set it as a
+// property with `v8r_object_set`, pass it to JS, free it when done).
+// `name` (NULL: "") is its `name` property, any UTF-8. `flags`: 0 or
+// V8R_FUNCTION_THIS. `finalizer(data)` runs when the runtime is freed.
+// Threads: as `v8r_runtime_register`.
+v8r_status v8r_runtime_new_function(struct v8r_runtime *rt,
+                                    const char *name,
+                                    uint32_t flags,
+                                    v8r_host_fn func,
+                                    void *data,
+                                    v8r_finalizer_fn finalizer,
+                                    struct v8r_object **out,
+                                    struct v8r_error **err);
+
+// `v8r_runtime_new_function` for an async host function (each call
+// returns a Promise, as with `v8r_runtime_register_async`).
+v8r_status v8r_runtime_new_async_function(struct v8r_runtime *rt,
+                                          const char *name,
+                                          uint32_t flags,
+                                          v8r_async_host_fn func,
+                                          void *data,
+                                          v8r_finalizer_fn finalizer,
+                                          struct v8r_object **out,
+                                          struct v8r_error **err);
 
 // Resolve `promise` with a copy of `*value`; consumes `promise`. The JS
 // side sees it on the loop thread. Any thread. V8R_STATUS_CLOSED if the
@@ -790,6 +826,13 @@ v8r_status v8r_runtime_unpin(struct v8r_runtime *rt);
 // running, or as soon as it starts; it then returns
 // V8R_STATUS_TERMINATED. Other calls are never affected. Any thread.
 v8r_status v8r_runtime_terminate_call(struct v8r_runtime *rt, uint64_t call_id);
+
+// Inside a callback of `rt` (a host function, timer, notifier...): the
+// `call_id` of the innermost call with an id that is running it (the
+// eval, call or run that led here), so a host can find what it passed
+// with that call (a deadline, a request). 0 when there is none, or for
+// a bad handle. Meaningful on the thread running the callback.
+uint64_t v8r_runtime_current_call(struct v8r_runtime *rt);
 
 // Free a runtime and everything in it. NULL is a no-op (V8R_STATUS_OK); a
 // freed handle gives V8R_STATUS_CLOSED.

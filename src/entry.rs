@@ -37,6 +37,15 @@ pub(crate) fn thread_token() -> u64 {
     TOKEN.with(|t| *t)
 }
 
+/// Puts back the outer current call, also when unwinding.
+struct RestoreCall<'a>(&'a AtomicU64, u64);
+
+impl Drop for RestoreCall<'_> {
+    fn drop(&mut self) {
+        self.0.store(self.1, Ordering::Relaxed);
+    }
+}
+
 /// What takes the gate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Call {
@@ -368,6 +377,9 @@ pub(crate) struct Gateway {
     /// Disposed by hand ([`Gateway::dispose_isolate`]): after everything
     /// that refers to it, and never for a dead runtime.
     vm: ManuallyDrop<Vm>,
+    /// The id of the innermost call with an id running now (0: none), for
+    /// a callback to find the host call it runs in.
+    current_call: AtomicU64,
 }
 
 impl Gateway {
@@ -384,6 +396,7 @@ impl Gateway {
             owner: if any_thread { None } else { Some(thread_token()) },
             name,
             core,
+            current_call: AtomicU64::new(0),
             vm: ManuallyDrop::new(vm),
         }
     }
@@ -454,7 +467,7 @@ impl Gateway {
             let isolate = &mut unsafe { v8::Isolate::from_raw_isolate_ptr_unchecked(raw) };
             let own = self.calls.begin_nested(call)?;
             self.core.refs.collect();
-            let result = in_context(isolate, context, f);
+            let result = self.as_call(call, || in_context(isolate, context, f));
             if own {
                 self.calls.end_nested(isolate);
             }
@@ -464,7 +477,27 @@ impl Gateway {
         // References dropped on other threads meanwhile: released here,
         // where the isolate is held.
         self.core.refs.collect();
-        Ok(in_context(entered.isolate(), context, f))
+        Ok(self.as_call(call, || in_context(entered.isolate(), context, f)))
+    }
+
+    /// Run `f` as the current call when `call` has an id.
+    fn as_call<R>(&self, call: Call, f: impl FnOnce() -> R) -> R {
+        match call {
+            Call::Id(id) if id != 0 => self.with_current_call(id, f),
+            _ => f(),
+        }
+    }
+
+    /// Run `f` with `id` as the current call (see [`Gateway::current_call`]).
+    pub(crate) fn with_current_call<R>(&self, id: u64, f: impl FnOnce() -> R) -> R {
+        let outer = self.current_call.swap(id, Ordering::Relaxed);
+        let _restore = RestoreCall(&self.current_call, outer);
+        f()
+    }
+
+    /// The id of the innermost call with an id running now, 0 for none.
+    pub(crate) fn current_call(&self) -> u64 {
+        self.current_call.load(Ordering::Relaxed)
     }
 
     /// Refuse new calls, turn queued ones away, stop the running one, wake

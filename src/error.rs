@@ -45,11 +45,14 @@ pub enum Status {
     /// Waiting for a promise that nothing in the event loop can settle
     /// any more (no timer, notifier, work or host promise is pending).
     Pending = 15,
+    /// The name is taken: a global exists already (register with replace
+    /// to put a function there anyway).
+    Exists = 16,
 }
 
 impl Status {
     /// Every status, in number order.
-    const ALL: [Status; 16] = [
+    const ALL: [Status; 17] = [
         Status::Ok,
         Status::SyntaxError,
         Status::Exception,
@@ -66,6 +69,7 @@ impl Status {
         Status::Timeout,
         Status::OutOfMemory,
         Status::Pending,
+        Status::Exists,
     ];
 
     /// The status with this number, if there is one (numbers from C are
@@ -93,6 +97,7 @@ impl Status {
             Status::Timeout => c"timeout",
             Status::OutOfMemory => c"out of memory",
             Status::Pending => c"pending",
+            Status::Exists => c"exists",
         }
     }
 

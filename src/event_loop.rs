@@ -545,7 +545,7 @@ fn run_with(gw: &Gateway, core: &Core, mode: RunMode, until: Until, call_id: u64
     let _running = ResetOnDrop(&core.loop_state.running);
     core.sinks.take_first_error();
     gw.calls().begin_loop(call_id)?;
-    let ended = run_turns(gw, core, mode, until);
+    let ended = gw.with_current_call(call_id, || run_turns(gw, core, mode, until));
     gw.calls().end_loop();
     ended
 }

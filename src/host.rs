@@ -56,6 +56,9 @@ pub enum HostFunction {
 struct HostEntry {
     core: Weak<Core>,
     func: HostFunction,
+    /// Pass the call's `this` (as a reference when an object) before the
+    /// JS arguments.
+    with_this: bool,
 }
 
 /// An unsettled host promise: its resolver, async id and trigger.
@@ -97,20 +100,57 @@ impl Registry {
     }
 }
 
+/// How a host function is installed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FunctionOptions {
+    /// Register over a global that exists already (else EXISTS).
+    pub replace: bool,
+    /// The function sees the call's `this` before its arguments.
+    pub with_this: bool,
+}
+
 /// Make `func` callable from JS as the global `name` of the scope's
-/// context, owned by `core`'s registry.
+/// context, owned by `core`'s registry. `name` must be an identifier that
+/// is not a global yet (a built-in such as `Math`, or a name registered
+/// before), unless `opts.replace`.
 pub(crate) fn register(
     scope: &mut v8::PinScope,
     core: &Arc<Core>,
     name: &str,
     func: HostFunction,
+    opts: FunctionOptions,
 ) -> Result<(), Error> {
-    if name.is_empty() {
-        return Err(Error::bad_input("host function name is empty"));
+    check_identifier(name)?;
+    let key = v8::String::new(scope, name).ok_or_else(|| Error::bad_input("name too long"))?;
+    let global = scope.get_current_context().global(scope);
+    if !opts.replace && global.has(scope, key.into()).unwrap_or(true) {
+        return Err(Error::new(
+            Status::Exists,
+            format!("the global `{name}` exists already (replace it explicitly)"),
+        ));
     }
+    let f = new_function(scope, core, name, func, opts.with_this)?;
+    if global.set(scope, key.into(), f.into()) != Some(true) || !global.get(scope, key.into()).is_some_and(|v| v == f) {
+        return Err(Error::new(
+            Status::Exists,
+            format!("the global `{name}` cannot be replaced"),
+        ));
+    }
+    Ok(())
+}
+
+/// A JS function calling `func`, named `name`, owned by `core`'s registry.
+pub(crate) fn new_function<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    core: &Arc<Core>,
+    name: &str,
+    func: HostFunction,
+    with_this: bool,
+) -> Result<v8::Local<'s, v8::Function>, Error> {
     let entry = Box::new(HostEntry {
         core: Arc::downgrade(core),
         func,
+        with_this,
     });
     let ptr = &*entry as *const HostEntry as *mut std::ffi::c_void;
     let data = v8::External::new(scope, ptr);
@@ -120,9 +160,70 @@ pub(crate) fn register(
         .build(scope)
         .ok_or_else(|| Error::new(Status::Internal, "cannot create function"))?;
     f.set_name(key);
-    let global = scope.get_current_context().global(scope);
-    global.set(scope, key.into(), f.into());
     locked(&core.hosts.functions).push(entry);
+    Ok(f)
+}
+
+/// Words JS reserves: a global named so could never be called by name.
+const RESERVED: &[&str] = &[
+    "await",
+    "break",
+    "case",
+    "catch",
+    "class",
+    "const",
+    "continue",
+    "debugger",
+    "default",
+    "delete",
+    "do",
+    "else",
+    "enum",
+    "export",
+    "extends",
+    "false",
+    "finally",
+    "for",
+    "function",
+    "if",
+    "implements",
+    "import",
+    "in",
+    "instanceof",
+    "interface",
+    "let",
+    "new",
+    "null",
+    "package",
+    "private",
+    "protected",
+    "public",
+    "return",
+    "static",
+    "super",
+    "switch",
+    "this",
+    "throw",
+    "true",
+    "try",
+    "typeof",
+    "var",
+    "void",
+    "while",
+    "with",
+    "yield",
+];
+
+/// `name` is a JS identifier (ECMAScript IdentifierName, not a reserved
+/// word), else BAD_INPUT.
+pub(crate) fn check_identifier(name: &str) -> Result<(), Error> {
+    let mut chars = name.chars();
+    let start_ok = chars.next().is_some_and(|c| c == '$' || c == '_' || c.is_alphabetic());
+    let rest_ok = chars.all(|c| c == '$' || c == '_' || c == '\u{200c}' || c == '\u{200d}' || c.is_alphanumeric());
+    if !start_ok || !rest_ok || RESERVED.contains(&name) {
+        let shown: String = name.chars().take(40).collect();
+        return Err(Error::bad_input(format!("{shown:?} is not a JS identifier")));
+    }
     Ok(())
 }
 
@@ -241,7 +342,13 @@ fn call(
     let Some(core) = entry.core.upgrade() else {
         return Err(("the runtime is closing".into(), None));
     };
-    let mut argv = Args::with_capacity(args.length().max(0) as usize);
+    let mut argv = Args::with_capacity(args.length().max(0) as usize + entry.with_this as usize);
+    if entry.with_this {
+        match value::from_v8(scope, args.this().into(), Conv::objects(&core.refs)) {
+            Some(v) => argv.push(v),
+            None => return Ok(()),
+        }
+    }
     for i in 0..args.length() {
         match value::from_v8(scope, args.get(i), Conv::with(&core.refs)) {
             Some(v) => argv.push(v),

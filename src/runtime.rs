@@ -19,7 +19,7 @@ use crate::entry::{self, Call, Gateway};
 use crate::error::{Error, Status};
 use crate::event_loop::{self, RunMode, RunOutcome};
 use crate::function::FunctionRef;
-use crate::host::{self, HostFunction};
+use crate::host::{self, FunctionOptions, HostFunction};
 use crate::isolate::{self, HeapLimits, Vm, Want};
 use crate::natives;
 use crate::notifier::{self, Notifier, Target};
@@ -274,9 +274,28 @@ impl Runtime {
 
     /// Make `func` callable from JS as the global `name`. Owner thread (or
     /// any, in any-thread mode), also from inside a callback.
-    pub fn register(&self, name: &str, func: HostFunction) -> Result<(), Error> {
+    /// `name` must be an identifier and, unless `opts.replace`, not a
+    /// global yet (EXISTS).
+    pub fn register(&self, name: &str, func: HostFunction, opts: FunctionOptions) -> Result<(), Error> {
         self.gateway
-            .enter(Call::Step, |scope| host::register(scope, &self.core, name, func))?
+            .enter(Call::Step, |scope| host::register(scope, &self.core, name, func, opts))?
+    }
+
+    /// The id of the innermost call with an id (eval, call, run...) that
+    /// is running now: inside a host function, the host call it runs in;
+    /// 0 when none.
+    pub fn current_call_id(&self) -> u64 {
+        self.gateway.current_call()
+    }
+
+    /// `func` as a JS function value (named `name`, which may be any
+    /// text), held by the returned reference: set it as a property, pass
+    /// it to JS. Threads as `register`.
+    pub fn new_function(&self, name: &str, func: HostFunction, with_this: bool) -> Result<ObjectRef, Error> {
+        self.gateway.enter(Call::Step, |scope| {
+            let f = host::new_function(scope, &self.core, name, func, with_this)?;
+            Ok(self.core.refs.keep(scope, f.into()))
+        })?
     }
 
     /// Add a hook set calling `hook` for resources of `types` (a mask of

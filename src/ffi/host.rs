@@ -9,11 +9,12 @@ use once_cell::sync::Lazy;
 use super::error::v8r_error;
 use super::foreign::{v8r_finalizer_fn, ForeignData, UserData};
 use super::handles::{HandleKind, HandleTable};
+use super::object::{self, v8r_object};
 use super::runtime::{lookup, v8r_runtime};
 use super::value::{v8r_value, v8r_value_release, value_from_c, Lent};
 use super::{boundary, c_text, guarded, text};
 use crate::error::{Error, Status};
-use crate::host::{HostFunction, Settler, Thrown};
+use crate::host::{FunctionOptions, HostFunction, Settler, Thrown};
 use crate::value::Value;
 use crate::Runtime;
 
@@ -49,9 +50,13 @@ pub struct v8r_promise {
 
 static PROMISES: Lazy<HandleTable<Mutex<Option<Settler>>>> = Lazy::new(|| HandleTable::new(HandleKind::Promise));
 
-/// Register `fn` as the JS global function `name` (NUL-terminated UTF-8).
-/// `finalizer(data)`, if given, runs when the runtime is freed. On failure
-/// nothing is called and `data` stays yours.
+/// Register `fn` as the JS global function `name` (NUL-terminated UTF-8,
+/// a JS identifier, else V8R_STATUS_BAD_INPUT). A global that exists
+/// already (`Math`, `setTimeout`, a name registered before) is not
+/// replaced: V8R_STATUS_EXISTS (to replace one, make the function with
+/// `v8r_runtime_new_function` and `v8r_object_set` it on
+/// `v8r_runtime_global`). `finalizer(data)`, if given, runs when the
+/// runtime is freed. On failure nothing is called and `data` stays yours.
 ///
 /// Threads: the owner thread (or any, with V8R_RUNTIME_ANY_THREAD); also
 /// from inside a callback of this runtime.
@@ -65,39 +70,15 @@ pub extern "C" fn v8r_runtime_register(
     err: *mut *mut v8r_error,
 ) -> Status {
     boundary(err, || {
-        let func = func.ok_or_else(|| Error::bad_input("function is NULL"))?;
-        // The status comes back from C as a plain number: a value outside
-        // the enum must not be read as a Status (undefined behaviour).
-        // SAFETY: same ABI; `Status` is a repr(u32) enum.
-        let func: RawHostFn = unsafe { std::mem::transmute(func) };
-        register_with(rt, name, data, finalizer, |data, runtime| {
-            HostFunction::Sync(Box::new(move |args| {
-                let argv = Lent::new(args, &runtime);
-                let mut result = v8r_value::UNDEFINED;
-                let code = func(data.ptr(), argv.as_ptr(), argv.len(), &mut result);
-                let tag = host_tag(result.number);
-                let value = value_from_c(&result);
-                v8r_value_release(&mut result);
-                match (Status::from_u32(code), value) {
-                    (Some(Status::Ok), Ok(v)) => Ok(v),
-                    (Some(Status::Ok), Err(e)) => {
-                        Err(format!("host function returned a bad value: {}", e.message).into())
-                    }
-                    (None, _) => Err(format!("host function returned status {code}, which is not a v8r_status").into()),
-                    (Some(Status::Exception), Ok(Value::String(message))) => Err(Thrown::Error { message, tag }),
-                    (Some(Status::Exception), Ok(v @ Value::Object(_))) => Err(Thrown::Value(v)),
-                    (_, Ok(Value::String(message))) => Err(message.into()),
-                    (Some(status), _) => Err(format!("host function failed: {}", status.name()).into()),
-                }
-            }))
-        })
+        let func = sync_function(func)?;
+        install(rt, data, finalizer, func, as_global(name))
     })
 }
 
 /// Register `fn` as the async JS global function `name`: each call returns
 /// a Promise, settled through the loop when the host settles `promise`. A
 /// pending promise keeps the loop alive. `finalizer(data)` runs when the
-/// runtime is freed. Threads: as `v8r_runtime_register`.
+/// runtime is freed. Names and threads: as `v8r_runtime_register`.
 #[no_mangle]
 pub extern "C" fn v8r_runtime_register_async(
     rt: *mut v8r_runtime,
@@ -108,29 +89,136 @@ pub extern "C" fn v8r_runtime_register_async(
     err: *mut *mut v8r_error,
 ) -> Status {
     boundary(err, || {
-        let func = func.ok_or_else(|| Error::bad_input("function is NULL"))?;
-        register_with(rt, name, data, finalizer, |data, runtime| {
-            HostFunction::Async(Box::new(move |args, settler| {
-                let handle = PROMISES.insert(Mutex::new(Some(settler)));
-                let argv = Lent::new(&args, &runtime);
-                func(data.ptr(), argv.as_ptr(), argv.len(), handle as *mut v8r_promise);
-            }))
-        })
+        let func = async_function(func)?;
+        install(rt, data, finalizer, func, as_global(name))
     })
 }
 
-/// The shared part of both registrations. The finalizer belongs to the
-/// runtime only once registration succeeded.
-fn register_with(
+/// `v8r_host_fn` flag: `args[0]` is the call's `this` (an object handle
+/// when it is an object), the JS arguments follow.
+pub const V8R_FUNCTION_THIS: u32 = 1;
+
+/// `fn` as a JS function value, in `*out` (an object handle: set it as a
+/// property with `v8r_object_set`, pass it to JS, free it when done).
+/// `name` (NULL: "") is its `name` property, any UTF-8. `flags`: 0 or
+/// V8R_FUNCTION_THIS. `finalizer(data)` runs when the runtime is freed.
+/// Threads: as `v8r_runtime_register`.
+#[no_mangle]
+pub extern "C" fn v8r_runtime_new_function(
     rt: *mut v8r_runtime,
     name: *const c_char,
+    flags: u32,
+    func: v8r_host_fn,
     data: *mut c_void,
     finalizer: v8r_finalizer_fn,
-    make: impl FnOnce(UserData, Weak<Runtime>) -> HostFunction,
+    out: *mut *mut v8r_object,
+    err: *mut *mut v8r_error,
+) -> Status {
+    boundary(err, || {
+        let func = sync_function(func)?;
+        install(rt, data, finalizer, func, as_value(name, flags, out)?)
+    })
+}
+
+/// `v8r_runtime_new_function` for an async host function (each call
+/// returns a Promise, as with `v8r_runtime_register_async`).
+#[no_mangle]
+pub extern "C" fn v8r_runtime_new_async_function(
+    rt: *mut v8r_runtime,
+    name: *const c_char,
+    flags: u32,
+    func: v8r_async_host_fn,
+    data: *mut c_void,
+    finalizer: v8r_finalizer_fn,
+    out: *mut *mut v8r_object,
+    err: *mut *mut v8r_error,
+) -> Status {
+    boundary(err, || {
+        let func = async_function(func)?;
+        install(rt, data, finalizer, func, as_value(name, flags, out)?)
+    })
+}
+
+/// A C host function, given its user data and runtime.
+type Maker = Box<dyn FnOnce(UserData, Weak<Runtime>) -> HostFunction>;
+
+fn sync_function(func: v8r_host_fn) -> Result<Maker, Error> {
+    let func = func.ok_or_else(|| Error::bad_input("function is NULL"))?;
+    // The status comes back from C as a plain number: a value outside
+    // the enum must not be read as a Status (undefined behaviour).
+    // SAFETY: same ABI; `Status` is a repr(u32) enum.
+    let func: RawHostFn = unsafe { std::mem::transmute(func) };
+    Ok(Box::new(move |data, runtime| {
+        HostFunction::Sync(Box::new(move |args| {
+            let argv = Lent::new(args, &runtime);
+            let mut result = v8r_value::UNDEFINED;
+            let code = func(data.ptr(), argv.as_ptr(), argv.len(), &mut result);
+            let tag = host_tag(result.number);
+            let value = value_from_c(&result);
+            v8r_value_release(&mut result);
+            match (Status::from_u32(code), value) {
+                (Some(Status::Ok), Ok(v)) => Ok(v),
+                (Some(Status::Ok), Err(e)) => Err(format!("host function returned a bad value: {}", e.message).into()),
+                (None, _) => Err(format!("host function returned status {code}, which is not a v8r_status").into()),
+                (Some(Status::Exception), Ok(Value::String(message))) => Err(Thrown::Error { message, tag }),
+                (Some(Status::Exception), Ok(v @ Value::Object(_))) => Err(Thrown::Value(v)),
+                (_, Ok(Value::String(message))) => Err(message.into()),
+                (Some(status), _) => Err(format!("host function failed: {}", status.name()).into()),
+            }
+        }))
+    }))
+}
+
+fn async_function(func: v8r_async_host_fn) -> Result<Maker, Error> {
+    let func = func.ok_or_else(|| Error::bad_input("function is NULL"))?;
+    Ok(Box::new(move |data, runtime| {
+        HostFunction::Async(Box::new(move |args, settler| {
+            let handle = PROMISES.insert(Mutex::new(Some(settler)));
+            let argv = Lent::new(&args, &runtime);
+            func(data.ptr(), argv.as_ptr(), argv.len(), handle as *mut v8r_promise);
+        }))
+    }))
+}
+
+/// Where a made function goes: onto the global object, or out as a value.
+type Placer<'a> = Box<dyn FnOnce(&Arc<Runtime>, HostFunction) -> Result<(), Error> + 'a>;
+
+fn as_global<'a>(name: *const c_char) -> Placer<'a> {
+    Box::new(move |runtime, func| {
+        let name = c_text(name, "name")?.ok_or_else(|| Error::bad_input("name is NULL"))?;
+        runtime.register(name, func, FunctionOptions::default())
+    })
+}
+
+fn as_value<'a>(name: *const c_char, flags: u32, out: *mut *mut v8r_object) -> Result<Placer<'a>, Error> {
+    if out.is_null() {
+        return Err(Error::bad_input("out is NULL"));
+    }
+    // SAFETY: checked non-NULL; documented as writable.
+    unsafe { out.write(std::ptr::null_mut()) };
+    if flags & !V8R_FUNCTION_THIS != 0 {
+        return Err(Error::bad_input(format!("unknown function flags {flags:#x}")));
+    }
+    Ok(Box::new(move |runtime, func| {
+        let name = c_text(name, "name")?.unwrap_or("");
+        let f = runtime.new_function(name, func, flags & V8R_FUNCTION_THIS != 0)?;
+        // SAFETY: as above.
+        unsafe { out.write(object::new_handle(&Arc::downgrade(runtime), f)) };
+        Ok(())
+    }))
+}
+
+/// The shared part of every registration. The finalizer belongs to the
+/// runtime only once the function was made.
+fn install(
+    rt: *mut v8r_runtime,
+    data: *mut c_void,
+    finalizer: v8r_finalizer_fn,
+    make: Maker,
+    place: Placer,
 ) -> Result<(), Error> {
     let runtime = lookup(rt)?;
-    let name = c_text(name, "name")?.ok_or_else(|| Error::bad_input("name is NULL"))?;
-    runtime.register(name, make(UserData(data), Arc::downgrade(&runtime)))?;
+    place(&runtime, make(UserData(data), Arc::downgrade(&runtime)))?;
     if finalizer.is_some() {
         runtime.keep_until_drop(Box::new(ForeignData::armed(data, finalizer)));
     }

@@ -333,6 +333,16 @@ pub extern "C" fn v8r_runtime_terminate_call(rt: *mut v8r_runtime, call_id: u64)
     })
 }
 
+/// Inside a callback of `rt` (a host function, timer, notifier...): the
+/// `call_id` of the innermost call with an id that is running it (the
+/// eval, call or run that led here), so a host can find what it passed
+/// with that call (a deadline, a request). 0 when there is none, or for
+/// a bad handle. Meaningful on the thread running the callback.
+#[no_mangle]
+pub extern "C" fn v8r_runtime_current_call(rt: *mut v8r_runtime) -> u64 {
+    lookup(rt).map(|r| r.current_call_id()).unwrap_or(0)
+}
+
 /// Free a runtime and everything in it. NULL is a no-op (V8R_STATUS_OK); a
 /// freed handle gives V8R_STATUS_CLOSED.
 ///

@@ -133,7 +133,96 @@ static void test_host_async(void) {
     v8r_runtime_free(rt);
 }
 
+/* Returns how it was called: "<this kind>:<argc>", and this.tag if any. */
+static v8r_status host_this(void *data, const v8r_value *args, size_t argc, v8r_value *result) {
+    (void)data;
+    char buf[64];
+    v8r_value tag = {0};
+    if (argc >= 1 && args[0].kind == V8R_KIND_OBJECT)
+        (void)v8r_object_get(v8r_value_get_object(&args[0]), "tag", 0, &tag, NULL);
+    snprintf(buf, sizeof buf, "%u:%zu:%.*s", argc ? (unsigned)args[0].kind : 99u, argc, (int)tag.len,
+             tag.data ? tag.data : "");
+    v8r_value_release(&tag);
+    *result = v8r_value_string(buf, strlen(buf));
+    return V8R_STATUS_OK;
+}
+
+static v8r_status host_call_id(void *data, const v8r_value *args, size_t argc, v8r_value *result) {
+    (void)args, (void)argc;
+    *result = v8r_value_number((double)v8r_runtime_current_call(data));
+    return V8R_STATUS_OK;
+}
+
+static void test_host_names_and_values(void) {
+    v8r_runtime *rt = t_runtime(0);
+    struct host_state s = {.rt = rt};
+    v8r_error *err = NULL;
+    /* built-ins and names registered before are not replaced */
+    const char *taken[] = {"Math", "console", "setTimeout", "globalThis", "undefined", "add"};
+    CHECK(v8r_runtime_register(rt, "add", host_add, &s, NULL, NULL) == V8R_STATUS_OK);
+    for (size_t i = 0; i < sizeof taken / sizeof *taken; i++) {
+        err = NULL;
+        CHECK(v8r_runtime_register(rt, taken[i], host_add, &s, NULL, &err) == V8R_STATUS_EXISTS);
+        CHECK(err && strstr(err->message, taken[i]) && strstr(err->message, "exists"));
+        v8r_error_free(err);
+    }
+    CHECK(v8r_runtime_register_async(rt, "Promise", host_later, NULL, NULL, NULL) == V8R_STATUS_EXISTS);
+    CHECK(t_true(rt, "typeof Math.max === 'function' && add(1, 2) === 3"));
+    /* names must be identifiers */
+    const char *bad[] = {"", "a b", "1x", "x-y", "if", "class", "a.b", "\xff"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        CHECK(v8r_runtime_register(rt, bad[i], host_add, &s, NULL, NULL) == V8R_STATUS_BAD_INPUT);
+    CHECK(v8r_runtime_register(rt, "$ok_name2", host_add, &s, NULL, NULL) == V8R_STATUS_OK);
+    CHECK(v8r_runtime_register(rt, "caf\xc3\xa9", host_add, &s, NULL, NULL) == V8R_STATUS_OK);
+    CHECK(t_true(rt, "$ok_name2(2, 2) === 4 && caf\xc3\xa9(1, 1) === 2"));
+    /* replacing is explicit: a function value set on the global */
+    v8r_object *f = NULL;
+    CHECK(v8r_runtime_new_function(rt, "myLog", V8R_FUNCTION_THIS, host_this, NULL, NULL, &f, NULL) ==
+          V8R_STATUS_OK);
+    CHECK(f != NULL);
+    v8r_object *console = NULL;
+    v8r_value cv;
+    CHECK(t_eval(rt, "console", NULL) == V8R_STATUS_OK);
+    v8r_object *global = NULL;
+    CHECK(v8r_runtime_global(rt, &global, NULL) == V8R_STATUS_OK);
+    CHECK(v8r_object_get(global, "console", V8R_OBJECTS, &cv, NULL) == V8R_STATUS_OK);
+    console = v8r_value_get_object(&cv);
+    v8r_value fv = v8r_value_object(f);
+    CHECK(v8r_object_set(console, "log", &fv, NULL) == V8R_STATUS_OK);
+    v8r_value_release(&fv);
+    v8r_value_release(&cv);
+    v8r_object_free(global);
+    /* the function sees `this` first, then its arguments */
+    v8r_value v;
+    CHECK(t_eval(rt, "console.tag = 'con'; console.log(1, 2)", &v) == V8R_STATUS_OK && v.kind == V8R_KIND_STRING);
+    CHECK(v.data && strcmp(v.data, "11:3:con") == 0);
+    v8r_value_release(&v);
+    CHECK(t_eval(rt, "console.log.name + ':' + console.log.call(7)", &v) == V8R_STATUS_OK);
+    CHECK(v.data && strcmp(v.data, "myLog:11:1:") == 0); /* sloppy-mode `this`: boxed */
+    v8r_value_release(&v);
+    v8r_object_free(f);
+    /* an async function value */
+    CHECK(v8r_runtime_new_async_function(rt, NULL, 0, host_later, NULL, NULL, &f, NULL) == V8R_STATUS_OK);
+    CHECK(f != NULL);
+    v8r_object_type ty = 99;
+    CHECK(v8r_object_typeof(f, &ty) == V8R_STATUS_OK && ty == V8R_OBJECT_TYPE_FUNCTION);
+    v8r_object_free(f);
+    CHECK(v8r_runtime_new_function(rt, "x", 8, host_this, NULL, NULL, &f, NULL) == V8R_STATUS_BAD_INPUT);
+    CHECK(f == NULL);
+    CHECK(v8r_runtime_new_function(rt, "x", 0, host_this, NULL, NULL, NULL, NULL) == V8R_STATUS_BAD_INPUT);
+    /* a host function can tell which call it runs in, nested calls too */
+    CHECK(v8r_runtime_register(rt, "callId", host_call_id, rt, NULL, NULL) == V8R_STATUS_OK);
+    CHECK(t_eval_id(rt, "callId()", 41, &v) == V8R_STATUS_OK && v.kind == V8R_KIND_NUMBER && v.number == 41);
+    CHECK(t_eval(rt, "callId()", &v) == V8R_STATUS_OK && v.number == 0);
+    CHECK(t_eval_id(rt, "setTimeout(() => globalThis.inTimer = callId(), 0)", 5, NULL) == V8R_STATUS_OK);
+    CHECK(v8r_runtime_run(rt, 0, 9, NULL, NULL) == V8R_STATUS_OK);
+    CHECK(t_true(rt, "inTimer === 9"));
+    CHECK(v8r_runtime_current_call(rt) == 0 && v8r_runtime_current_call(NULL) == 0);
+    v8r_runtime_free(rt);
+}
+
 void run_host_tests(void) {
     RUN(test_host_sync);
     RUN(test_host_async);
+    RUN(test_host_names_and_values);
 }

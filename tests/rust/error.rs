@@ -28,7 +28,8 @@ fn status_numbers_are_validated() {
     assert_eq!(Status::from_u32(13), Some(Status::Timeout));
     assert_eq!(Status::from_u32(14), Some(Status::OutOfMemory));
     assert_eq!(Status::from_u32(15), Some(Status::Pending));
-    assert_eq!(Status::from_u32(16), None);
+    assert_eq!(Status::from_u32(16), Some(Status::Exists));
+    assert_eq!(Status::from_u32(17), None);
     assert_eq!(Status::from_u32(u32::MAX), None);
     assert_eq!(Status::HeapLimit.name(), "heap limit");
 }
