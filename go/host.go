@@ -10,10 +10,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
-	"unicode"
 	"runtime"
 	"runtime/cgo"
+	"strings"
+	"unicode"
 	"unsafe"
 	"weak"
 )
