@@ -44,21 +44,22 @@ func TestBindGoObject(t *testing.T) {
 	if err := rt.Bind("db", db); err != nil {
 		t.Fatal(err)
 	}
-	cases := map[string]string{
-		"db.query('x', 5)[0]":              "x#5",
-		"db.count()":                       "1",
-		"db.query.name":                    "query",
-		"db.sum(1, 2, 3.5)":                "6.5",
-		"db.raw({a: 1})":                   "json",
-		"db.raw()":                         "undefined",
-		"JSON.stringify(db.pair())":        `["a",1]`,
-		"db.setTitle({Title: 'T'})":        "T",
-		"db.name + ':' + db.rowCount":      "main:3",
-		"'secret' in db || 'Secret' in db": "false",
-		"db.urlPath === ''":                "true",
-		"Object.keys(db).includes('name')": "true",
+	cases := [][2]string{
+		{"db.query('x', 5)[0]", "x#5"},
+		{"db.count()", "1"},
+		{"db.query.name", "query"},
+		{"db.sum(1, 2, 3.5)", "6.5"},
+		{"db.raw({a: 1})", "json"},
+		{"db.raw()", "undefined"},
+		{"JSON.stringify(db.pair())", `["a",1]`},
+		{"db.setTitle({Title: 'T'})", "T"},
+		{"db.name + ':' + db.rowCount", "main:3"},
+		{"'secret' in db || 'Secret' in db", "false"},
+		{"db.urlPath === ''", "true"},
+		{"Object.keys(db).includes('name')", "true"},
 	}
-	for src, want := range cases {
+	for _, c := range cases {
+		src, want := c[0], c[1]
 		v, err := rt.Eval(ctx, src)
 		if err != nil || v.String() != want {
 			t.Errorf("%s = %v, %v; want %s", src, v, err, want)

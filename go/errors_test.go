@@ -90,3 +90,34 @@ func TestErrorMessagesDoNotNest(t *testing.T) {
 	}
 	t.Logf("message after 199 levels (%d bytes): %s", len(jsErr.Message), jsErr.Message)
 }
+
+func TestUnhandledRejectionIsTheCallsError(t *testing.T) {
+	rt := newRuntime(t)
+	ctx := context.Background()
+	_, err := rt.Eval(ctx, "Promise.reject(new TypeError('nobody caught me')); 1")
+	var jsErr *JSError
+	if !errors.As(err, &jsErr) || jsErr.Name != "TypeError" || !strings.Contains(jsErr.Message, "Uncaught (in promise) TypeError: nobody caught me") {
+		t.Fatalf("unhandled rejection: %#v", err)
+	}
+	// Handled within the call's microtasks: no error.
+	if v, err := rt.Eval(ctx, "const p = Promise.reject(new Error('x')); queueMicrotask(() => p.catch(() => {})); 2"); err != nil || v.Int() != 2 {
+		t.Errorf("handled: %v %v", v, err)
+	}
+	// A rejected promise the call returns is the caller's to await.
+	v, err := rt.Eval(ctx, "Promise.reject(new RangeError('mine'))")
+	if err != nil || !v.IsPromise() {
+		t.Fatalf("returned promise: %v %v", v, err)
+	}
+	if _, err := v.Await(ctx); !errors.As(err, &jsErr) || jsErr.Name != "RangeError" {
+		t.Errorf("awaited: %v", err)
+	}
+	// A Go error rejected asynchronously and left unhandled keeps its identity.
+	rt.AsyncFunc("lookupLater", func(context.Context, ...Value) (any, error) { return nil, errNotFound })
+	v, err = rt.Eval(ctx, "lookupLater()")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Await(ctx); !errors.Is(err, errNotFound) {
+		t.Errorf("async Go error: %v", err)
+	}
+}

@@ -751,14 +751,27 @@ pub(crate) fn checkpoint(scope: &mut v8::PinScope, core: &Core) {
 }
 
 /// The end of a host call that returned `result` (converted as `conv`
-/// says): a Promise handed to the host is claimed, then the checkpoint.
-pub(crate) fn call_done(scope: &mut v8::PinScope, core: &Core, result: v8::Local<v8::Value>, conv: Conv) {
+/// says): a Promise handed to the host is claimed, then the microtasks
+/// run. A rejection they leave unhandled is the call's error, as an
+/// uncaught exception would be (Node's default, `--unhandled-rejections=
+/// throw`, makes it the process's error); more than one: the others go
+/// to the error sink.
+pub(crate) fn call_done(
+    scope: &mut v8::PinScope,
+    core: &Core,
+    result: v8::Local<v8::Value>,
+    conv: Conv,
+) -> Result<(), Error> {
     if conv.refs.is_some() {
         if let Ok(promise) = v8::Local::<v8::Promise>::try_from(result) {
             core.rejections.claim(scope, promise);
         }
     }
-    checkpoint(scope, core);
+    async_hooks::run_microtasks(scope, core);
+    match natives::first_rejection(scope, core, conv.refs) {
+        Some(err) => Err(err),
+        None => Ok(()),
+    }
 }
 
 /// Run what a call that threw left queued (see `LoopState::owed`).

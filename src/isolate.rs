@@ -478,7 +478,10 @@ pub(crate) fn exception_details(
         let Some(desc) = current.get_own_property_descriptor(scope, cause_key.into()) else {
             return;
         };
-        let Some(desc) = desc.to_object(scope) else { return };
+        // (undefined: no such property; to_object would throw.)
+        let Ok(desc) = v8::Local::<v8::Object>::try_from(desc) else {
+            return;
+        };
         let Some(value_key) = v8::String::new(scope, "value") else {
             return;
         };
@@ -531,7 +534,7 @@ pub fn run_script(
     source: &str,
     resource_name: &str,
     want: Want,
-    after: impl FnOnce(&mut v8::PinScope<'_, '_>, v8::Local<v8::Value>),
+    after: impl FnOnce(&mut v8::PinScope<'_, '_>, v8::Local<v8::Value>) -> Result<(), Error>,
 ) -> Result<Value, Error> {
     let refs = match want {
         Want::Typed(conv) => conv.refs,
@@ -547,10 +550,11 @@ pub fn run_script(
     let Some(result) = script.run(tc) else {
         return Err(caught!(tc, vm, Status::Exception, refs));
     };
-    after(tc, result);
+    let left = after(tc, result);
     if tc.has_caught() || tc.has_terminated() {
         return Err(caught!(tc, vm, Status::Exception, refs));
     }
+    left?;
     let value = match want {
         Want::Text => value::to_display_string(tc, result).map(Value::String),
         Want::Typed(conv) => value::from_v8(tc, result, conv),
@@ -587,17 +591,18 @@ pub fn call_function_value(
     this: Option<v8::Local<v8::Value>>,
     args: &[v8::Local<v8::Value>],
     conv: Conv,
-    after: impl FnOnce(&mut v8::PinScope<'_, '_>, v8::Local<v8::Value>),
+    after: impl FnOnce(&mut v8::PinScope<'_, '_>, v8::Local<v8::Value>) -> Result<(), Error>,
 ) -> Result<Value, Error> {
     v8::tc_scope!(let tc, scope);
     let recv = this.unwrap_or_else(|| v8::undefined(tc).into());
     let Some(result) = f.call(tc, recv, args) else {
         return Err(caught!(tc, vm, Status::Exception, conv.refs));
     };
-    after(tc, result);
+    let left = after(tc, result);
     if tc.has_caught() || tc.has_terminated() {
         return Err(caught!(tc, vm, Status::Exception, conv.refs));
     }
+    left?;
     match value::from_v8(tc, result, conv) {
         Some(v) => Ok(v),
         None => Err(caught!(tc, vm, Status::Exception, conv.refs)),

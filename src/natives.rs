@@ -432,18 +432,47 @@ pub(crate) fn report_rejections(scope: &mut v8::PinScope, core: &Core) {
     let pending = core.rejections.take();
     for (_promise, value) in pending {
         let value = v8::Local::new(scope, value);
-        let text = if value.is_native_error() {
-            error_stack(scope, value).unwrap_or_else(|| value.to_rust_string_lossy(scope))
-        } else {
-            crate::value::to_display_string(scope, value).unwrap_or_else(|| "(unprintable)".into())
-        };
-        let mut err = Error::new(
-            Status::Exception,
-            format!("Uncaught (in promise) {}", first_line(&text)),
-        );
-        err.stack = error_stack(scope, value);
+        let err = rejection_error(scope, value, None);
         core.report(err);
     }
+}
+
+/// The first rejection still unhandled as an error (with its reason live
+/// when `refs`); the others are reported as errors of the runtime.
+pub(crate) fn first_rejection(
+    scope: &mut v8::PinScope,
+    core: &Core,
+    refs: Option<&std::sync::Arc<crate::refs::Refs>>,
+) -> Option<Error> {
+    let mut first = None;
+    for (_promise, value) in core.rejections.take() {
+        let value = v8::Local::new(scope, value);
+        match first {
+            None => first = Some(rejection_error(scope, value, refs)),
+            Some(_) => core.report(rejection_error(scope, value, None)),
+        }
+    }
+    first
+}
+
+/// "Uncaught (in promise) ..." for a rejection reason.
+fn rejection_error(
+    scope: &mut v8::PinScope,
+    value: v8::Local<v8::Value>,
+    refs: Option<&std::sync::Arc<crate::refs::Refs>>,
+) -> Error {
+    let text = if value.is_native_error() {
+        error_stack(scope, value).unwrap_or_else(|| value.to_rust_string_lossy(scope))
+    } else {
+        crate::value::to_display_string(scope, value).unwrap_or_else(|| "(unprintable)".into())
+    };
+    let mut err = Error::new(
+        Status::Exception,
+        format!("Uncaught (in promise) {}", first_line(&text)),
+    );
+    err.stack = error_stack(scope, value);
+    crate::isolate::exception_details(scope, value, refs, &mut err);
+    err
 }
 
 fn first_line(s: &str) -> &str {

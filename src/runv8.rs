@@ -300,7 +300,10 @@ fn run_in_fresh_context(vm: &Vm, source: &str, ticket: u64) -> Result<String, Er
     let mut scope = scope.init();
     let context = v8::Context::new(&scope, Default::default());
     let scope = &mut v8::ContextScope::new(&mut scope, context);
-    let checkpoint = |scope: &mut v8::PinScope, _: v8::Local<v8::Value>| scope.perform_microtask_checkpoint();
+    let checkpoint = |scope: &mut v8::PinScope, _: v8::Local<v8::Value>| {
+        scope.perform_microtask_checkpoint();
+        Ok(())
+    };
     match isolate::run_script(scope, vm, source, RESOURCE_NAME, Want::Text, checkpoint)? {
         Value::String(s) => Ok(s),
         other => Err(Error::new(Status::Internal, format!("expected text, got {other:?}"))),

@@ -87,8 +87,14 @@ static void test_runtime_error_kinds(void) {
     CHECK(err && strstr(err->message, "plain string") && err->stack == NULL);
     v8r_error_free(err);
 
-    /* an unhandled promise rejection inside eval is not an eval error */
-    CHECK(eval(rt, "Promise.reject(new Error('later')); 1", &v, NULL) == V8R_STATUS_OK);
+    /* a rejection eval leaves unhandled is its error, as an uncaught one */
+    CHECK(eval(rt, "Promise.reject(new RangeError('later')); 1", &v, &err) == V8R_STATUS_EXCEPTION);
+    CHECK(err && strstr(err->message, "Uncaught (in promise) RangeError: later"));
+    CHECK(err && err->name && strcmp(err->name, "RangeError") == 0 && err->exception != NULL);
+    v8r_error_free(err);
+    /* one handled before the call ends is not */
+    CHECK(eval(rt, "const p = Promise.reject(new Error('x')); Promise.resolve().then(() => p.catch(() => {})); 2",
+               &v, NULL) == V8R_STATUS_OK);
 
     /* bad input */
     const uint8_t bad[] = {'1', 0xc3};
