@@ -8,6 +8,7 @@ import "C"
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 
 	"unsafe"
@@ -41,6 +42,34 @@ type Notifier struct {
 // callback with each payload (looked up at delivery, so the script may
 // define or replace it later). It keeps Run going until closed (or Unref).
 func (r *Runtime) NewNotifier(callback string, opts ...NotifierOption) (*Notifier, error) {
+	cname := C.CString(callback)
+	defer C.free(unsafe.Pointer(cname))
+	return r.newNotifier(opts, func(h *C.v8r_runtime, capacity C.size_t, nh **C.v8r_notifier, cerr **C.v8r_error) C.v8r_status {
+		return C.v8r_notifier_new(h, cname, nil, nil, nil, capacity, nh, cerr)
+	})
+}
+
+// NewNotifierFunc creates a notifier that calls fn, a JS function of this
+// runtime (from EvalObject, Get..., kept alive by the notifier), with each
+// payload. Otherwise as NewNotifier.
+func (r *Runtime) NewNotifierFunc(fn *Object, opts ...NotifierOption) (*Notifier, error) {
+	if fn == nil {
+		return nil, fmt.Errorf("%w: fn is nil", ErrBadInput)
+	}
+	n, err := r.newNotifier(opts, func(h *C.v8r_runtime, capacity C.size_t, nh **C.v8r_notifier, cerr **C.v8r_error) C.v8r_status {
+		fh, err := fn.ptr()
+		if err != nil {
+			return C.V8R_STATUS_CLOSED
+		}
+		return C.v8r_notifier_new_function(h, fh, capacity, nh, cerr)
+	})
+	runtime.KeepAlive(fn)
+	return n, err
+}
+
+type createNotifier func(h *C.v8r_runtime, capacity C.size_t, nh **C.v8r_notifier, cerr **C.v8r_error) C.v8r_status
+
+func (r *Runtime) newNotifier(opts []NotifierOption, create createNotifier) (*Notifier, error) {
 	var o notifierOptions
 	for _, opt := range opts {
 		opt(&o)
@@ -48,11 +77,9 @@ func (r *Runtime) NewNotifier(callback string, opts ...NotifierOption) (*Notifie
 	if o.capacity < 0 {
 		return nil, ErrBadInput
 	}
-	cname := C.CString(callback)
-	defer C.free(unsafe.Pointer(cname))
 	var nh *C.v8r_notifier
 	err := r.call(func(h *C.v8r_runtime, cerr **C.v8r_error) C.v8r_status {
-		return C.v8r_notifier_new(h, cname, nil, nil, nil, C.size_t(o.capacity), &nh, cerr)
+		return create(h, C.size_t(o.capacity), &nh, cerr)
 	})
 	if err != nil {
 		return nil, err

@@ -96,3 +96,41 @@ func TestNotifierBoundedAndUnref(t *testing.T) {
 		t.Fatal("an unref'd notifier kept Run going")
 	}
 }
+
+func TestNotifierToFunctionValue(t *testing.T) {
+	rt := newRuntime(t)
+	ctx := context.Background()
+	// A closure no global names: the notifier targets the value itself.
+	fn, err := rt.EvalObject(ctx, "globalThis.got = []; (() => { let n = 0; return (p) => got.push(++n + ':' + p.item) })()")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := rt.NewNotifierFunc(fn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn.Release() // the notifier keeps the function alive
+	go func() {
+		for i := 0; i < 3; i++ {
+			n.Send(map[string]any{"item": i})
+		}
+		n.Close()
+	}()
+	if err := rt.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := rt.Eval(ctx, "got.join(',')"); v.String() != "1:0,2:1,3:2" {
+		t.Errorf("deliveries: %v", v)
+	}
+	notFn, _ := rt.EvalObject(ctx, "({})")
+	defer notFn.Release()
+	if _, err := rt.NewNotifierFunc(notFn); !errors.Is(err, ErrBadInput) {
+		t.Errorf("not a function: %v", err)
+	}
+	other := newRuntime(t)
+	otherFn, _ := other.EvalObject(ctx, "() => {}")
+	defer otherFn.Release()
+	if _, err := rt.NewNotifierFunc(otherFn); !errors.Is(err, ErrBadInput) {
+		t.Errorf("another runtime's function: %v", err)
+	}
+}

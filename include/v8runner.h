@@ -596,6 +596,15 @@ v8r_status v8r_notifier_new(struct v8r_runtime *rt,
                             struct v8r_notifier **out,
                             struct v8r_error **err);
 
+// `v8r_notifier_new` delivering to the JS function `fn` (a handle of a
+// function of `rt`, which the notifier keeps alive; `fn` stays yours),
+// called with each payload.
+v8r_status v8r_notifier_new_function(struct v8r_runtime *rt,
+                                     struct v8r_object *func,
+                                     size_t capacity,
+                                     struct v8r_notifier **out,
+                                     struct v8r_error **err);
+
 // Queue a copy of `*payload` for delivery. `timeout_ms`: 0 never waits (a
 // full bounded queue gives V8R_STATUS_QUEUE_FULL), > 0 waits at most that
 // long for room (then V8R_STATUS_TIMEOUT), < 0 waits as long as needed.

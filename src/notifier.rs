@@ -14,6 +14,7 @@ use crate::core::Core;
 use crate::error::{Error, Status};
 use crate::event_loop::{self, Event};
 use crate::isolate::{self, Vm};
+use crate::refs::ObjectRef;
 use crate::value::Value;
 
 /// A host callback for deliveries; runs on the loop's thread.
@@ -24,6 +25,9 @@ pub enum Target {
     /// A global resolved by name at each delivery, as the classic addon's
     /// `callback`.
     GlobalName(String),
+    /// A JS function value of the notifier's runtime, called with the
+    /// payload (this undefined).
+    Function(ObjectRef),
     /// Host code.
     Host(NotifyFn),
 }
@@ -325,6 +329,13 @@ fn deliver_one(
             let payload = crate::value::to_v8(scope, &payload, Some(&core.refs))
                 .map_err(|m| Error::bad_input(format!("notifier payload: {m}")))?;
             isolate::call_function(scope, vm, deliver, &[name.into(), payload])
+        }
+        Target::Function(f) => {
+            let f = core.refs.get(scope, f).map_err(|m| Error::new(Status::Closed, m))?;
+            let f = v8::Local::<v8::Function>::try_from(f).map_err(|_| Error::bad_input("not a function"))?;
+            let payload = crate::value::to_v8(scope, &payload, Some(&core.refs))
+                .map_err(|m| Error::bad_input(format!("notifier payload: {m}")))?;
+            isolate::call_function(scope, vm, f, &[payload])
         }
     }
 }

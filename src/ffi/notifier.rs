@@ -10,11 +10,13 @@ use once_cell::sync::Lazy;
 use super::error::v8r_error;
 use super::foreign::{v8r_finalizer_fn, ForeignData};
 use super::handles::{HandleKind, HandleTable};
+use super::object::{self, v8r_object};
 use super::runtime::{lookup, v8r_runtime};
 use super::value::{v8r_value, v8r_value_release, value_from_c};
 use super::{boundary, c_text, guarded, write_out};
 use crate::error::{Error, Status};
 use crate::notifier::{Notifier, SendWait, Target};
+use crate::refs::ObjectType;
 
 /// An opaque notifier handle. Send, ref and close from any thread; free it
 /// once with `v8r_notifier_free`.
@@ -74,6 +76,35 @@ pub extern "C" fn v8r_notifier_new(
         };
         let notifier = runtime.notifier(target, capacity)?;
         arming.arm();
+        let handle = NOTIFIERS.insert_arc(notifier);
+        // SAFETY: checked non-NULL above.
+        unsafe { *out = handle as *mut v8r_notifier };
+        Ok(())
+    })
+}
+
+/// `v8r_notifier_new` delivering to the JS function `fn` (a handle of a
+/// function of `rt`, which the notifier keeps alive; `fn` stays yours),
+/// called with each payload.
+#[no_mangle]
+pub extern "C" fn v8r_notifier_new_function(
+    rt: *mut v8r_runtime,
+    func: *mut v8r_object,
+    capacity: usize,
+    out: *mut *mut v8r_notifier,
+    err: *mut *mut v8r_error,
+) -> Status {
+    boundary(err, || {
+        write_out(out, std::ptr::null_mut(), "out")?;
+        let runtime = lookup(rt)?;
+        let entry = object::lookup_entry(func)?;
+        if entry.obj.object_type() != ObjectType::Function {
+            return Err(Error::bad_input("fn is not a function"));
+        }
+        if !entry.runtime.upgrade().is_some_and(|r| Arc::ptr_eq(&r, &runtime)) {
+            return Err(Error::bad_input("fn belongs to another runtime"));
+        }
+        let notifier = runtime.notifier(Target::Function(entry.obj.clone()), capacity)?;
         let handle = NOTIFIERS.insert_arc(notifier);
         // SAFETY: checked non-NULL above.
         unsafe { *out = handle as *mut v8r_notifier };

@@ -31,7 +31,7 @@ pub const V8R_OBJECTS: u32 = 1;
 
 /// A referenced value and its runtime (not kept alive by the handle).
 pub(crate) struct Entry {
-    runtime: Weak<Runtime>,
+    pub(crate) runtime: Weak<Runtime>,
     pub(crate) obj: ObjectRef,
 }
 

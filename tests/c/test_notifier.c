@@ -261,6 +261,33 @@ static void test_sends_coalesce_into_one_wakeup(void) {
     CHECK(v8r_runtime_free(rt) == V8R_STATUS_OK);
 }
 
+static void test_notifier_function_value(void) {
+    v8r_runtime *rt = t_runtime(0);
+    v8r_value fv;
+    const char *src = "globalThis.sum = 0; (x) => { sum += x }";
+    CHECK(v8r_runtime_eval_with(rt, (const uint8_t *)src, strlen(src), NULL, V8R_OBJECTS, 0, &fv, NULL) ==
+          V8R_STATUS_OK);
+    CHECK(fv.kind == V8R_KIND_OBJECT);
+    v8r_notifier *n = NULL;
+    CHECK(v8r_notifier_new_function(rt, v8r_value_get_object(&fv), 0, &n, NULL) == V8R_STATUS_OK && n);
+    v8r_value_release(&fv); /* the notifier holds the function */
+    for (int i = 1; i <= 4; i++) {
+        v8r_value v = v8r_value_number(i);
+        CHECK(v8r_notifier_send(n, &v, 0) == V8R_STATUS_OK);
+    }
+    CHECK(v8r_notifier_close(n) == V8R_STATUS_OK);
+    CHECK(t_run(rt) == V8R_STATUS_OK);
+    CHECK(t_true(rt, "sum === 10"));
+    v8r_notifier_free(n);
+    /* not a function, NULL, freed */
+    v8r_value ov;
+    CHECK(v8r_runtime_eval_with(rt, (const uint8_t *)"({})", 4, NULL, V8R_OBJECTS, 0, &ov, NULL) == V8R_STATUS_OK);
+    CHECK(v8r_notifier_new_function(rt, v8r_value_get_object(&ov), 0, &n, NULL) == V8R_STATUS_BAD_INPUT && !n);
+    v8r_value_release(&ov);
+    CHECK(v8r_notifier_new_function(rt, NULL, 0, &n, NULL) != V8R_STATUS_OK && !n);
+    v8r_runtime_free(rt);
+}
+
 void run_notifier_tests(void) {
     RUN(test_notifier_js_global);
     RUN(test_notifier_fanin_exactly_once);
@@ -269,4 +296,5 @@ void run_notifier_tests(void) {
     RUN(test_notifier_close_during_sends);
     RUN(test_runtime_free_with_live_notifier);
     RUN(test_sends_coalesce_into_one_wakeup);
+    RUN(test_notifier_function_value);
 }
