@@ -155,10 +155,11 @@ func (r *Runtime) bindField(obj *Object, sv reflect.Value, field reflect.StructF
 	return err
 }
 
-// helperSource is the JS of the small helpers binding needs.
+// helperSource is the JS of the small helpers Bind and Export need.
 var helperSource = `({
 	define(o, k, get, set) { Object.defineProperty(o, k, {get, set, enumerable: true}) },
 	setGlobal(k, v) { 'use strict'; globalThis[k] = v },
+	exportJSON: ` + exportSource + `,
 })`
 
 // helperCall calls one of the helpers, made once per runtime.

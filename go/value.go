@@ -228,8 +228,10 @@ func (v Value) String() string {
 
 // Export converts to a plain Go value: nil (undefined, null), bool,
 // float64, *big.Int, string (strings, function source, symbols), []byte,
-// time.Time (Dates), or for JSON map[string]any / []any as encoding/json
-// decodes it.
+// time.Time (Dates), for JSON map[string]any / []any as encoding/json
+// decodes it, and for a live value its *Object (whose Export converts
+// Maps, Sets, typed arrays, Errors, nested Dates and undefined members
+// without loss).
 func (v Value) Export() any {
 	switch v.kind {
 	case KindBool:
