@@ -137,8 +137,10 @@ func (o *Object) op(ctx context.Context, c func(h *C.v8r_object, id C.uint64_t, 
 
 // get is o[key], live when objects is set.
 func (o *Object) get(key string, objects bool) (Value, error) {
-	ckey := C.CString(key)
-	defer C.free(unsafe.Pointer(ckey))
+	ckey, owned := o.rt.names.get(key)
+	if owned {
+		defer C.free(unsafe.Pointer(ckey))
+	}
 	var out C.v8r_value
 	err := o.op(context.Background(), func(h *C.v8r_object, _ C.uint64_t, cerr **C.v8r_error) C.v8r_status {
 		return C.v8r_object_get(h, ckey, objectFlags(objects), &out, cerr)
@@ -165,8 +167,10 @@ func (o *Object) GetObject(key string) (*Object, error) {
 // Set does o[key] = v, with v converted as Call's arguments are (an
 // *Object or a live Value stores that very object).
 func (o *Object) Set(key string, v any) error {
-	ckey := C.CString(key)
-	defer C.free(unsafe.Pointer(ckey))
+	ckey, owned := o.rt.names.get(key)
+	if owned {
+		defer C.free(unsafe.Pointer(ckey))
+	}
 	cv, err := cValue(v)
 	if err != nil {
 		return err
@@ -181,8 +185,10 @@ func (o *Object) Set(key string, v any) error {
 
 // Has reports whether key in o (own or inherited).
 func (o *Object) Has(key string) (bool, error) {
-	ckey := C.CString(key)
-	defer C.free(unsafe.Pointer(ckey))
+	ckey, owned := o.rt.names.get(key)
+	if owned {
+		defer C.free(unsafe.Pointer(ckey))
+	}
 	var has C.bool
 	err := o.op(context.Background(), func(h *C.v8r_object, _ C.uint64_t, cerr **C.v8r_error) C.v8r_status {
 		return C.v8r_object_has(h, ckey, &has, cerr)
@@ -192,8 +198,10 @@ func (o *Object) Has(key string) (bool, error) {
 
 // Delete does delete o[key] and reports whether the property is gone.
 func (o *Object) Delete(key string) (bool, error) {
-	ckey := C.CString(key)
-	defer C.free(unsafe.Pointer(ckey))
+	ckey, owned := o.rt.names.get(key)
+	if owned {
+		defer C.free(unsafe.Pointer(ckey))
+	}
 	var gone C.bool
 	err := o.op(context.Background(), func(h *C.v8r_object, _ C.uint64_t, cerr **C.v8r_error) C.v8r_status {
 		return C.v8r_object_delete(h, ckey, &gone, cerr)
@@ -246,8 +254,10 @@ func (o *Object) JSON() (string, error) {
 func (o *Object) call(ctx context.Context, method string, objects bool, args []any) (Value, error) {
 	var cmethod *C.char
 	if method != "" {
-		cmethod = C.CString(method)
-		defer C.free(unsafe.Pointer(cmethod))
+		var owned bool
+		if cmethod, owned = o.rt.names.get(method); owned {
+			defer C.free(unsafe.Pointer(cmethod))
+		}
 	}
 	argv, free, err := cArgs(args)
 	if err != nil {

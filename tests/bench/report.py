@@ -57,6 +57,9 @@ engines = [
     ("  same, inside Pin", "evalfast", "ns"),
     ("compute workload, ms", "compute", "ms"),
     ("JSON parse+stringify 1 MB, ms", "json", "ms"),
+    ("held object: Get(\"x\"), ns", "objget", "ns"),
+    ("held object: Set(\"x\", i), ns", "objset", "ns"),
+    ("await async fn result, ns", "await", "ns"),
 ]
 if any(vals.get(f"{k}.{peer}") for _, k, _ in engines for peer in ("goja", "v8go")):
     print()

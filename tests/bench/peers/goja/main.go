@@ -30,4 +30,21 @@ func main() {
 	vm.Set("doc", workloads.JSONDoc())
 	vm.RunString(workloads.JSONRoundTrip)
 	fmt.Printf("BENCH json.goja %.1f ms\n", workloads.NsPerOp(3, func() { vm.RunString("roundTrip(doc)") })/1e6)
+
+	// Object handles: a property read and write on an object held in Go,
+	// and an async function's result awaited from Go.
+	obj := vm.NewObject()
+	obj.Set("x", 1)
+	fmt.Printf("BENCH objget.goja %.1f ns\n", workloads.NsPerOp(200000, func() { obj.Get("x").ToInteger() }))
+	j := 0
+	fmt.Printf("BENCH objset.goja %.1f ns\n", workloads.NsPerOp(200000, func() { j++; obj.Set("x", j) }))
+	vm.RunString("async function af(x) { await null; return x + 1 }")
+	af, _ := goja.AssertFunction(vm.Get("af"))
+	fmt.Printf("BENCH await.goja %.1f ns\n", workloads.NsPerOp(100000, func() {
+		j++
+		p, _ := af(goja.Undefined(), vm.ToValue(j))
+		if pr := p.Export().(*goja.Promise); pr.State() != goja.PromiseStateFulfilled || pr.Result().ToInteger() != int64(j+1) {
+			panic("await")
+		}
+	}))
 }

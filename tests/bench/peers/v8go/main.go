@@ -76,4 +76,27 @@ func main() {
 	check(ctx.Global().Set("doc", workloads.JSONDoc()))
 	run(workloads.JSONRoundTrip)
 	fmt.Printf("BENCH json.v8go %.2f ms\n", workloads.NsPerOp(3, func() { run("roundTrip(doc)") })/1e6)
+
+	// Object handles: a property read and write on an object held in Go,
+	// and an async function's result awaited from Go.
+	run("var held = {x: 1}; async function af(x) { await null; return x + 1 }")
+	obj := must(must(ctx.Global().Get("held")).AsObject())
+	fmt.Printf("BENCH objget.v8go %.1f ns\n", workloads.NsPerOp(200000, func() { must(obj.Get("x")).Release() }))
+	fmt.Printf("BENCH objset.v8go %.1f ns\n", workloads.NsPerOp(200000, func() { i++; check(obj.Set("x", i)) }))
+	af := fn("af")
+	fmt.Printf("BENCH await.v8go %.1f ns\n", workloads.NsPerOp(100000, func() {
+		i++
+		a := must(v8.NewValue(iso, i))
+		v := must(af.Call(undef, a))
+		p := must(v.AsPromise())
+		for p.State() == v8.Pending {
+			ctx.PerformMicrotaskCheckpoint()
+		}
+		if p.State() != v8.Fulfilled || p.Result().Int32() != i+1 {
+			panic("await")
+		}
+		p.Result().Release()
+		v.Release()
+		a.Release()
+	}))
 }

@@ -51,4 +51,25 @@ func main() {
 	must(rt.Eval(ctx, workloads.JSONRoundTrip+"; var doc; function setDoc(d) { doc = d }"))
 	must(rt.Call(ctx, "setDoc", workloads.JSONDoc()))
 	fmt.Printf("BENCH json.go %.2f ms\n", workloads.NsPerOp(10, func() { must(rt.Eval(ctx, "roundTrip(doc)")) })/1e6)
+
+	// Object handles: a property read and write on an object held in Go,
+	// and an async function's result awaited from Go.
+	obj, err := rt.EvalObject(ctx, "({x: 1})")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("BENCH objget.go %.1f ns\n", workloads.NsPerOp(200000, func() { must(obj.Get("x")) }))
+	fmt.Printf("BENCH objset.go %.1f ns\n", workloads.NsPerOp(200000, func() {
+		i++
+		if err := obj.Set("x", i); err != nil {
+			panic(err)
+		}
+	}))
+	must(rt.Eval(ctx, "async function af(x) { await null; return x + 1 }"))
+	fmt.Printf("BENCH await.go %.1f ns\n", workloads.NsPerOp(100000, func() {
+		i++
+		if v := must(must(rt.Call(ctx, "af", i)).Await(ctx)); v.Int() != int64(i+1) {
+			panic("await")
+		}
+	}))
 }
