@@ -58,6 +58,7 @@ engines = [
     ("compute workload, ms", "compute", "ms"),
     ("JSON parse+stringify 1 MB, ms", "json", "ms"),
     ("held object: Get(\"x\"), ns", "objget", "ns"),
+    ("  same, inside Pin", "objgetfast", "ns"),
     ("held object: Set(\"x\", i), ns", "objset", "ns"),
     ("await async fn result, ns", "await", "ns"),
 ]
@@ -71,7 +72,7 @@ if any(vals.get(f"{k}.{peer}") for _, k, _ in engines for peer in ("goja", "v8go
         for peer in ("goja", "v8go"):
             # The peers have no lock to pin: their one call figure stands
             # for both of ours.
-            fast = {"callfast": "call", "evalfast": "eval"}.get(key, "")
+            fast = {"callfast": "call", "evalfast": "eval", "objgetfast": "objget"}.get(key, "")
             theirs = vals.get(f"{key}.{peer}") or vals.get(f"{fast}.{peer}")
             cells.append(f"{theirs[0]:,.1f}" if theirs else "-")
             ratios.append(f"{theirs[0] / ours[0]:.2f}x" if ours and theirs else "-")

@@ -65,6 +65,10 @@ func main() {
 			panic(err)
 		}
 	}))
+	rt.Pin(func() error {
+		fmt.Printf("BENCH objgetfast.go %.1f ns\n", workloads.NsPerOp(200000, func() { must(obj.Get("x")) }))
+		return nil
+	})
 	must(rt.Eval(ctx, "async function af(x) { await null; return x + 1 }"))
 	fmt.Printf("BENCH await.go %.1f ns\n", workloads.NsPerOp(100000, func() {
 		i++
