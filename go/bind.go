@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -48,28 +49,128 @@ func (r *Runtime) Bind(name string, v any, opts ...FuncOption) error {
 //     (when v is a pointer), converted as a method argument is.
 //
 // Methods run on the goroutine running the script, as Func callbacks do.
-// The runtime holds v and the functions made for it until it closes, as
-// it holds Func functions: wrap long-lived values (a service, a store),
-// not one value per request (pass plain data for those).
+// The JS functions are made once per Go type and shared by its wrappers;
+// each wrapper holds v until JS collects it (the runtime then lets go of
+// v within a few calls or loop turns) or the runtime closes. A method
+// called on anything but a wrapper throws a TypeError.
 func (r *Runtime) Wrap(v any) (*Object, error) {
 	rv := reflect.ValueOf(v)
 	if !rv.IsValid() || (rv.Kind() == reflect.Pointer && rv.IsNil()) {
 		return nil, fmt.Errorf("%w: cannot wrap a nil value", ErrBadInput)
 	}
-	obj, err := r.EvalObject(context.Background(), "({})")
+	r.wantsCallContext.Store(true)
+	class, release, err := r.wraps.classFor(r, rv.Type())
 	if err != nil {
 		return nil, err
 	}
-	if err := r.bindMembers(obj, rv); err != nil {
-		obj.Release()
+	id := r.wraps.add(rv)
+	obj, err := r.helperObject("wrap", class, id, release)
+	if err != nil {
+		r.wraps.drop(id)
 		return nil, err
 	}
 	return obj, nil
 }
 
-func (r *Runtime) bindMembers(obj *Object, rv reflect.Value) error {
-	r.wantsCallContext.Store(true)
-	t := rv.Type()
+// wraps is a runtime's wrapped Go values and the JS class of each type.
+type wraps struct {
+	mu      sync.Mutex
+	classes map[reflect.Type]*Object
+	values  map[uint64]reflect.Value
+	next    uint64
+	release *Object // the JS function a wrapper's collection calls
+}
+
+func (w *wraps) add(rv reflect.Value) uint64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.values == nil {
+		w.values = map[uint64]reflect.Value{}
+	}
+	w.next++
+	w.values[w.next] = rv
+	return w.next
+}
+
+func (w *wraps) drop(id uint64) {
+	w.mu.Lock()
+	delete(w.values, id)
+	w.mu.Unlock()
+}
+
+func (w *wraps) live() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.values)
+}
+
+// value is the Go value of wrapper id (a JS number; 0: not a wrapper).
+func (w *wraps) value(id Value, what string) (reflect.Value, error) {
+	w.mu.Lock()
+	rv, ok := w.values[uint64(id.Int())]
+	w.mu.Unlock()
+	if !ok {
+		return reflect.Value{}, fmt.Errorf("TypeError: %s called on something that is not a wrapped Go value", what)
+	}
+	return rv, nil
+}
+
+// classFor is the JS class of Go type t, made on first use.
+func (w *wraps) classFor(r *Runtime, t reflect.Type) (class, release *Object, err error) {
+	w.mu.Lock()
+	class, release = w.classes[t], w.release
+	w.mu.Unlock()
+	if class != nil {
+		return class, release, nil
+	}
+	if release == nil {
+		release, err = r.NewFunction("release", func(c *CallInfo) (any, error) {
+			if len(c.Args) > 0 {
+				w.drop(uint64(c.Args[0].Int()))
+			}
+			return nil, nil
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	class, err = r.makeClass(t)
+	if err != nil {
+		return nil, nil, err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.release == nil {
+		w.release = release
+	}
+	if w.classes == nil {
+		w.classes = map[reflect.Type]*Object{}
+	}
+	if other := w.classes[t]; other != nil {
+		class = other // made concurrently: one is enough
+	} else {
+		w.classes[t] = class
+	}
+	return class, w.release, nil
+}
+
+// makeClass makes the JS methods and field accessors of Go type t.
+func (r *Runtime) makeClass(t reflect.Type) (*Object, error) {
+	class, err := r.helperObject("makeClass", t.String())
+	if err != nil {
+		return nil, err
+	}
+	if err := r.fillClass(class, t); err != nil {
+		class.Release()
+		return nil, err
+	}
+	return class, nil
+}
+
+func (r *Runtime) fillClass(class *Object, t reflect.Type) error {
+	fn := func(name string, impl func(c *CallInfo) (any, error)) (*Object, error) {
+		return r.NewFunction(name, impl)
+	}
 	seen := map[string]string{}
 	claim := func(js, goName string) error {
 		if other, dup := seen[js]; dup {
@@ -83,25 +184,34 @@ func (r *Runtime) bindMembers(obj *Object, rv reflect.Value) error {
 		if !m.IsExported() {
 			continue
 		}
-		js := jsName(m.Name)
+		js, index := jsName(m.Name), i
 		if err := claim(js, m.Name); err != nil {
 			return err
 		}
-		f, err := r.NewFunction(js, methodCaller(rv.Method(i), m.Name))
+		impl, err := fn(js, func(c *CallInfo) (any, error) {
+			rv, err := r.wraps.value(c.Args[0], js)
+			if err != nil {
+				return nil, err
+			}
+			return callMethod(rv.Method(index), js, c, c.Args[1:])
+		})
 		if err != nil {
 			return err
 		}
-		err = obj.Set(js, f)
-		f.Release()
+		_, err = r.helperCall("addMethod", class, js, impl)
+		impl.Release()
 		if err != nil {
 			return err
 		}
 	}
-	sv := reflect.Indirect(rv)
-	if sv.Kind() != reflect.Struct {
+	st := t
+	if st.Kind() == reflect.Pointer {
+		st = st.Elem()
+	}
+	if st.Kind() != reflect.Struct {
 		return nil
 	}
-	for _, field := range reflect.VisibleFields(sv.Type()) {
+	for _, field := range reflect.VisibleFields(st) {
 		if !field.IsExported() || field.Anonymous {
 			continue
 		}
@@ -112,65 +222,123 @@ func (r *Runtime) bindMembers(obj *Object, rv reflect.Value) error {
 		if err := claim(js, field.Name); err != nil {
 			return err
 		}
-		if err := r.bindField(obj, sv, field, js); err != nil {
+		get, set, err := r.fieldAccessors(t, field, js, fn)
+		if err != nil {
+			return err
+		}
+		_, err = r.helperCall("addField", class, js, get, set)
+		get.Release()
+		if o, ok := set.(*Object); ok {
+			o.Release()
+		}
+		if err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// bindField defines obj[js] as an accessor over sv's field.
-func (r *Runtime) bindField(obj *Object, sv reflect.Value, field reflect.StructField, js string) error {
-	get, err := r.NewFunction("get "+js, func(*CallInfo) (any, error) {
-		fv, err := sv.FieldByIndexErr(field.Index)
+// fieldAccessors are get(id) and set(id, v) (undefined: read-only) of a
+// field.
+func (r *Runtime) fieldAccessors(t reflect.Type, field reflect.StructField, js string,
+	fn func(string, func(*CallInfo) (any, error)) (*Object, error)) (get *Object, set any, err error) {
+	fieldOf := func(c *CallInfo) (reflect.Value, error) {
+		rv, err := r.wraps.value(c.Args[0], js)
+		if err != nil {
+			return reflect.Value{}, err
+		}
+		return reflect.Indirect(rv).FieldByIndexErr(field.Index)
+	}
+	get, err = fn("get "+js, func(c *CallInfo) (any, error) {
+		fv, err := fieldOf(c)
 		if err != nil {
 			return nil, err
 		}
 		return fv.Interface(), nil
 	})
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	defer get.Release()
-	var set any = Value{} // undefined: read-only
-	if sv.CanAddr() {
-		setter, err := r.NewFunction("set "+js, func(c *CallInfo) (any, error) {
-			fv, err := sv.FieldByIndexErr(field.Index)
-			if err != nil {
-				return nil, err
-			}
-			var arg Value
-			if len(c.Args) > 0 {
-				arg = c.Args[0]
-			}
-			return nil, convertArg(arg, fv.Addr().Interface(), js)
-		})
+	if t.Kind() != reflect.Pointer {
+		return get, Value{}, nil // a copy: read-only
+	}
+	setter, err := fn("set "+js, func(c *CallInfo) (any, error) {
+		fv, err := fieldOf(c)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		defer setter.Release()
-		set = setter
+		var arg Value
+		if len(c.Args) > 1 {
+			arg = c.Args[1]
+		}
+		return nil, convertArg(arg, fv.Addr().Interface(), js)
+	})
+	if err != nil {
+		get.Release()
+		return nil, nil, err
 	}
-	_, err = r.helperCall("define", obj, js, get, set)
-	return err
+	return get, setter, nil
 }
 
-// helperSource is the JS of the small helpers Bind and Export need.
-var helperSource = `({
-	define(o, k, get, set) { Object.defineProperty(o, k, {get, set, enumerable: true}) },
-	setGlobal(k, v) { 'use strict'; globalThis[k] = v },
-	exportJSON: ` + exportSource + `,
-})`
+// helperSource is the JS of the small helpers Bind, Wrap and Export need.
+// A wrapper's id is a private field: scripts cannot read or forge it.
+var helperSource = `(() => {
+	class Handle {
+		#id;
+		constructor(id) { this.#id = id }
+		static id(o) { return o !== null && typeof o === 'object' && #id in o ? o.#id : 0 }
+	}
+	let gone;
+	return {
+		setGlobal(k, v) { 'use strict'; globalThis[k] = v },
+		exportJSON: ` + exportSource + `,
+		makeClass(name) {
+			const proto = {};
+			Object.defineProperty(proto, Symbol.toStringTag, {value: name});
+			function Wrapped() {}
+			Wrapped.prototype = proto;
+			return {Wrapped, proto, accessors: []};
+		},
+		addMethod(cls, k, impl) {
+			const f = {[k](...a) { return impl(Handle.id(this), ...a) }}[k];
+			Object.defineProperty(cls.proto, k, {value: f, writable: true, configurable: true});
+		},
+		addField(cls, k, get, set) {
+			cls.accessors.push([k,
+				function () { return get(Handle.id(this)) },
+				set && function (v) { set(Handle.id(this), v) }]);
+		},
+		wrap(cls, id, release) {
+			const o = Reflect.construct(Handle, [id], cls.Wrapped);
+			for (const [k, get, set] of cls.accessors)
+				Object.defineProperty(o, k, {get, set, enumerable: true, configurable: true});
+			(gone ??= new FinalizationRegistry((id) => release(id))).register(o, id);
+			return o;
+		},
+	};
+})()`
+
+// helperObject calls one of the helpers; an object result comes back live.
+func (r *Runtime) helperObject(name string, args ...any) (*Object, error) {
+	if err := r.makeHelpers(); err != nil {
+		return nil, err
+	}
+	return r.helpers.CallObject(context.Background(), name, args...)
+}
 
 // helperCall calls one of the helpers, made once per runtime.
 func (r *Runtime) helperCall(name string, args ...any) (Value, error) {
+	if err := r.makeHelpers(); err != nil {
+		return Value{}, err
+	}
+	return r.helpers.Call(context.Background(), name, args...)
+}
+
+func (r *Runtime) makeHelpers() error {
 	r.bindOnce.Do(func() {
 		r.helpers, r.helpersErr = r.EvalObject(context.Background(), helperSource)
 	})
-	if r.helpersErr != nil {
-		return Value{}, r.helpersErr
-	}
-	return r.helpers.Call(context.Background(), name, args...)
+	return r.helpersErr
 }
 
 var (
@@ -180,45 +348,42 @@ var (
 	typeError    = reflect.TypeFor[error]()
 )
 
-// methodCaller calls m with a JS call's arguments (see Wrap).
-func methodCaller(m reflect.Value, name string) func(c *CallInfo) (any, error) {
+// callMethod calls m with a JS call's arguments args (see Wrap).
+func callMethod(m reflect.Value, name string, c *CallInfo, args []Value) (any, error) {
 	t := m.Type()
-	return func(c *CallInfo) (any, error) {
-		in := make([]reflect.Value, 0, t.NumIn())
-		args := c.Args
-		for i := 0; i < t.NumIn(); i++ {
-			pt := t.In(i)
-			switch {
-			case pt == typeContext:
-				in = append(in, reflect.ValueOf(c.Context()))
-				continue
-			case pt == typeCallInfo:
-				in = append(in, reflect.ValueOf(c))
-				continue
-			}
-			if t.IsVariadic() && i == t.NumIn()-1 {
-				for _, a := range args {
-					v, err := argValue(a, pt.Elem(), name)
-					if err != nil {
-						return nil, err
-					}
-					in = append(in, v)
-				}
-				args = nil
-				break
-			}
-			var a Value // missing arguments are undefined
-			if len(args) > 0 {
-				a, args = args[0], args[1:]
-			}
-			v, err := argValue(a, pt, name)
-			if err != nil {
-				return nil, err
-			}
-			in = append(in, v)
+	in := make([]reflect.Value, 0, t.NumIn())
+	for i := 0; i < t.NumIn(); i++ {
+		pt := t.In(i)
+		switch {
+		case pt == typeContext:
+			in = append(in, reflect.ValueOf(c.Context()))
+			continue
+		case pt == typeCallInfo:
+			in = append(in, reflect.ValueOf(c))
+			continue
 		}
-		return results(m.Call(in))
+		if t.IsVariadic() && i == t.NumIn()-1 {
+			for _, a := range args {
+				v, err := argValue(a, pt.Elem(), name)
+				if err != nil {
+					return nil, err
+				}
+				in = append(in, v)
+			}
+			args = nil
+			break
+		}
+		var a Value // missing arguments are undefined
+		if len(args) > 0 {
+			a, args = args[0], args[1:]
+		}
+		v, err := argValue(a, pt, name)
+		if err != nil {
+			return nil, err
+		}
+		in = append(in, v)
 	}
+	return results(m.Call(in))
 }
 
 // argValue converts a JS argument to a Go parameter of type t.

@@ -221,3 +221,58 @@ func TestFuncWithThisAndContext(t *testing.T) {
 	}
 	f.Release()
 }
+
+type wrapped struct{ N int }
+
+func (w *wrapped) Double() int { return w.N * 2 }
+
+func TestWrapSharesClassesAndReleases(t *testing.T) {
+	rt := newRuntime(t)
+	ctx := context.Background()
+	check, err := rt.EvalObject(ctx, "(w) => w.double() + w.n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer check.Release()
+	const n = 20000
+	for i := 0; i < n; i++ {
+		o, err := rt.Wrap(&wrapped{N: i})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%1000 == 0 {
+			if v, err := check.Invoke(ctx, o); err != nil || v.Int() != int64(3*i) {
+				t.Fatalf("wrapper %d: %v %v", i, v, err)
+			}
+		}
+		o.Release()
+	}
+	// Collected wrappers let go of their Go values (V8 collects them as
+	// it allocates; the cleanups run at later calls).
+	for i := 0; i < 20 && rt.wraps.live() > n/2; i++ {
+		rt.Eval(ctx, "new Array(1e6).fill(0).length") // allocation pressure
+	}
+	if live := rt.wraps.live(); live > n/2 {
+		t.Errorf("%d of %d wrapped values still held", live, n)
+	}
+	// One JS class per Go type, however many values.
+	rt.wraps.mu.Lock()
+	classes := len(rt.wraps.classes)
+	rt.wraps.mu.Unlock()
+	if classes != 1 {
+		t.Errorf("%d classes", classes)
+	}
+	// A method taken off its wrapper is refused, not confused.
+	o, _ := rt.Wrap(&wrapped{N: 1})
+	defer o.Release()
+	g, _ := rt.Global()
+	defer g.Release()
+	g.Set("w", o)
+	v, err := rt.Eval(ctx, "try { w.double.call({}) } catch (e) { e.message }")
+	if err != nil || !strings.Contains(v.String(), "not a wrapped Go value") {
+		t.Errorf("foreign this: %v %v", v, err)
+	}
+	if v, _ := rt.Eval(ctx, "Object.getOwnPropertySymbols(w).length + ':' + Object.prototype.toString.call(w)"); v.String() != "0:[object *v8runner.wrapped]" {
+		t.Errorf("wrapper internals visible: %v", v)
+	}
+}

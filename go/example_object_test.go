@@ -271,10 +271,12 @@ func ExampleRuntime_Bind() {
 	v, _ := rt.Eval(ctx, "store.put('tea', 'green'); store.get('tea')")
 	fmt.Println(v)
 	_, err := rt.Eval(ctx, "store.get('coffee')")
-	fmt.Println(err)
+	var jsErr *v8runner.JSError
+	errors.As(err, &jsErr)
+	fmt.Println(jsErr.Message)
 	// Output:
 	// green
-	// v8runner:1:7: Uncaught Error: no "coffee"
+	// Uncaught Error: no "coffee"
 }
 
 func ExampleRuntime_Wrap() {

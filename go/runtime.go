@@ -103,6 +103,8 @@ type Runtime struct {
 	// for FuncWith callbacks (kept only once one is registered).
 	wantsCallContext atomic.Bool
 	callContexts     sync.Map
+	// wraps holds the Go values wrapped for JS (bind.go).
+	wraps wraps
 	// helpers are Bind's JS helpers, made once.
 	bindOnce   sync.Once
 	helpers    *Object

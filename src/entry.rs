@@ -477,6 +477,9 @@ impl Gateway {
         // References dropped on other threads meanwhile: released here,
         // where the isolate is held.
         self.core.refs.collect();
+        if self.core.loop_state.tasks_due_on_entry() {
+            crate::platform::run_pending_tasks(entered.isolate());
+        }
         Ok(self.as_call(call, || in_context(entered.isolate(), context, f)))
     }
 
