@@ -12,7 +12,8 @@ import "runtime"
 // whole of fn, so every Eval and Call that fn makes on this goroutine skips
 // the per-call lock (the fast path for many small calls; see the
 // benchmarks). Other goroutines' calls wait until fn returns, so fn must
-// not wait for goroutines that use this runtime. Run is refused inside fn.
+// not wait for goroutines that use this runtime. Run is refused inside fn
+// (ErrWrongThread), as is awaiting a promise that has not settled yet.
 // Context cancellation still stops individual calls made inside fn.
 func (r *Runtime) Pin(fn func() error) error {
 	h, err := r.ptr()

@@ -164,6 +164,12 @@ func NewRuntime(opts ...Option) (*Runtime, error) {
 // value. Globals it defines stay for later calls. If ctx ends first the
 // script is terminated: the error matches ErrTerminated and ctx.Err(), and
 // the runtime stays usable.
+//
+// Plain data comes back copied (JSON for objects and arrays); a Promise
+// comes back live (await it with Value.Await), and so does a result JSON
+// cannot copy (a cycle). A promise rejection the script leaves unhandled
+// once its microtasks ran is Eval's error, a *JSError "Uncaught (in
+// promise) ..." (Node's default makes it the process's error).
 func (r *Runtime) Eval(ctx context.Context, script string) (Value, error) {
 	return r.EvalNamed(ctx, script, "")
 }

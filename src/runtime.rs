@@ -108,8 +108,8 @@ impl Runtime {
     /// defines stay for later calls. An empty `resource_name` uses the
     /// runtime's name. `call_id` (0 for none) lets [`Runtime::terminate_call`]
     /// stop this call and no other. Plain data comes back copied, a Promise
-    /// as a reference (see [`Conv`]). Unhandled rejections it leaves are
-    /// reported to the error sink, not returned.
+    /// as a reference (see [`Conv`]). A rejection it leaves unhandled is
+    /// its error ("Uncaught (in promise) ..."; see `event_loop::call_done`).
     pub fn eval(&self, source: &str, resource_name: &str, call_id: u64) -> Result<Value, Error> {
         self.eval_as(source, resource_name, call_id, false)
     }

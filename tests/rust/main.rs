@@ -3,6 +3,7 @@
 //! module per concept.
 
 mod error;
+mod object;
 mod runtime;
 mod runv8;
 
