@@ -141,6 +141,8 @@ pub(crate) struct Core {
     pub(crate) hooks: AsyncState,
     /// Live values the host holds (released under the isolate lock).
     pub(crate) refs: Arc<Refs>,
+    /// ES modules: the loader and every module compiled (module.rs).
+    pub(crate) modules: crate::module::Modules,
     pub(crate) kept: Kept,
 }
 
@@ -159,6 +161,7 @@ impl Core {
             hosts: host::Registry::default(),
             hooks: AsyncState::new(),
             refs: Arc::default(),
+            modules: Default::default(),
             kept: Kept::default(),
         }
     }

@@ -17,6 +17,7 @@ pub mod event_loop;
 pub mod function;
 pub mod host;
 pub mod isolate;
+pub mod module;
 mod natives;
 pub mod notifier;
 mod object;

@@ -372,6 +372,8 @@ pub(crate) fn install(scope: &mut v8::PinScope, core: *const Core) -> Result<Dis
 pub(crate) fn set_isolate_hooks(isolate: &mut v8::Isolate) {
     isolate.add_message_listener(on_uncaught_message);
     isolate.set_promise_reject_callback(on_promise_reject);
+    isolate.set_host_import_module_dynamically_callback(crate::module::dynamic_import);
+    isolate.set_host_initialize_import_meta_object_callback(crate::module::import_meta);
 }
 
 /// V8 reports exceptions nobody caught (a throwing microtask, say) here.

@@ -21,6 +21,7 @@ use crate::event_loop::{self, RunMode, RunOutcome};
 use crate::function::FunctionRef;
 use crate::host::{self, FunctionOptions, HostFunction};
 use crate::isolate::{self, HeapLimits, Vm, Want};
+use crate::module;
 use crate::natives;
 use crate::notifier::{self, Notifier, Target};
 use crate::object;
@@ -250,6 +251,76 @@ impl Runtime {
         self.after_call(result)
     }
 
+    /// Set the loader ES modules come from (see module.rs); replaces one
+    /// set before. Any thread the runtime allows.
+    pub fn set_module_loader(&self, loader: module::Loader) -> Result<(), Error> {
+        self.check_thread()?;
+        self.core.modules.set_loader(loader);
+        Ok(())
+    }
+
+    /// Define host module `name` (imported by exactly that specifier)
+    /// with these exports (function references among them call the host).
+    pub fn define_module(&self, name: &str, exports: Vec<(String, Value)>) -> Result<(), Error> {
+        self.check_thread()?;
+        if name.is_empty() {
+            return Err(Error::bad_input("module name is empty"));
+        }
+        for (k, v) in &exports {
+            if let Value::Object(o) = v {
+                if !self.core.refs.owns(o) {
+                    return Err(Error::bad_input(format!(
+                        "export {k}: the object belongs to another runtime"
+                    )));
+                }
+            }
+        }
+        self.core.modules.define(name, exports)
+    }
+
+    /// Import module `specifier` (resolved by the loader from `referrer`,
+    /// "" for none; or, with `source`, that text as the module named
+    /// `specifier`), run it and its graph, wait for top-level await (the
+    /// loop runs, as `await_value` does), and return its namespace.
+    /// `call_id` as for [`Runtime::eval`]. A module that threw keeps
+    /// throwing the same error at every later import.
+    pub fn import(
+        &self,
+        specifier: &str,
+        referrer: &str,
+        source: Option<&str>,
+        call_id: u64,
+    ) -> Result<ObjectRef, Error> {
+        let core = &*self.core;
+        let vm = self.gateway.vm();
+        let conv = self.conv(true);
+        let started = self.gateway.enter(Call::Id(call_id), |scope| {
+            event_loop::settle_owed(scope, core);
+            v8::tc_scope!(let tc, scope);
+            let Some((done, namespace)) = module::import(tc, core, specifier, referrer, source.map(str::to_string))
+            else {
+                let kind = if tc
+                    .exception()
+                    .is_some_and(|e| e.is_native_error() && e.to_rust_string_lossy(tc).starts_with("SyntaxError"))
+                {
+                    Status::SyntaxError
+                } else {
+                    Status::Exception
+                };
+                return Err(isolate::caught!(tc, vm, kind, Some(&core.refs)));
+            };
+            let done_ref = core.refs.keep(tc, done.into());
+            let namespace = core.refs.keep(tc, namespace);
+            event_loop::call_done(tc, core, done.into(), conv)?;
+            Ok((done_ref, namespace))
+        });
+        let result = started.and_then(|r| r).and_then(|(done, namespace)| {
+            object::await_settled(&self.gateway, core, &done, false, call_id)?;
+            Ok(namespace)
+        });
+        self.after_call(result)
+    }
+
     /// How many values the host references now (leak checks).
     pub fn referenced(&self) -> usize {
         self.core.refs.len()
@@ -474,6 +545,7 @@ impl Drop for Runtime {
             self.core.hosts.take_promises(),
             self.core.hooks.take_handles(),
             self.core.refs.take_all(),
+            self.core.modules.take_handles(),
         );
         self.gateway.release_context(handles);
         self.core.hosts.drop_functions();
