@@ -70,6 +70,17 @@
 // when it is an object), the JS arguments follow.
 #define V8R_FUNCTION_THIS 1
 
+// `v8r_module_source.kind`: JavaScript module source.
+#define V8R_MODULE_JAVASCRIPT 0
+
+// `v8r_module_source.kind`: JSON text (its default export; importers
+// must say `with { type: 'json' }`).
+#define V8R_MODULE_JSON 1
+
+// Loader flag: only the canonical name is wanted (`import.meta.resolve`);
+// `source` may stay NULL.
+#define V8R_RESOLVE_ONLY 1
+
 // `flags` bit for calls that return values: objects come back as
 // V8R_KIND_OBJECT handles instead of JSON copies. (Promises always come
 // back as V8R_KIND_PROMISE handles.)
@@ -373,6 +384,31 @@ typedef void (*v8r_async_host_fn)(void *data,
                                   size_t argc,
                                   struct v8r_promise *promise);
 
+// What a module loader fills in. All pointers start NULL; what the loader
+// sets must come from malloc, and the library frees it.
+typedef struct v8r_module_source {
+  // The canonical name (NUL-terminated UTF-8): the cache key, the
+  // module's `import.meta.url` and the referrer of its own imports.
+  char *name;
+  // `len` bytes of UTF-8: the source, or on failure the error message.
+  char *source;
+  size_t len;
+  // V8R_MODULE_JAVASCRIPT or V8R_MODULE_JSON.
+  uint32_t kind;
+} v8r_module_source;
+
+// Resolves `specifier` (NUL-terminated) imported by the module named
+// `referrer` ("" for a top-level import; a script's resource name for
+// `import()` in a script) and loads it: return V8R_STATUS_OK with `out`
+// filled, or any other status with an error message in `out->source`.
+// Each canonical name is loaded once per runtime. Runs on the runtime's
+// thread, inside the import; must not call into the runtime.
+typedef v8r_status (*v8r_module_loader)(void *data,
+                                        const char *specifier,
+                                        const char *referrer,
+                                        uint32_t flags,
+                                        struct v8r_module_source *out);
+
 // Receives one payload on the loop thread; `payload` is valid during the
 // call only. May call back into the runtime.
 typedef void (*v8r_notify_fn)(void *data, const struct v8r_value *payload);
@@ -575,6 +611,52 @@ v8r_status v8r_promise_reject_value(struct v8r_promise *promise, const struct v8
 // Give up on `promise` without settling it: JS sees a rejection. NULL or
 // an already settled promise is a no-op. Any thread.
 void v8r_promise_free(struct v8r_promise *promise);
+
+// Set the loader of `rt`'s ES modules (replacing one set before, whose
+// finalizer then runs). `finalizer(data)` runs when the loader is let go
+// (replaced, or the runtime freed). Threads: as `v8r_runtime_register`.
+v8r_status v8r_runtime_set_module_loader(struct v8r_runtime *rt,
+                                         v8r_module_loader loader,
+                                         void *data,
+                                         v8r_finalizer_fn finalizer,
+                                         struct v8r_error **err);
+
+// Import module `specifier` (NUL-terminated; resolved by the loader from
+// `referrer`, NULL for none), run it and the modules it imports, wait for
+// its top-level await (running the loop as `v8r_object_await` does), and
+// store its namespace object in `*out` (a handle the caller frees). A
+// module that threw gives the same exception at every later import; a
+// syntax error is V8R_STATUS_SYNTAX_ERROR naming the module. `call_id`
+// as for `v8r_runtime_eval_with`. Threads: as `v8r_runtime_run`.
+v8r_status v8r_runtime_import(struct v8r_runtime *rt,
+                              const char *specifier,
+                              const char *referrer,
+                              uint64_t call_id,
+                              struct v8r_object **out,
+                              struct v8r_error **err);
+
+// `v8r_runtime_import` of `len` bytes of module source given here, as
+// the module named `name` (its `import.meta.url`; its imports resolve
+// from it).
+v8r_status v8r_runtime_eval_module(struct v8r_runtime *rt,
+                                   const uint8_t *source,
+                                   size_t len,
+                                   const char *name,
+                                   uint64_t call_id,
+                                   struct v8r_object **out,
+                                   struct v8r_error **err);
+
+// Define the host module `name` (imported by exactly that specifier, e.g.
+// "host:kv"), whose exports are `names[i]` = a copy of `values[i]` (an
+// object handle, e.g. a function from `v8r_runtime_new_function`, is
+// exported as that object). V8R_STATUS_EXISTS if defined before.
+// Threads: as `v8r_runtime_register`.
+v8r_status v8r_runtime_define_module(struct v8r_runtime *rt,
+                                     const char *name,
+                                     const char *const *names,
+                                     const struct v8r_value *values,
+                                     size_t count,
+                                     struct v8r_error **err);
 
 // Create a notifier on `rt` that delivers each payload sent to it, on the
 // loop thread during `v8r_runtime_run`, either to the JS function named

@@ -150,23 +150,46 @@ fn fetch<'s>(
     json: bool,
     given: Option<String>,
 ) -> Option<v8::Local<'s, v8::Module>> {
+    let failed = |scope: &mut v8::PinScope, m: String| {
+        let from = if referrer.is_empty() {
+            String::new()
+        } else {
+            format!(" from {referrer}")
+        };
+        throw(scope, &format!("cannot load module {specifier:?}{from}: {m}"));
+    };
     let loaded = match given {
         Some(source) => Loaded {
             name: specifier.to_string(),
             source: Some(ModuleSource::JavaScript(source)),
         },
-        None => match load(core, specifier, referrer, false) {
-            Ok(l) => l,
-            Err(m) => {
-                let from = if referrer.is_empty() {
-                    String::new()
-                } else {
-                    format!(" from {referrer}")
-                };
-                throw(scope, &format!("cannot load module {specifier:?}{from}: {m}"));
-                return None;
+        None => {
+            // Each module's source is loaded once: a known name needs only
+            // resolving (and a pair seen before, not even that).
+            let key = (referrer.to_string(), specifier.to_string());
+            let known = core.modules.lock().resolved.get(&key).cloned();
+            let name = match known {
+                Some(name) => name,
+                None => match load(core, specifier, referrer, true) {
+                    Ok(l) => l.name,
+                    Err(m) => {
+                        failed(scope, m);
+                        return None;
+                    }
+                },
+            };
+            if let Some(m) = core.modules.cached(scope, &name) {
+                core.modules.lock().resolved.insert(key, name);
+                return Some(m);
             }
-        },
+            match load(core, specifier, referrer, false) {
+                Ok(l) => l,
+                Err(m) => {
+                    failed(scope, m);
+                    return None;
+                }
+            }
+        }
     };
     if let Some(m) = core.modules.cached(scope, &loaded.name) {
         return Some(m);

@@ -14,6 +14,7 @@ pub mod foreign;
 pub mod function;
 pub mod handles;
 pub mod host;
+pub mod module;
 pub mod notifier;
 pub mod object;
 pub mod runtime;

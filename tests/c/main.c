@@ -17,6 +17,7 @@ void run_host_tests(void);        /* test_host.c */
 void run_function_tests(void);    /* test_function.c */
 void run_object_tests(void);      /* test_object.c */
 void run_async_hooks_tests(void); /* test_async_hooks.c */
+void run_module_tests(void);      /* test_module.c */
 int platform_child(int argc, char **argv);
 
 int main(int argc, char **argv) {
@@ -35,5 +36,6 @@ int main(int argc, char **argv) {
     run_function_tests();
     run_object_tests();
     run_async_hooks_tests();
+    run_module_tests();
     return SUMMARY();
 }
