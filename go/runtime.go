@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"runtime"
 	"runtime/cgo"
@@ -29,6 +30,8 @@ type options struct {
 	name        string
 	console     io.Writer
 	onError     func(error)
+	modules     fs.FS
+	imports     map[string]string
 }
 
 // ConsoleLevel says which console method printed a line.
@@ -157,6 +160,12 @@ func NewRuntime(opts ...Option) (*Runtime, error) {
 	adopt(r, &r.handle, h, freeRuntime)
 	r.names = new(nameCache)
 	runtime.AddCleanup(r, (*nameCache).free, r.names)
+	if o.modules != nil {
+		if err := r.setModules(o.modules, o.imports); err != nil {
+			r.Close()
+			return nil, err
+		}
+	}
 	return r, nil
 }
 

@@ -13,6 +13,11 @@ void v8r_go_async(void *data, const v8r_value *args, size_t argc, v8r_promise *p
 
 void v8r_go_release(void *data) { v8rGoRelease((uintptr_t)data); }
 
+v8r_status v8r_go_module_load(void *data, const char *specifier, const char *referrer, uint32_t flags,
+                              v8r_module_source *out) {
+    return v8rGoModuleLoad((uintptr_t)data, (char *)specifier, (char *)referrer, flags, out);
+}
+
 void v8r_go_console(void *data, v8r_console_level level, const char *text, size_t len) {
     v8rGoConsole((uintptr_t)data, (uint32_t)level, (char *)text, len);
 }

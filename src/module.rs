@@ -105,6 +105,14 @@ impl Modules {
             .push((v8::Global::new(scope, module), name.to_string()));
     }
 
+    fn forget(&self, scope: &mut v8::PinScope, name: &str, module: v8::Local<v8::Module>) {
+        let mut st = self.lock();
+        st.by_name.remove(name);
+        if let Some(entries) = st.names.get_mut(&module.get_identity_hash().get()) {
+            entries.retain(|(m, _)| v8::Local::new(scope, m) != module);
+        }
+    }
+
     fn cached<'s>(&self, scope: &mut v8::PinScope<'s, '_>, name: &str) -> Option<v8::Local<'s, v8::Module>> {
         self.lock().by_name.get(name).map(|m| v8::Local::new(scope, m))
     }
@@ -230,8 +238,11 @@ fn fetch<'s>(
         }
     };
     core.modules.record(scope, &name, module);
-    if module.is_source_text_module() {
-        fetch_requests(scope, core, module, &name)?;
+    if module.is_source_text_module() && fetch_requests(scope, core, module, &name).is_none() {
+        // Not cached half-fetched: a later import tries again and fails
+        // the same way (a module that ran and threw stays, with its error).
+        core.modules.forget(scope, &name, module);
+        return None;
     }
     Some(module)
 }

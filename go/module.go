@@ -1,0 +1,266 @@
+package v8runner
+
+/*
+#include <stdlib.h>
+#include "trampoline.h"
+*/
+import "C"
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"path"
+	"runtime"
+	"runtime/cgo"
+	"sort"
+	"strings"
+	"unsafe"
+)
+
+// ES modules from an fs.FS (embed.FS, os.DirFS, fstest.MapFS...).
+//
+// Canonical names are file URLs of paths inside the FS ("file:///lib/a.js"):
+// they are import.meta.url, the cache key (each module loads once per
+// runtime) and what relative specifiers resolve against. "./x" and "../x"
+// resolve from the importing module, "/x" from the FS root, bare names
+// ("lodash-es") through the import map; a top-level Import of a bare name
+// that the map does not hold is a path from the root. Nothing resolves
+// outside the FS.
+
+// moduleScheme prefixes canonical module names.
+const moduleScheme = "file://"
+
+// WithModules makes fsys the source of the runtime's ES modules (static
+// imports, re-exports and dynamic import() alike); see Runtime.Import.
+// Files ending in .json are JSON modules (import them with
+// `with { type: 'json' }`).
+func WithModules(fsys fs.FS) Option { return func(o *options) { o.modules = fsys } }
+
+// WithImportMap maps bare specifiers to paths in the WithModules FS, as
+// an HTML import map's "imports" does: an exact key ("react": "vendor/react.js")
+// or a prefix ending in "/" ("lodash/": "vendor/lodash/").
+func WithImportMap(imports map[string]string) Option {
+	return func(o *options) { o.imports = imports }
+}
+
+type moduleLoader struct {
+	fsys     fs.FS
+	imports  map[string]string
+	prefixes []string // import map keys ending in "/", longest first
+}
+
+func newModuleLoader(fsys fs.FS, imports map[string]string) *moduleLoader {
+	l := &moduleLoader{fsys: fsys, imports: imports}
+	for k := range imports {
+		if strings.HasSuffix(k, "/") {
+			l.prefixes = append(l.prefixes, k)
+		}
+	}
+	sort.Slice(l.prefixes, func(i, j int) bool { return len(l.prefixes[i]) > len(l.prefixes[j]) })
+	return l
+}
+
+// resolve gives the canonical name of specifier imported by referrer.
+func (l *moduleLoader) resolve(specifier, referrer string) (string, error) {
+	var p string
+	switch {
+	case strings.HasPrefix(specifier, "./") || strings.HasPrefix(specifier, "../"):
+		base := "/"
+		if strings.HasPrefix(referrer, moduleScheme) {
+			base = path.Dir(strings.TrimPrefix(referrer, moduleScheme))
+		}
+		p = path.Join(base, specifier)
+	case strings.HasPrefix(specifier, "/"):
+		p = path.Clean(specifier)
+	case strings.HasPrefix(specifier, moduleScheme):
+		p = path.Clean("/" + strings.TrimPrefix(specifier, moduleScheme))
+	default:
+		mapped, ok := l.imports[specifier]
+		if !ok {
+			for _, k := range l.prefixes {
+				if strings.HasPrefix(specifier, k) {
+					mapped, ok = l.imports[k]+strings.TrimPrefix(specifier, k), true
+					break
+				}
+			}
+		}
+		switch {
+		case ok:
+			p = path.Clean("/" + mapped)
+		case referrer == "":
+			p = path.Clean("/" + specifier)
+		default:
+			return "", fmt.Errorf("bare specifier %q is not in the import map", specifier)
+		}
+	}
+	return moduleScheme + p, nil
+}
+
+// load reads a canonical name's file.
+func (l *moduleLoader) load(name string) ([]byte, error) {
+	b, err := fs.ReadFile(l.fsys, strings.TrimPrefix(name, moduleScheme+"/"))
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+//export v8rGoModuleLoad
+func v8rGoModuleLoad(h C.uintptr_t, specifier, referrer *C.char, flags C.uint32_t, out *C.v8r_module_source) (status C.v8r_status) {
+	fail := func(msg string) C.v8r_status {
+		out.source = C.CString(msg)
+		out.len = C.size_t(len(msg))
+		return C.V8R_STATUS_EXCEPTION
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			status = fail(fmt.Sprintf("Go panic in the module loader: %v", p))
+		}
+	}()
+	l := cgo.Handle(h).Value().(*moduleLoader)
+	name, err := l.resolve(C.GoString(specifier), C.GoString(referrer))
+	if err != nil {
+		return fail(err.Error())
+	}
+	out.name = C.CString(name)
+	if flags&C.V8R_RESOLVE_ONLY != 0 {
+		return C.V8R_STATUS_OK
+	}
+	src, err := l.load(name)
+	if err != nil {
+		return fail(err.Error())
+	}
+	out.source = (*C.char)(C.CBytes(src))
+	out.len = C.size_t(len(src))
+	if strings.HasSuffix(name, ".json") {
+		out.kind = C.V8R_MODULE_JSON
+	}
+	return C.V8R_STATUS_OK
+}
+
+// setModules installs the FS loader (from NewRuntime).
+func (r *Runtime) setModules(fsys fs.FS, imports map[string]string) error {
+	fh := cgo.NewHandle(newModuleLoader(fsys, imports))
+	err := r.call(func(h *C.v8r_runtime, cerr **C.v8r_error) C.v8r_status {
+		return C.v8r_runtime_set_module_loader(h, C.v8r_module_loader(C.v8r_go_module_load),
+			C.v8r_go_handle(C.uintptr_t(fh)), C.v8r_finalizer_fn(C.v8r_go_release), cerr)
+	})
+	if err != nil {
+		fh.Delete()
+	}
+	return err
+}
+
+// Import runs the ES module name (a path in the WithModules FS, or a
+// name the import map or Module defines) and the modules it imports,
+// waits for its top-level await (running the event loop on this
+// goroutine, as Await does), and returns its namespace object
+// (ns.Get("default"), ns.Call(ctx, "main")...). Each module runs once per
+// runtime: a second Import gives the same namespace, and a module that
+// threw gives its error again. ctx stops what runs, as for Eval.
+func (r *Runtime) Import(ctx context.Context, name string) (*Object, error) {
+	cname := C.CString(name)
+	defer C.free(unsafe.Pointer(cname))
+	return r.moduleCall(ctx, func(h *C.v8r_runtime, id C.uint64_t, out **C.v8r_object, cerr **C.v8r_error) C.v8r_status {
+		return C.v8r_runtime_import(h, cname, nil, id, out, cerr)
+	})
+}
+
+// EvalModule is Import of source given here, as the module named name (its
+// import.meta.url; relative imports resolve from it, e.g. "/main.js").
+func (r *Runtime) EvalModule(ctx context.Context, source, name string) (*Object, error) {
+	canonical := name
+	if strings.HasPrefix(name, "/") {
+		canonical = moduleScheme + path.Clean(name)
+	}
+	cname := C.CString(canonical)
+	defer C.free(unsafe.Pointer(cname))
+	src := unsafe.StringData(source)
+	obj, err := r.moduleCall(ctx, func(h *C.v8r_runtime, id C.uint64_t, out **C.v8r_object, cerr **C.v8r_error) C.v8r_status {
+		return C.v8r_runtime_eval_module(h, (*C.uint8_t)(unsafe.Pointer(src)), C.size_t(len(source)), cname, id, out, cerr)
+	})
+	runtime.KeepAlive(source)
+	return obj, err
+}
+
+func (r *Runtime) moduleCall(ctx context.Context, c func(h *C.v8r_runtime, id C.uint64_t, out **C.v8r_object, cerr **C.v8r_error) C.v8r_status) (*Object, error) {
+	h, err := r.ptr()
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrTerminated, err)
+	}
+	id := callIDs.Add(1)
+	stop := r.terminateOnDone(ctx, h, id)
+	var out *C.v8r_object
+	var cerr *C.v8r_error
+	status := c(h, C.uint64_t(id), &out, &cerr)
+	stop()
+	if err := r.finish(status, cerr); err != nil {
+		return nil, r.explain(ctx, err)
+	}
+	return adoptObject(r, out), nil
+}
+
+// Module defines the module name (imported by exactly that specifier,
+// e.g. "host:kv") with these exports: a func(args ...Value) (any, error)
+// or func(*CallInfo) (any, error) becomes a JS function calling Go, an
+// *Object is exported as itself, anything else is converted as Call's
+// arguments are. Defining a name twice is ErrExists.
+func (r *Runtime) Module(name string, exports map[string]any) error {
+	keys := make([]string, 0, len(exports))
+	for k := range exports {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	names := make([]*C.char, len(keys))
+	values := make([]C.v8r_value, len(keys))
+	var made []*Object
+	defer func() {
+		for i := range keys {
+			C.free(unsafe.Pointer(names[i]))
+			freeCValue(&values[i])
+		}
+		for _, o := range made {
+			o.Release()
+		}
+	}()
+	for i, k := range keys {
+		names[i] = C.CString(k)
+		v := exports[k]
+		switch f := v.(type) {
+		case func(args ...Value) (any, error):
+			fo, err := r.NewFunction(k, func(c *CallInfo) (any, error) { return f(c.Args...) })
+			if err != nil {
+				return err
+			}
+			made, v = append(made, fo), fo
+		case func(c *CallInfo) (any, error):
+			fo, err := r.NewFunction(k, f)
+			if err != nil {
+				return err
+			}
+			made, v = append(made, fo), fo
+		}
+		cv, err := cValue(v) // an *Object is lent: the library takes its own reference
+		if err != nil {
+			return fmt.Errorf("module %s export %s: %w", name, k, err)
+		}
+		values[i] = cv
+	}
+	cname := C.CString(name)
+	defer C.free(unsafe.Pointer(cname))
+	var np **C.char
+	var vp *C.v8r_value
+	if len(keys) > 0 {
+		np, vp = &names[0], &values[0]
+	}
+	err := r.call(func(h *C.v8r_runtime, cerr **C.v8r_error) C.v8r_status {
+		return C.v8r_runtime_define_module(h, cname, np, vp, C.size_t(len(keys)), cerr)
+	})
+	runtime.KeepAlive(made)
+	runtime.KeepAlive(exports)
+	return err
+}
