@@ -57,7 +57,7 @@ C_EXAMPLES := $(BUILD)/hello $(BUILD)/threads $(BUILD)/threaded_callback $(BUILD
               $(BUILD)/trace_hooks $(BUILD)/long_stack
 
 GO_EXAMPLES := $(BUILD)/hello-go $(BUILD)/manyrunv8-go $(BUILD)/bang-go $(BUILD)/asyncfunc-go $(BUILD)/chunked-go \
-               $(BUILD)/longstack-go
+               $(BUILD)/longstack-go $(BUILD)/modules-go
 
 examples: $(C_EXAMPLES) $(GO_EXAMPLES)
 
@@ -68,14 +68,14 @@ $(BUILD)/%: examples/c/%.c $(STATICLIB) $(HEADER)
 # Go does not see the static library change (it is not a Go input): an
 # existing binary with the same Go inputs is only touched, not relinked. So
 # remove it first.
-$(BUILD)/%-go: $(STATICLIB) $(HEADER) $(shell find examples/go go -name '*.go' 2>/dev/null)
+$(BUILD)/%-go: $(STATICLIB) $(HEADER) $(shell find examples/go go -name '*.go' -o -name '*.js' -o -name '*.json' 2>/dev/null)
 	@mkdir -p $(BUILD)
 	rm -f $@
 	cd examples/go && $(GO) vet ./... && $(GO) build -o ../../$@ ./$*
 
 # Every example is also a test: its output must match tests/examples/*.out.
 CHECKED_EXAMPLES := hello threads threaded_callback chunked_work trace_hooks long_stack \
-                    hello-go bang-go asyncfunc-go chunked-go longstack-go
+                    hello-go bang-go asyncfunc-go chunked-go longstack-go modules-go
 test-examples: examples
 	@for ex in $(CHECKED_EXAMPLES); do \
 		./$(BUILD)/$$ex > $(BUILD)/$$ex.out 2>&1 && diff -u tests/examples/$$ex.out $(BUILD)/$$ex.out \

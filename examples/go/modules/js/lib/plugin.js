@@ -1,0 +1,2 @@
+import { greet } from './greet.js';
+export const plugin = () => `plugin says ${greet('later')}`;
