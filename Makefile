@@ -168,7 +168,13 @@ $(BUILD)/bench_c: tests/c/bench.c $(STATICLIB) $(HEADER)
 # Each engine runs the same workloads in its own program (two V8s cannot
 # link into one binary); goja and tommie/v8go come from the Go module proxy.
 # v8go is optional: without it (no network, say) its column stays empty.
-bench: lib $(BUILD)/bench_c
+# typescript.js from npm, for the code cache row (skipped when npm cannot fetch it).
+TS_JS := $(BUILD)/npm/package/lib/typescript.js
+$(TS_JS):
+	mkdir -p $(BUILD)/npm
+	cd $(BUILD)/npm && (npm pack typescript@5.6.3 >/dev/null 2>&1 && tar xzf typescript-5.6.3.tgz package/lib/typescript.js) || echo "typescript.js unavailable: no code cache row"
+
+bench: lib $(BUILD)/bench_c $(TS_JS)
 	rm -f $(BUILD)/bench-v8runner-go $(BUILD)/bench-cgofloor
 	cd tests/bench/peers/v8runner && $(GO) build -o ../../../../$(BUILD)/bench-v8runner-go .
 	cd tests/bench/peers/goja && $(GO) build -o ../../../../$(BUILD)/bench-goja .
@@ -177,7 +183,7 @@ bench: lib $(BUILD)/bench_c
 	cd tests/bench/peers/cgofloor && $(GO) build -o ../../../../$(BUILD)/bench-cgofloor .
 	{ $(CARGO) bench --bench floor 2>/dev/null; ./$(BUILD)/bench_c; \
 	  (cd go && $(GO) test -run '^$$' -bench . -benchtime 2s -count 1 .); \
-	  ./$(BUILD)/bench-cgofloor; ./$(BUILD)/bench-v8runner-go; ./$(BUILD)/bench-goja; \
+	  ./$(BUILD)/bench-cgofloor; V8RUNNER_BENCH_TS=$(abspath $(TS_JS)) ./$(BUILD)/bench-v8runner-go; ./$(BUILD)/bench-goja; \
 	  if [ -x $(BUILD)/bench-v8go ]; then ./$(BUILD)/bench-v8go; fi; } \
 	  | python3 tests/bench/report.py
 

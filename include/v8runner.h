@@ -508,6 +508,35 @@ v8r_status v8r_async_ids(struct v8r_runtime *rt, uint64_t *execution_id, uint64_
 // NULL for a value that is not one type. Static storage. Any thread.
 const char *v8r_async_type_name(uint32_t resource_type);
 
+// Compile the classic script `src` (`len` bytes of UTF-8, named
+// `resource_name` as for `v8r_runtime_eval`) without running it, and store
+// V8's code cache for it in `*out` (`*out_len` bytes, from malloc: free()
+// it). A syntax error gives V8R_STATUS_SYNTAX_ERROR. Threads: as
+// `v8r_runtime_eval`.
+v8r_status v8r_runtime_code_cache(struct v8r_runtime *rt,
+                                  const uint8_t *src,
+                                  size_t len,
+                                  const char *resource_name,
+                                  uint8_t **out,
+                                  size_t *out_len,
+                                  struct v8r_error **err);
+
+// `v8r_runtime_eval_with`, compiling with code cache data (`cache_len`
+// bytes from `v8r_runtime_code_cache`). Data V8 cannot use (another
+// source, another V8 build or flags, corrupt bytes) is rejected and the
+// script compiles in full: `*cache_rejected` (may be NULL) says so.
+v8r_status v8r_runtime_eval_cached(struct v8r_runtime *rt,
+                                   const uint8_t *src,
+                                   size_t len,
+                                   const char *resource_name,
+                                   const uint8_t *cache,
+                                   size_t cache_len,
+                                   uint32_t flags,
+                                   uint64_t call_id,
+                                   struct v8r_value *result,
+                                   bool *cache_rejected,
+                                   struct v8r_error **err);
+
 // Free an error returned through an `err` out-parameter, with its strings.
 // NULL is a no-op. Any thread. Must not be called twice on one error.
 void v8r_error_free(struct v8r_error *err);

@@ -495,6 +495,65 @@ pub(crate) fn exception_details(
     }
 }
 
+/// Code cache data to compile a script with, and where to say whether V8
+/// took it (false: rejected, e.g. stale or foreign data; the script then
+/// compiled in full).
+pub struct CodeCache<'a> {
+    pub data: &'a [u8],
+    pub accepted: &'a std::cell::Cell<bool>,
+}
+
+/// Compile a classic script (with `cache` when given). `Ok(None)`: it did
+/// not compile (the exception is pending).
+pub(crate) fn compile_script<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    source: &str,
+    resource_name: &str,
+    cache: Option<CodeCache>,
+) -> Result<Option<v8::Local<'s, v8::Script>>, Error> {
+    let code = v8::String::new(scope, source).ok_or_else(|| Error::bad_input("script too large for V8"))?;
+    let name = v8::String::new(scope, resource_name).ok_or_else(|| Error::bad_input("resource name too large"))?;
+    let origin = v8::ScriptOrigin::new(scope, name.into(), 0, 0, false, 0, None, false, false, false, None);
+    let Some(cache) = cache else {
+        return Ok(v8::Script::compile(scope, code, Some(&origin)));
+    };
+    let data = v8::script_compiler::CachedData::new(cache.data);
+    let mut src = v8::script_compiler::Source::new_with_cached_data(code, Some(&origin), data);
+    let script = v8::script_compiler::compile(
+        scope,
+        &mut src,
+        v8::script_compiler::CompileOptions::ConsumeCodeCache,
+        v8::script_compiler::NoCacheReason::NoReason,
+    );
+    cache.accepted.set(src.get_cached_data().is_some_and(|c| !c.rejected()));
+    Ok(script)
+}
+
+/// V8's code cache for `source` compiled eagerly (every function, so a
+/// later load compiles nothing). `Ok(None)`: it did not compile.
+pub(crate) fn create_code_cache(
+    scope: &mut v8::PinScope,
+    source: &str,
+    resource_name: &str,
+) -> Result<Option<Vec<u8>>, Error> {
+    let code = v8::String::new(scope, source).ok_or_else(|| Error::bad_input("script too large for V8"))?;
+    let name = v8::String::new(scope, resource_name).ok_or_else(|| Error::bad_input("resource name too large"))?;
+    let origin = v8::ScriptOrigin::new(scope, name.into(), 0, 0, false, 0, None, false, false, false, None);
+    let mut src = v8::script_compiler::Source::new(code, Some(&origin));
+    let Some(unbound) = v8::script_compiler::compile_unbound_script(
+        scope,
+        &mut src,
+        v8::script_compiler::CompileOptions::EagerCompile,
+        v8::script_compiler::NoCacheReason::NoReason,
+    ) else {
+        return Ok(None);
+    };
+    let cache = unbound
+        .create_code_cache()
+        .ok_or_else(|| Error::new(Status::Internal, "V8 made no code cache"))?;
+    Ok(Some(cache.to_vec()))
+}
+
 /// An error for `exception`, a value thrown or a promise's rejection
 /// reason, worded as a TryCatch reports one ("Uncaught Error: ..."), with
 /// its details (see [`exception_details`]).
@@ -534,6 +593,7 @@ pub fn run_script(
     source: &str,
     resource_name: &str,
     want: Want,
+    cache: Option<CodeCache>,
     after: impl FnOnce(&mut v8::PinScope<'_, '_>, v8::Local<v8::Value>) -> Result<(), Error>,
 ) -> Result<Value, Error> {
     let refs = match want {
@@ -541,10 +601,7 @@ pub fn run_script(
         Want::Text => None,
     };
     v8::tc_scope!(let tc, scope);
-    let code = v8::String::new(tc, source).ok_or_else(|| Error::bad_input("script too large for V8"))?;
-    let name = v8::String::new(tc, resource_name).ok_or_else(|| Error::bad_input("resource name too large"))?;
-    let origin = v8::ScriptOrigin::new(tc, name.into(), 0, 0, false, 0, None, false, false, false, None);
-    let Some(script) = v8::Script::compile(tc, code, Some(&origin)) else {
+    let Some(script) = compile_script(tc, source, resource_name, cache)? else {
         return Err(caught!(tc, vm, Status::SyntaxError, refs));
     };
     let Some(result) = script.run(tc) else {

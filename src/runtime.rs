@@ -118,6 +118,21 @@ impl Runtime {
     /// [`Runtime::eval`], with every object result as a reference when
     /// `objects` is set.
     pub fn eval_as(&self, source: &str, resource_name: &str, call_id: u64, objects: bool) -> Result<Value, Error> {
+        self.eval_cached(source, resource_name, None, call_id, objects)
+    }
+
+    /// [`Runtime::eval_as`] compiling with code cache data (from
+    /// [`Runtime::code_cache`], this process or an earlier one); whether V8
+    /// took it goes to `cache.accepted` (stale or foreign data is rejected
+    /// and the script compiles in full).
+    pub fn eval_cached(
+        &self,
+        source: &str,
+        resource_name: &str,
+        cache: Option<isolate::CodeCache>,
+        call_id: u64,
+        objects: bool,
+    ) -> Result<Value, Error> {
         let name = if resource_name.is_empty() {
             self.name()
         } else {
@@ -128,11 +143,30 @@ impl Runtime {
         let result = self.gateway.enter(Call::Id(call_id), |scope| {
             event_loop::settle_owed(scope, core);
             let after = |s: &mut v8::PinScope, r: v8::Local<v8::Value>| event_loop::call_done(s, core, r, conv);
-            let result = isolate::run_script(scope, self.gateway.vm(), source, name, Want::Typed(conv), after);
+            let result = isolate::run_script(scope, self.gateway.vm(), source, name, Want::Typed(conv), cache, after);
             event_loop::note_throw(core, &result);
             result
         })?;
         self.after_call(result)
+    }
+
+    /// V8's code cache for the classic script `source` (named as for
+    /// `eval`), compiled but not run; feed it to [`Runtime::eval_cached`]
+    /// in this or another runtime or process of the same build.
+    pub fn code_cache(&self, source: &str, resource_name: &str) -> Result<Vec<u8>, Error> {
+        let name = if resource_name.is_empty() {
+            self.name()
+        } else {
+            resource_name
+        };
+        let vm = self.gateway.vm();
+        self.gateway.enter(Call::Step, |scope| {
+            v8::tc_scope!(let tc, scope);
+            match isolate::create_code_cache(tc, source, name)? {
+                Some(cache) => Ok(cache),
+                None => Err(isolate::caught!(tc, vm, Status::SyntaxError)),
+            }
+        })?
     }
 
     /// Call the global function `name` with `args`; returns its result.

@@ -304,7 +304,7 @@ fn run_in_fresh_context(vm: &Vm, source: &str, ticket: u64) -> Result<String, Er
         scope.perform_microtask_checkpoint();
         Ok(())
     };
-    match isolate::run_script(scope, vm, source, RESOURCE_NAME, Want::Text, checkpoint)? {
+    match isolate::run_script(scope, vm, source, RESOURCE_NAME, Want::Text, None, checkpoint)? {
         Value::String(s) => Ok(s),
         other => Err(Error::new(Status::Internal, format!("expected text, got {other:?}"))),
     }

@@ -9,6 +9,7 @@
 #![allow(non_camel_case_types, clippy::not_unsafe_ptr_arg_deref)]
 
 pub mod async_hooks;
+pub mod code_cache;
 pub mod error;
 pub mod foreign;
 pub mod function;

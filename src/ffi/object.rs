@@ -67,7 +67,7 @@ fn key_of<'a>(key: *const c_char) -> Result<&'a str, Error> {
     c_text(key, "key")?.ok_or_else(|| Error::bad_input("key is NULL"))
 }
 
-fn objects(flags: u32) -> Result<bool, Error> {
+pub(crate) fn objects(flags: u32) -> Result<bool, Error> {
     if flags & !V8R_OBJECTS != 0 {
         return Err(Error::bad_input(format!("unknown flags {flags:#x}")));
     }

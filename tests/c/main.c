@@ -18,6 +18,7 @@ void run_function_tests(void);    /* test_function.c */
 void run_object_tests(void);      /* test_object.c */
 void run_async_hooks_tests(void); /* test_async_hooks.c */
 void run_module_tests(void);      /* test_module.c */
+void run_code_cache_tests(void);  /* test_code_cache.c */
 int platform_child(int argc, char **argv);
 
 int main(int argc, char **argv) {
@@ -37,5 +38,6 @@ int main(int argc, char **argv) {
     run_object_tests();
     run_async_hooks_tests();
     run_module_tests();
+    run_code_cache_tests();
     return SUMMARY();
 }

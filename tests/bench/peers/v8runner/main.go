@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 
 	v8runner "github.com/v8runner/v8runner/go"
 	"v8runner-bench/workloads"
@@ -76,4 +77,36 @@ func main() {
 			panic("await")
 		}
 	}))
+
+	// Load time of a large real library (typescript.js from npm, fetched by
+	// make bench) in a fresh runtime, without and with V8's code cache.
+	if path := os.Getenv("V8RUNNER_BENCH_TS"); path != "" {
+		if src, err := os.ReadFile(path); err == nil {
+			tsLoad(string(src))
+		}
+	}
+}
+
+func tsLoad(src string) {
+	ctx := context.Background()
+	first, _ := v8runner.NewRuntime()
+	cache, err := first.CodeCache(src, "typescript.js")
+	first.Close()
+	if err != nil {
+		panic(err)
+	}
+	load := func(withCache bool) {
+		rt, _ := v8runner.NewRuntime()
+		defer rt.Close()
+		if withCache {
+			if _, rejected, err := rt.EvalCached(ctx, src, "typescript.js", cache); err != nil || rejected {
+				panic(fmt.Sprint("cache: ", rejected, err))
+			}
+		} else {
+			must(rt.Eval(ctx, src))
+		}
+	}
+	fmt.Printf("BENCH tsload.nocache %.1f ms\n", workloads.NsPerOp(5, func() { load(false) })/1e6)
+	fmt.Printf("BENCH tsload.cache %.1f ms\n", workloads.NsPerOp(5, func() { load(true) })/1e6)
+	fmt.Printf("BENCH tsload.size %.1f MB\n", float64(len(cache))/1e6)
 }
