@@ -3,6 +3,8 @@ package v8runner_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing/fstest"
 
@@ -100,4 +102,22 @@ func ExampleRuntime_EvalCached() {
 	v, rejected, _ := rt.EvalCached(context.Background(), "6 * 7", "x.js", []byte("stale cache from another build"))
 	fmt.Println(v, rejected)
 	// Output: 42 true
+}
+
+func ExampleWithModuleCache() {
+	dir, _ := os.MkdirTemp("", "v8cache")
+	defer os.RemoveAll(dir)
+	for run := 0; run < 2; run++ { // the second runtime loads from the cache
+		rt, _ := v8runner.NewRuntime(v8runner.WithModules(exampleFS), v8runner.WithModuleCache(dir))
+		app, _ := rt.Import(context.Background(), "app.js")
+		v, _ := app.Get("answer")
+		fmt.Println(v)
+		rt.Close()
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.v8c"))
+	fmt.Println(len(files), "cached modules")
+	// Output:
+	// 42
+	// 42
+	// 2 cached modules
 }

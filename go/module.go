@@ -8,13 +8,18 @@ import "C"
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"runtime"
 	"runtime/cgo"
 	"sort"
 	"strings"
+	"sync"
 	"unsafe"
 )
 
@@ -37,6 +42,12 @@ const moduleScheme = "file://"
 // `with { type: 'json' }`).
 func WithModules(fsys fs.FS) Option { return func(o *options) { o.modules = fsys } }
 
+// WithModuleCache keeps V8's code cache of each module loaded from the
+// WithModules FS in dir (created if needed): a later runtime (or run)
+// importing the same source loads it without compiling. Files are keyed by
+// module name and source hash; stale or unusable data is replaced.
+func WithModuleCache(dir string) Option { return func(o *options) { o.moduleCache = dir } }
+
 // WithImportMap maps bare specifiers to paths in the WithModules FS, as
 // an HTML import map's "imports" does: an exact key ("react": "vendor/react.js")
 // or a prefix ending in "/" ("lodash/": "vendor/lodash/").
@@ -48,6 +59,9 @@ type moduleLoader struct {
 	fsys     fs.FS
 	imports  map[string]string
 	prefixes []string // import map keys ending in "/", longest first
+	cacheDir string   // WithModuleCache; "" for none
+	mu       sync.Mutex
+	toSave   map[string]string // module name → its cache file, loaded since the last save
 }
 
 func newModuleLoader(fsys fs.FS, imports map[string]string) *moduleLoader {
@@ -135,13 +149,77 @@ func v8rGoModuleLoad(h C.uintptr_t, specifier, referrer *C.char, flags C.uint32_
 	out.len = C.size_t(len(src))
 	if strings.HasSuffix(name, ".json") {
 		out.kind = C.V8R_MODULE_JSON
+	} else if l.cacheDir != "" {
+		file := l.cacheFile(name, src)
+		if data, err := os.ReadFile(file); err == nil && len(data) > 0 {
+			out.cache = (*C.uint8_t)(C.CBytes(data))
+			out.cache_len = C.size_t(len(data))
+		}
+		l.mu.Lock()
+		if l.toSave == nil {
+			l.toSave = map[string]string{}
+		}
+		l.toSave[name] = file
+		l.mu.Unlock()
 	}
 	return C.V8R_STATUS_OK
 }
 
+// cacheFile is where module name with source src keeps its code cache.
+func (l *moduleLoader) cacheFile(name string, src []byte) string {
+	h := sha256.New()
+	h.Write([]byte(name))
+	h.Write([]byte{0})
+	h.Write(src)
+	return filepath.Join(l.cacheDir, hex.EncodeToString(h.Sum(nil))+".v8c")
+}
+
+// saveCaches writes the code cache of the modules loaded since the last
+// save that did not come from an accepted cache (best effort: a cache
+// that cannot be written only costs a compile later).
+func (r *Runtime) saveCaches() {
+	l := r.modLoader
+	if l == nil || l.cacheDir == "" {
+		return
+	}
+	l.mu.Lock()
+	pending := l.toSave
+	l.toSave = nil
+	l.mu.Unlock()
+	h, err := r.ptr()
+	if err != nil || len(pending) == 0 {
+		return
+	}
+	os.MkdirAll(l.cacheDir, 0o755)
+	for name, file := range pending {
+		cname := C.CString(name)
+		var out *C.uint8_t
+		var n C.size_t
+		var fromCache C.bool
+		status := C.v8r_runtime_module_code_cache(h, cname, &out, &n, &fromCache, nil)
+		C.free(unsafe.Pointer(cname))
+		if status != C.V8R_STATUS_OK {
+			continue
+		}
+		data := C.GoBytes(unsafe.Pointer(out), C.int(n))
+		C.free(unsafe.Pointer(out))
+		if bool(fromCache) {
+			continue
+		}
+		tmp := file + ".tmp"
+		if os.WriteFile(tmp, data, 0o644) == nil {
+			os.Rename(tmp, file)
+		}
+	}
+	runtime.KeepAlive(r)
+}
+
 // setModules installs the FS loader (from NewRuntime).
-func (r *Runtime) setModules(fsys fs.FS, imports map[string]string) error {
-	fh := cgo.NewHandle(newModuleLoader(fsys, imports))
+func (r *Runtime) setModules(fsys fs.FS, imports map[string]string, cacheDir string) error {
+	l := newModuleLoader(fsys, imports)
+	l.cacheDir = cacheDir
+	r.modLoader = l
+	fh := cgo.NewHandle(l)
 	err := r.call(func(h *C.v8r_runtime, cerr **C.v8r_error) C.v8r_status {
 		return C.v8r_runtime_set_module_loader(h, C.v8r_module_loader(C.v8r_go_module_load),
 			C.v8r_go_handle(C.uintptr_t(fh)), C.v8r_finalizer_fn(C.v8r_go_release), cerr)
@@ -199,8 +277,10 @@ func (r *Runtime) moduleCall(ctx context.Context, c func(h *C.v8r_runtime, id C.
 	status := c(h, C.uint64_t(id), &out, &cerr)
 	stop()
 	if err := r.finish(status, cerr); err != nil {
+		r.saveCaches() // what compiled before the error is still worth keeping
 		return nil, r.explain(ctx, err)
 	}
+	r.saveCaches()
 	return adoptObject(r, out), nil
 }
 

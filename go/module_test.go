@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 )
 
 var moduleFS = fstest.MapFS{
@@ -219,5 +221,52 @@ func TestModuleGraphsDoNotLeak(t *testing.T) {
 	}
 	if n := liveRuntimes(); n > live {
 		t.Errorf("%d runtimes still alive", n)
+	}
+}
+
+// Module code cache in a directory: the first runtime writes one file per
+// JS module, a later one loads from them (and writes nothing), and a
+// corrupt file is replaced.
+func TestModuleCodeCache(t *testing.T) {
+	dir := t.TempDir()
+	fsys := fstest.MapFS{
+		"main.js": {Data: []byte("import { f } from './lib.js'; import d from './d.json' with { type: 'json' }; export default f(d.n);")},
+		"lib.js":  {Data: []byte("export function f(x) { return x * 3 }")},
+		"d.json":  {Data: []byte(`{"n": 14}`)},
+	}
+	ctx := context.Background()
+	importMain := func() {
+		rt, err := NewRuntime(WithModules(fsys), WithModuleCache(dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rt.Close()
+		ns, err := rt.Import(ctx, "main.js")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := ns.Get("default"); v.Int() != 42 {
+			t.Fatalf("default = %v", v)
+		}
+	}
+	importMain()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.v8c"))
+	if len(files) != 2 {
+		t.Fatalf("%d cache files, want 2 (JS modules only)", len(files))
+	}
+	old := time.Now().Add(-time.Hour)
+	for _, f := range files {
+		os.Chtimes(f, old, old)
+	}
+	importMain() // from the cache: nothing rewritten
+	for _, f := range files {
+		if st, _ := os.Stat(f); !st.ModTime().Equal(old) {
+			t.Errorf("%s rewritten although its cache was used", f)
+		}
+	}
+	os.WriteFile(files[0], []byte("corrupt"), 0o644)
+	importMain() // rejected: compiled in full, and the file replaced
+	if b, _ := os.ReadFile(files[0]); len(b) < 64 {
+		t.Errorf("corrupt cache not replaced (%d bytes)", len(b))
 	}
 }

@@ -32,6 +32,7 @@ type options struct {
 	onError     func(error)
 	modules     fs.FS
 	imports     map[string]string
+	moduleCache string
 }
 
 // ConsoleLevel says which console method printed a line.
@@ -106,6 +107,8 @@ type Runtime struct {
 	// for FuncWith callbacks (kept only once one is registered).
 	wantsCallContext atomic.Bool
 	callContexts     sync.Map
+	// modLoader is the WithModules loader, if any (module.go).
+	modLoader *moduleLoader
 	// wraps holds the Go values wrapped for JS (bind.go).
 	wraps wraps
 	// helpers are Bind's JS helpers, made once.
@@ -161,7 +164,7 @@ func NewRuntime(opts ...Option) (*Runtime, error) {
 	r.names = new(nameCache)
 	runtime.AddCleanup(r, (*nameCache).free, r.names)
 	if o.modules != nil {
-		if err := r.setModules(o.modules, o.imports); err != nil {
+		if err := r.setModules(o.modules, o.imports, o.moduleCache); err != nil {
 			r.Close()
 			return nil, err
 		}

@@ -395,6 +395,11 @@ typedef struct v8r_module_source {
   size_t len;
   // V8R_MODULE_JAVASCRIPT or V8R_MODULE_JSON.
   uint32_t kind;
+  // Optional: `cache_len` bytes of code cache for this source (from
+  // `v8r_runtime_module_code_cache` of an earlier load); data V8 cannot
+  // use is ignored (the module compiles in full).
+  uint8_t *cache;
+  size_t cache_len;
 } v8r_module_source;
 
 // Resolves `specifier` (NUL-terminated) imported by the module named
@@ -648,6 +653,19 @@ v8r_status v8r_runtime_set_module_loader(struct v8r_runtime *rt,
                                          v8r_module_loader loader,
                                          void *data,
                                          v8r_finalizer_fn finalizer,
+                                         struct v8r_error **err);
+
+// Store V8's code cache for module `name` (compiled in this runtime) in
+// `*out` (`*out_len` bytes from malloc: free() it), for a loader to give
+// back in `v8r_module_source.cache` at a later load (any runtime of this
+// build, any run). `*from_cache` (may be NULL) says whether this
+// runtime's compile of it already came from an accepted cache (then
+// there is nothing new to save). Threads: as `v8r_runtime_eval`.
+v8r_status v8r_runtime_module_code_cache(struct v8r_runtime *rt,
+                                         const char *name,
+                                         uint8_t **out,
+                                         size_t *out_len,
+                                         bool *from_cache,
                                          struct v8r_error **err);
 
 // Import module `specifier` (NUL-terminated; resolved by the loader from

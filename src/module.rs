@@ -30,6 +30,19 @@ pub enum ModuleSource {
 pub struct Loaded {
     pub name: String,
     pub source: Option<ModuleSource>,
+    /// V8 code cache data for the source (from [`code_cache`] of an
+    /// earlier load); rejected data is ignored.
+    pub cache: Option<Vec<u8>>,
+}
+
+/// How a module's compile used the code cache the loader gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheUse {
+    /// None was given (or the module is not source text).
+    None,
+    Accepted,
+    /// Given but unusable (stale, foreign, corrupt): compiled in full.
+    Rejected,
 }
 
 /// The host's loader: `(specifier, referrer, resolve_only)`. The referrer
@@ -56,6 +69,8 @@ struct State {
     json: HashMap<String, String>,
     /// Host-defined modules: name → exports.
     host: HashMap<String, Vec<(String, Value)>>,
+    /// How each source-text module's compile used its code cache.
+    cache_use: HashMap<String, CacheUse>,
 }
 
 impl Modules {
@@ -129,6 +144,7 @@ fn load(core: &Core, specifier: &str, referrer: &str, resolve_only: bool) -> Res
         return Ok(Loaded {
             name: specifier.to_string(),
             source: None,
+            cache: None,
         });
     }
     let loader = core
@@ -170,6 +186,7 @@ fn fetch<'s>(
         Some(source) => Loaded {
             name: specifier.to_string(),
             source: Some(ModuleSource::JavaScript(source)),
+            cache: None,
         },
         None => {
             // Each module's source is loaded once: a known name needs only
@@ -203,6 +220,7 @@ fn fetch<'s>(
         return Some(m);
     }
     let name = loaded.name;
+    let cache = loaded.cache;
     let host_exports = core
         .modules
         .lock()
@@ -230,7 +248,9 @@ fn fetch<'s>(
                 );
                 return None;
             }
-            compile(scope, &name, &text)?
+            let (module, used) = compile(scope, &name, &text, cache.as_deref())?;
+            core.modules.lock().cache_use.insert(name.clone(), used);
+            module
         }
         (None, None) => {
             throw(scope, &format!("the loader gave no source for {name}"));
@@ -304,15 +324,54 @@ fn attributes_say_json(scope: &mut v8::PinScope, attrs: v8::Local<v8::FixedArray
     false
 }
 
-fn compile<'s>(scope: &mut v8::PinScope<'s, '_>, name: &str, text: &str) -> Option<v8::Local<'s, v8::Module>> {
+fn compile<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    name: &str,
+    text: &str,
+    cache: Option<&[u8]>,
+) -> Option<(v8::Local<'s, v8::Module>, CacheUse)> {
     let Some(code) = v8::String::new(scope, text) else {
         throw(scope, &format!("module {name} is too large for V8"));
         return None;
     };
     let resource = v8::String::new(scope, name)?;
     let origin = v8::ScriptOrigin::new(scope, resource.into(), 0, 0, false, 0, None, false, false, true, None);
-    let mut source = v8::script_compiler::Source::new(code, Some(&origin));
-    v8::script_compiler::compile_module(scope, &mut source)
+    let Some(cache) = cache else {
+        let mut source = v8::script_compiler::Source::new(code, Some(&origin));
+        return Some((v8::script_compiler::compile_module(scope, &mut source)?, CacheUse::None));
+    };
+    let data = v8::script_compiler::CachedData::new(cache);
+    let mut source = v8::script_compiler::Source::new_with_cached_data(code, Some(&origin), data);
+    let module = v8::script_compiler::compile_module2(
+        scope,
+        &mut source,
+        v8::script_compiler::CompileOptions::ConsumeCodeCache,
+        v8::script_compiler::NoCacheReason::NoReason,
+    )?;
+    let used = match source.get_cached_data() {
+        Some(c) if !c.rejected() => CacheUse::Accepted,
+        _ => CacheUse::Rejected,
+    };
+    Some((module, used))
+}
+
+/// V8's code cache for module `name` as compiled in this runtime (for the
+/// loader to give back at a later load), and how its own compile used the
+/// cache it was given. `None`: no such source-text module here.
+pub(crate) fn code_cache(scope: &mut v8::PinScope, core: &Core, name: &str) -> Option<(Vec<u8>, CacheUse)> {
+    let module = core.modules.cached(scope, name)?;
+    if !module.is_source_text_module() {
+        return None;
+    }
+    let data = module.get_unbound_module_script(scope).create_code_cache()?;
+    let used = core
+        .modules
+        .lock()
+        .cache_use
+        .get(name)
+        .copied()
+        .unwrap_or(CacheUse::None);
+    Some((data.to_vec(), used))
 }
 
 fn synthetic<'s>(

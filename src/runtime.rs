@@ -355,6 +355,16 @@ impl Runtime {
         self.after_call(result)
     }
 
+    /// V8's code cache for module `name` (loaded in this runtime) and how
+    /// its compile used the cache the loader gave (see module.rs).
+    pub fn module_code_cache(&self, name: &str) -> Result<(Vec<u8>, module::CacheUse), Error> {
+        let core = &*self.core;
+        self.gateway.enter(Call::Step, |scope| {
+            module::code_cache(scope, core, name)
+                .ok_or_else(|| Error::bad_input(format!("no module {name:?} was compiled in this runtime")))
+        })?
+    }
+
     /// How many values the host references now (leak checks).
     pub fn referenced(&self) -> usize {
         self.core.refs.len()

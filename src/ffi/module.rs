@@ -34,6 +34,11 @@ pub struct v8r_module_source {
     pub len: usize,
     /// V8R_MODULE_JAVASCRIPT or V8R_MODULE_JSON.
     pub kind: u32,
+    /// Optional: `cache_len` bytes of code cache for this source (from
+    /// `v8r_runtime_module_code_cache` of an earlier load); data V8 cannot
+    /// use is ignored (the module compiles in full).
+    pub cache: *mut u8,
+    pub cache_len: usize,
 }
 
 /// Resolves `specifier` (NUL-terminated) imported by the module named
@@ -93,6 +98,8 @@ fn call_loader(
         source: std::ptr::null_mut(),
         len: 0,
         kind: V8R_MODULE_JAVASCRIPT,
+        cache: std::ptr::null_mut(),
+        cache_len: 0,
     };
     let flags = if resolve_only { V8R_RESOLVE_ONLY } else { 0 };
     let code = loader(owner.ptr(), spec.as_ptr(), from.as_ptr(), flags, &mut out);
@@ -100,6 +107,7 @@ fn call_loader(
     let taken = Taken(&mut out);
     let name = taken.name();
     let source = taken.source();
+    let cache = taken.cache();
     drop(taken);
     match Status::from_u32(code) {
         Some(Status::Ok) => {}
@@ -113,7 +121,7 @@ fn call_loader(
         (false, Some(s), V8R_MODULE_JAVASCRIPT) => Some(ModuleSource::JavaScript(s)),
         (false, Some(_), kind) => return Err(format!("the loader gave kind {kind}, not a module kind")),
     };
-    Ok(Loaded { name, source })
+    Ok(Loaded { name, source, cache })
 }
 
 /// A loader's output, freed when dropped.
@@ -138,14 +146,64 @@ impl Taken<'_> {
     }
 }
 
+impl Taken<'_> {
+    fn cache(&self) -> Option<Vec<u8>> {
+        if self.0.cache.is_null() || self.0.cache_len == 0 {
+            return None;
+        }
+        // SAFETY: the loader set `cache_len` readable bytes.
+        Some(unsafe { std::slice::from_raw_parts(self.0.cache, self.0.cache_len) }.to_vec())
+    }
+}
+
 impl Drop for Taken<'_> {
     fn drop(&mut self) {
         // SAFETY: documented as malloc'd (or NULL), the library's to free.
         unsafe {
             libc::free(self.0.name as *mut libc::c_void);
             libc::free(self.0.source as *mut libc::c_void);
+            libc::free(self.0.cache as *mut libc::c_void);
         }
     }
+}
+
+/// Store V8's code cache for module `name` (compiled in this runtime) in
+/// `*out` (`*out_len` bytes from malloc: free() it), for a loader to give
+/// back in `v8r_module_source.cache` at a later load (any runtime of this
+/// build, any run). `*from_cache` (may be NULL) says whether this
+/// runtime's compile of it already came from an accepted cache (then
+/// there is nothing new to save). Threads: as `v8r_runtime_eval`.
+#[no_mangle]
+pub extern "C" fn v8r_runtime_module_code_cache(
+    rt: *mut v8r_runtime,
+    name: *const c_char,
+    out: *mut *mut u8,
+    out_len: *mut usize,
+    from_cache: *mut bool,
+    err: *mut *mut v8r_error,
+) -> Status {
+    boundary(err, || {
+        write_out(out, std::ptr::null_mut(), "out")?;
+        write_out(out_len, 0, "out_len")?;
+        let runtime = lookup(rt)?;
+        let name = c_text(name, "name")?.ok_or_else(|| Error::bad_input("name is NULL"))?;
+        let (cache, used) = runtime.module_code_cache(name)?;
+        // SAFETY: malloc of the size copied; NULL is checked.
+        let buf = unsafe { libc::malloc(cache.len().max(1)) } as *mut u8;
+        if buf.is_null() {
+            return Err(Error::new(Status::OutOfMemory, "cannot allocate the code cache"));
+        }
+        // SAFETY: buf holds cache.len() bytes; the outs were checked.
+        unsafe {
+            std::ptr::copy_nonoverlapping(cache.as_ptr(), buf, cache.len());
+            *out = buf;
+            *out_len = cache.len();
+            if !from_cache.is_null() {
+                *from_cache = used == crate::module::CacheUse::Accepted;
+            }
+        }
+        Ok(())
+    })
 }
 
 /// Import module `specifier` (NUL-terminated; resolved by the loader from

@@ -30,6 +30,9 @@ static const struct file files[] = {
 };
 
 static int loads;
+/* A code cache the loader hands out with mem:/lib.js when set. */
+static uint8_t *lib_cache;
+static size_t lib_cache_len;
 
 static v8r_status mem_loader(void *data, const char *specifier, const char *referrer, uint32_t flags,
                              v8r_module_source *out) {
@@ -46,6 +49,11 @@ static v8r_status mem_loader(void *data, const char *specifier, const char *refe
             loads++;
             out->source = strdup(files[i].source);
             out->len = strlen(files[i].source);
+            if (lib_cache && strcmp(name, "mem:/lazy.js") == 0) {
+                out->cache = malloc(lib_cache_len);
+                memcpy(out->cache, lib_cache, lib_cache_len);
+                out->cache_len = lib_cache_len;
+            }
             out->kind = strstr(name, ".json") ? V8R_MODULE_JSON : V8R_MODULE_JAVASCRIPT;
             return V8R_STATUS_OK;
         }
@@ -120,4 +128,48 @@ static void test_module_graph(void) {
     CHECK(finalized == 1);
 }
 
-void run_module_tests(void) { RUN(test_module_graph); }
+static void test_module_code_cache(void) {
+    v8r_runtime *a = t_runtime(0);
+    CHECK(v8r_runtime_set_module_loader(a, mem_loader, NULL, NULL, NULL) == V8R_STATUS_OK);
+    v8r_object *ns = NULL;
+    CHECK(v8r_runtime_import(a, "./lazy.js", NULL, 0, &ns, NULL) == V8R_STATUS_OK);
+    v8r_object_free(ns);
+    bool from_cache = true;
+    CHECK(v8r_runtime_module_code_cache(a, "mem:/lazy.js", &lib_cache, &lib_cache_len, &from_cache, NULL) ==
+          V8R_STATUS_OK);
+    CHECK(lib_cache && lib_cache_len > 16 && !from_cache);
+    uint8_t *none = NULL;
+    size_t n = 0;
+    CHECK(v8r_runtime_module_code_cache(a, "mem:/never.js", &none, &n, NULL, NULL) == V8R_STATUS_BAD_INPUT && !none);
+    v8r_runtime_free(a);
+    /* another runtime compiles from it */
+    v8r_runtime *b = t_runtime(0);
+    CHECK(v8r_runtime_set_module_loader(b, mem_loader, NULL, NULL, NULL) == V8R_STATUS_OK);
+    CHECK(v8r_runtime_import(b, "./lazy.js", NULL, 0, &ns, NULL) == V8R_STATUS_OK);
+    v8r_value v;
+    CHECK(v8r_object_get(ns, "v", 0, &v, NULL) == V8R_STATUS_OK && v.data && strcmp(v.data, "lazy") == 0);
+    v8r_value_release(&v);
+    v8r_object_free(ns);
+    uint8_t *again = NULL;
+    CHECK(v8r_runtime_module_code_cache(b, "mem:/lazy.js", &again, &n, &from_cache, NULL) == V8R_STATUS_OK &&
+          from_cache);
+    free(again);
+    v8r_runtime_free(b);
+    /* corrupt data: rejected, compiled in full */
+    memset(lib_cache, 0x5a, lib_cache_len);
+    v8r_runtime *c = t_runtime(0);
+    CHECK(v8r_runtime_set_module_loader(c, mem_loader, NULL, NULL, NULL) == V8R_STATUS_OK);
+    CHECK(v8r_runtime_import(c, "./lazy.js", NULL, 0, &ns, NULL) == V8R_STATUS_OK);
+    v8r_object_free(ns);
+    CHECK(v8r_runtime_module_code_cache(c, "mem:/lazy.js", &again, &n, &from_cache, NULL) == V8R_STATUS_OK &&
+          !from_cache);
+    free(again);
+    v8r_runtime_free(c);
+    free(lib_cache);
+    lib_cache = NULL;
+}
+
+void run_module_tests(void) {
+    RUN(test_module_graph);
+    RUN(test_module_code_cache);
+}

@@ -26,7 +26,11 @@ fn loader(files: &[(&str, &str)], calls: Arc<Mutex<Vec<String>>>) -> v8runner::m
         } else {
             Some(ModuleSource::JavaScript(text.clone()))
         };
-        Ok(Loaded { name, source })
+        Ok(Loaded {
+            name,
+            source,
+            cache: None,
+        })
     })
 }
 
