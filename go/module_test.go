@@ -270,3 +270,29 @@ func TestModuleCodeCache(t *testing.T) {
 		t.Errorf("corrupt cache not replaced (%d bytes)", len(b))
 	}
 }
+
+// A module that never finishes is stopped by the Import's context, in its
+// body or while its top-level await waits; the runtime stays usable.
+func TestModuleImportStopsWithContext(t *testing.T) {
+	fsys := fstest.MapFS{
+		"spin.js":  {Data: []byte("while (true) {}")},
+		"await.js": {Data: []byte("await new Promise(r => setTimeout(r, 60000)); export const never = 1;")},
+	}
+	rt, err := NewRuntime(WithModules(fsys))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	for _, name := range []string{"spin.js", "await.js"} {
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		start := time.Now()
+		_, err := rt.Import(ctx, name)
+		cancel()
+		if !errors.Is(err, ErrTerminated) || !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 5*time.Second {
+			t.Errorf("Import(%s): %v after %v", name, err, time.Since(start))
+		}
+	}
+	if v, err := rt.Eval(context.Background(), "2 + 2"); err != nil || v.Int() != 4 {
+		t.Errorf("after stops: %v %v", v, err)
+	}
+}
