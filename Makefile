@@ -184,7 +184,8 @@ bench: lib $(BUILD)/bench_c $(TS_JS)
 	{ $(CARGO) bench --bench floor 2>/dev/null; ./$(BUILD)/bench_c; \
 	  (cd go && $(GO) test -run '^$$' -bench . -benchtime 2s -count 1 .); \
 	  ./$(BUILD)/bench-cgofloor; V8RUNNER_BENCH_TS=$(abspath $(TS_JS)) ./$(BUILD)/bench-v8runner-go; ./$(BUILD)/bench-goja; \
-	  if [ -x $(BUILD)/bench-v8go ]; then ./$(BUILD)/bench-v8go; fi; } \
+	  if [ -x $(BUILD)/bench-v8go ]; then ./$(BUILD)/bench-v8go; fi; \
+	  if command -v node >/dev/null; then node tests/bench/peers/node/loop.js; fi; } \
 	  | python3 tests/bench/report.py
 
 # Instructions per call (callgrind), for comparing builds of the call path.

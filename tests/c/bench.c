@@ -145,6 +145,127 @@ static double fanin_wakeups(void) {
     return wakeups;
 }
 
+/* Notifier throughput into a JS callback: msgs/s with `senders` threads. */
+struct sender {
+    v8r_notifier *n;
+    long count;
+};
+static void *send_count(void *arg) {
+    struct sender *s = arg;
+    for (long i = 0; i < s->count; i++) {
+        v8r_value v = v8r_value_number(1);
+        v8r_notifier_send(s->n, &v, -1);
+    }
+    return NULL;
+}
+static double notifier_throughput(int senders) {
+    enum { TOTAL = 400000 };
+    v8r_runtime *rt = NULL;
+    v8r_runtime_new(NULL, &rt, NULL);
+    const char *src = "var got = 0; function onMsg(x) { got += x }";
+    v8r_runtime_eval(rt, (const uint8_t *)src, strlen(src), NULL, 0, NULL, NULL);
+    v8r_notifier *n = NULL;
+    v8r_notifier_new(rt, "onMsg", NULL, NULL, NULL, 0, &n, NULL);
+    struct sender s = {n, TOTAL / senders};
+    pthread_t t[8];
+    double t0 = now_ns();
+    for (int i = 0; i < senders; i++) pthread_create(&t[i], NULL, send_count, &s);
+    for (int i = 0; i < senders; i++) pthread_join(t[i], NULL);
+    v8r_notifier_close(n); /* the loop ends once every payload is delivered */
+    v8r_runtime_run(rt, 0, 0, NULL, NULL);
+    double secs = (now_ns() - t0) / 1e9;
+    v8r_value got;
+    v8r_runtime_eval(rt, (const uint8_t *)"got", 3, NULL, 0, &got, NULL);
+    if (got.number != (double)TOTAL) abort();
+    v8r_notifier_free(n);
+    v8r_runtime_free(rt);
+    return TOTAL / secs;
+}
+
+/* Wake-up latency from an idle loop: a thread sends one payload (its send
+ * time) every millisecond; the C callback records now - sent. */
+enum { WAKES = 500 };
+static double wake_lat[WAKES];
+static int wake_n;
+static void record_wake(void *data, const v8r_value *payload) {
+    (void)data;
+    if (wake_n < WAKES) wake_lat[wake_n++] = now_ns() - payload->number;
+}
+static void *send_spaced(void *n) {
+    for (int i = 0; i < WAKES; i++) {
+        struct timespec d = {0, 1000000};
+        nanosleep(&d, NULL);
+        v8r_value v = v8r_value_number(now_ns());
+        v8r_notifier_send(n, &v, -1);
+    }
+    v8r_notifier_close(n);
+    return NULL;
+}
+static int cmpd(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+static void notifier_latency(void) {
+    v8r_runtime *rt = NULL;
+    v8r_runtime_new(NULL, &rt, NULL);
+    v8r_notifier *n = NULL;
+    wake_n = 0;
+    v8r_notifier_new(rt, NULL, record_wake, NULL, NULL, 0, &n, NULL);
+    pthread_t t;
+    pthread_create(&t, NULL, send_spaced, n);
+    v8r_runtime_run(rt, 0, 0, NULL, NULL);
+    pthread_join(t, NULL);
+    qsort(wake_lat, wake_n, sizeof *wake_lat, cmpd);
+    printf("BENCH wake_p50.c %.1f us\n", wake_lat[wake_n / 2] / 1e3);
+    printf("BENCH wake_p99.c %.1f us\n", wake_lat[wake_n * 99 / 100] / 1e3);
+    v8r_notifier_free(n);
+    v8r_runtime_free(rt);
+}
+
+/* Pool round trip queue -> work -> after, one at a time; and throughput
+ * with 1,000 in flight. */
+enum { TRIPS = 2000, INFLIGHT = 1000 };
+static double trip_lat[TRIPS];
+static int trips_done;
+static double trip_start;
+static v8r_runtime *pool_rt;
+static void trivial_work(void *data) { (void)data; }
+static void after_trip(v8r_work *req, v8r_status status, void *data);
+static void queue_trip(void) {
+    trip_start = now_ns();
+    v8r_queue_work(pool_rt, trivial_work, after_trip, NULL, NULL, NULL);
+}
+static void after_trip(v8r_work *req, v8r_status status, void *data) {
+    (void)req, (void)status, (void)data;
+    trip_lat[trips_done++] = now_ns() - trip_start;
+    if (trips_done < TRIPS) queue_trip();
+}
+static long flights_done;
+static void after_flight(v8r_work *req, v8r_status status, void *data) {
+    (void)req, (void)status, (void)data;
+    flights_done++;
+}
+static void pool_round_trips(void) {
+    v8r_runtime_new(NULL, &pool_rt, NULL);
+    trips_done = 0;
+    queue_trip();
+    v8r_runtime_run(pool_rt, 0, 0, NULL, NULL);
+    qsort(trip_lat, TRIPS, sizeof *trip_lat, cmpd);
+    printf("BENCH pool_p50.c %.1f us\n", trip_lat[TRIPS / 2] / 1e3);
+    printf("BENCH pool_p99.c %.1f us\n", trip_lat[TRIPS * 99 / 100] / 1e3);
+    double r[ROUNDS];
+    for (int k = 0; k < ROUNDS; k++) {
+        flights_done = 0;
+        double t0 = now_ns();
+        for (int i = 0; i < INFLIGHT; i++) v8r_queue_work(pool_rt, trivial_work, after_flight, NULL, NULL, NULL);
+        v8r_runtime_run(pool_rt, 0, 0, NULL, NULL);
+        if (flights_done != INFLIGHT) abort();
+        r[k] = INFLIGHT / ((now_ns() - t0) / 1e9);
+    }
+    printf("BENCH pool_tput.c %.0f ops/s\n", median(r));
+    v8r_runtime_free(pool_rt);
+}
+
 int main(void) {
     double r[ROUNDS];
     int n = 2000;
@@ -204,5 +325,11 @@ int main(void) {
     for (int k = 0; k < ROUNDS; k++) r[k] = fanin_wakeups();
     printf("BENCH fanin_wakeups.c %.0f n\n", median(r));
     bench_all_hooks();
+    for (int k = 0; k < ROUNDS; k++) r[k] = notifier_throughput(1);
+    printf("BENCH notify1.c %.0f msgs/s\n", median(r));
+    for (int k = 0; k < ROUNDS; k++) r[k] = notifier_throughput(4);
+    printf("BENCH notify4.c %.0f msgs/s\n", median(r));
+    notifier_latency();
+    pool_round_trips();
     return 0;
 }
