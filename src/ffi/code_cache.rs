@@ -35,19 +35,25 @@ pub extern "C" fn v8r_runtime_code_cache(
         let source = text(src, len, "script")?;
         let name = c_text(resource_name, "resource_name")?.unwrap_or("");
         let cache = runtime.code_cache(source, name)?;
-        // SAFETY: malloc of the size copied; a NULL return is checked.
-        let buf = unsafe { libc::malloc(cache.len().max(1)) } as *mut u8;
-        if buf.is_null() {
-            return Err(Error::new(Status::OutOfMemory, "cannot allocate the code cache"));
-        }
-        // SAFETY: buf holds cache.len() bytes; out and out_len were checked.
-        unsafe {
-            std::ptr::copy_nonoverlapping(cache.as_ptr(), buf, cache.len());
-            *out = buf;
-            *out_len = cache.len();
-        }
-        Ok(())
+        give_bytes(&cache, out, out_len)
     })
+}
+
+/// Hand `bytes` to C as a malloc'd copy in `*out`, `*out_len` (both
+/// checked writable by the caller).
+pub(crate) fn give_bytes(bytes: &[u8], out: *mut *mut u8, out_len: *mut usize) -> Result<(), Error> {
+    // SAFETY: malloc of the size copied; a NULL return is checked.
+    let buf = unsafe { libc::malloc(bytes.len().max(1)) } as *mut u8;
+    if buf.is_null() {
+        return Err(Error::new(Status::OutOfMemory, "cannot allocate the code cache"));
+    }
+    // SAFETY: buf holds bytes.len() bytes; out and out_len are writable.
+    unsafe {
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), buf, bytes.len());
+        *out = buf;
+        *out_len = bytes.len();
+    }
+    Ok(())
 }
 
 /// `v8r_runtime_eval_with`, compiling with code cache data (`cache_len`

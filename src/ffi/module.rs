@@ -4,6 +4,7 @@
 use std::ffi::{c_char, c_void, CStr};
 use std::sync::Arc;
 
+use super::code_cache::give_bytes;
 use super::error::v8r_error;
 use super::foreign::{v8r_finalizer_fn, ForeignData};
 use super::object::{new_handle, v8r_object};
@@ -188,19 +189,10 @@ pub extern "C" fn v8r_runtime_module_code_cache(
         let runtime = lookup(rt)?;
         let name = c_text(name, "name")?.ok_or_else(|| Error::bad_input("name is NULL"))?;
         let (cache, used) = runtime.module_code_cache(name)?;
-        // SAFETY: malloc of the size copied; NULL is checked.
-        let buf = unsafe { libc::malloc(cache.len().max(1)) } as *mut u8;
-        if buf.is_null() {
-            return Err(Error::new(Status::OutOfMemory, "cannot allocate the code cache"));
-        }
-        // SAFETY: buf holds cache.len() bytes; the outs were checked.
-        unsafe {
-            std::ptr::copy_nonoverlapping(cache.as_ptr(), buf, cache.len());
-            *out = buf;
-            *out_len = cache.len();
-            if !from_cache.is_null() {
-                *from_cache = used == crate::module::CacheUse::Accepted;
-            }
+        give_bytes(&cache, out, out_len)?;
+        if !from_cache.is_null() {
+            // SAFETY: documented as NULL or writable.
+            unsafe { *from_cache = used == crate::module::CacheUse::Accepted };
         }
         Ok(())
     })
