@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -27,7 +28,10 @@ import (
 // its result. Microtasks run before it returns. Context handling as for
 // Eval. To call the same function often, look it up once with Function.
 func (r *Runtime) Call(ctx context.Context, fn string, args ...any) (Value, error) {
-	name, owned := r.names.get(fn)
+	name, owned, err := r.names.get(fn)
+	if err != nil {
+		return Value{}, err
+	}
 	if owned {
 		defer C.free(unsafe.Pointer(name))
 	}
@@ -130,22 +134,40 @@ type nameCache struct {
 }
 
 // get returns name as a C string; owned means the caller frees it (the
-// cache is full).
-func (c *nameCache) get(name string) (cname *C.char, owned bool) {
+// cache is full). A name with a NUL byte cannot cross as a C string (it
+// would be cut short and name something else): ErrBadInput.
+func (c *nameCache) get(name string) (cname *C.char, owned bool, err error) {
 	if p, ok := c.m.Load(name); ok {
-		return p.(*C.char), false
+		return p.(*C.char), false, nil
+	}
+	if strings.IndexByte(name, 0) >= 0 {
+		return nil, false, nulError(name)
 	}
 	cname = C.CString(name)
 	if c.n.Add(1) > maxCachedNames {
 		c.n.Add(-1)
-		return cname, true
+		return cname, true, nil
 	}
 	if p, loaded := c.m.LoadOrStore(name, cname); loaded {
 		c.n.Add(-1)
 		C.free(unsafe.Pointer(cname))
-		return p.(*C.char), false
+		return p.(*C.char), false, nil
 	}
-	return cname, false
+	return cname, false, nil
+}
+
+// nulError refuses a name or key holding a NUL byte.
+func nulError(s string) error {
+	return fmt.Errorf("%w: %q holds a NUL byte", ErrBadInput, s)
+}
+
+// cString is C.CString for names and keys: one holding a NUL byte is
+// ErrBadInput instead of a silently shorter name. The caller frees it.
+func cString(s string) (*C.char, error) {
+	if strings.IndexByte(s, 0) >= 0 {
+		return nil, nulError(s)
+	}
+	return C.CString(s), nil
 }
 
 func (c *nameCache) free() {

@@ -20,7 +20,10 @@ import (
 func (r *Runtime) CodeCache(script, name string) ([]byte, error) {
 	var cname *C.char
 	if name != "" {
-		cname = C.CString(name)
+		var err error
+		if cname, err = cString(name); err != nil {
+			return nil, err
+		}
 		defer C.free(unsafe.Pointer(cname))
 	}
 	var out *C.uint8_t
@@ -53,7 +56,9 @@ func (r *Runtime) EvalCached(ctx context.Context, script, name string, cache []b
 	}
 	var cname *C.char
 	if name != "" {
-		cname = C.CString(name)
+		if cname, err = cString(name); err != nil {
+			return Value{}, false, err
+		}
 		defer C.free(unsafe.Pointer(cname))
 	}
 	// The cache is read during the call only: pass C memory, not Go's.

@@ -121,3 +121,38 @@ func TestUnhandledRejectionIsTheCallsError(t *testing.T) {
 		t.Errorf("async Go error: %v", err)
 	}
 }
+
+// A name or key with a NUL byte would be cut short as a C string and name
+// something else: every entry point refuses it.
+func TestNamesWithNULAreRefused(t *testing.T) {
+	rt := newRuntime(t)
+	ctx := context.Background()
+	rt.Eval(ctx, "var a = 1; function f() { return 'f' }")
+	o, _ := rt.EvalObject(ctx, "({a: 1})")
+	defer o.Release()
+	fn := func(args ...Value) (any, error) { return nil, nil }
+	checks := map[string]error{
+		"Func":         rt.Func("g\x00x", fn),
+		"FuncWith":     rt.FuncWith("g\x00y", func(*CallInfo) (any, error) { return nil, nil }),
+		"Module":       rt.Module("host:\x00kv", nil),
+		"ModuleExport": rt.Module("host:kv2", map[string]any{"a\x00b": 1}),
+	}
+	_, checks["Call"] = rt.Call(ctx, "f\x00junk")
+	_, checks["Function"] = rt.Function("f\x00junk")
+	_, checks["Get"] = o.Get("a\x00b")
+	checks["Set"] = o.Set("a\x00b", 2)
+	_, checks["Has"] = o.Has("a\x00b")
+	_, checks["Delete"] = o.Delete("a\x00b")
+	_, checks["Call method"] = o.Call(ctx, "a\x00b")
+	_, checks["EvalNamed"] = rt.EvalNamed(ctx, "1", "x\x00.js")
+	_, checks["Import"] = rt.Import(ctx, "m\x00.js")
+	_, checks["NewNotifier"] = rt.NewNotifier("f\x00x")
+	for what, err := range checks {
+		if !errors.Is(err, ErrBadInput) {
+			t.Errorf("%s: %v", what, err)
+		}
+	}
+	if v, _ := rt.Eval(ctx, "typeof g + typeof a"); v.String() != "undefinednumber" {
+		t.Errorf("something was registered or changed: %v", v)
+	}
+}

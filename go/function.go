@@ -23,7 +23,10 @@ type Function struct {
 
 // Function returns the global JS function name.
 func (r *Runtime) Function(name string) (*Function, error) {
-	cname := C.CString(name)
+	cname, err := cString(name)
+	if err != nil {
+		return nil, err
+	}
 	defer C.free(unsafe.Pointer(cname))
 	h, err := r.ptr()
 	if err != nil {

@@ -127,12 +127,15 @@ func (r *Runtime) NewFunction(name string, fn func(c *CallInfo) (any, error)) (*
 
 func (r *Runtime) newFunction(name string, fn *hostFunc) (*Object, error) {
 	fn.rt = weak.Make(r)
-	cname := C.CString(name)
+	cname, err := cString(name)
+	if err != nil {
+		return nil, err
+	}
 	defer C.free(unsafe.Pointer(cname))
 	fh := cgo.NewHandle(fn)
 	data := C.v8r_go_handle(C.uintptr_t(fh))
 	var h *C.v8r_object
-	err := r.call(func(rh *C.v8r_runtime, cerr **C.v8r_error) C.v8r_status {
+	err = r.call(func(rh *C.v8r_runtime, cerr **C.v8r_error) C.v8r_status {
 		if fn.async != nil {
 			return C.v8r_runtime_new_async_function(rh, cname, 0, C.v8r_async_host_fn(C.v8r_go_async), data, C.v8r_finalizer_fn(C.v8r_go_release), &h, cerr)
 		}
@@ -173,11 +176,14 @@ func (r *Runtime) register(name string, fn *hostFunc, async bool, opts []FuncOpt
 // registerGlobal registers fn as the global name (refused if it exists).
 func (r *Runtime) registerGlobal(name string, fn *hostFunc, async bool) error {
 	fn.rt = weak.Make(r)
-	cname := C.CString(name)
+	cname, err := cString(name)
+	if err != nil {
+		return err
+	}
 	defer C.free(unsafe.Pointer(cname))
 	fh := cgo.NewHandle(fn)
 	data := C.v8r_go_handle(C.uintptr_t(fh))
-	err := r.call(func(h *C.v8r_runtime, cerr **C.v8r_error) C.v8r_status {
+	err = r.call(func(h *C.v8r_runtime, cerr **C.v8r_error) C.v8r_status {
 		if async {
 			return C.v8r_runtime_register_async(h, cname, C.v8r_async_host_fn(C.v8r_go_async), data, C.v8r_finalizer_fn(C.v8r_go_release), cerr)
 		}

@@ -238,7 +238,10 @@ func (r *Runtime) setModules(fsys fs.FS, imports map[string]string, cacheDir str
 // runtime: a second Import gives the same namespace, and a module that
 // threw gives its error again. ctx stops what runs, as for Eval.
 func (r *Runtime) Import(ctx context.Context, name string) (*Object, error) {
-	cname := C.CString(name)
+	cname, err := cString(name)
+	if err != nil {
+		return nil, err
+	}
 	defer C.free(unsafe.Pointer(cname))
 	return r.moduleCall(ctx, func(h *C.v8r_runtime, id C.uint64_t, out **C.v8r_object, cerr **C.v8r_error) C.v8r_status {
 		return C.v8r_runtime_import(h, cname, nil, id, out, cerr)
@@ -252,7 +255,10 @@ func (r *Runtime) EvalModule(ctx context.Context, source, name string) (*Object,
 	if strings.HasPrefix(name, "/") {
 		canonical = moduleScheme + path.Clean(name)
 	}
-	cname := C.CString(canonical)
+	cname, err := cString(canonical)
+	if err != nil {
+		return nil, err
+	}
 	defer C.free(unsafe.Pointer(cname))
 	src := unsafe.StringData(source)
 	obj, err := r.moduleCall(ctx, func(h *C.v8r_runtime, id C.uint64_t, out **C.v8r_object, cerr **C.v8r_error) C.v8r_status {
@@ -308,7 +314,10 @@ func (r *Runtime) Module(name string, exports map[string]any) error {
 		}
 	}()
 	for i, k := range keys {
-		names[i] = C.CString(k)
+		var err error
+		if names[i], err = cString(k); err != nil {
+			return err
+		}
 		v := exports[k]
 		switch f := v.(type) {
 		case func(args ...Value) (any, error):
@@ -330,14 +339,17 @@ func (r *Runtime) Module(name string, exports map[string]any) error {
 		}
 		values[i] = cv
 	}
-	cname := C.CString(name)
+	cname, err := cString(name)
+	if err != nil {
+		return err
+	}
 	defer C.free(unsafe.Pointer(cname))
 	var np **C.char
 	var vp *C.v8r_value
 	if len(keys) > 0 {
 		np, vp = &names[0], &values[0]
 	}
-	err := r.call(func(h *C.v8r_runtime, cerr **C.v8r_error) C.v8r_status {
+	err = r.call(func(h *C.v8r_runtime, cerr **C.v8r_error) C.v8r_status {
 		return C.v8r_runtime_define_module(h, cname, np, vp, C.size_t(len(keys)), cerr)
 	})
 	runtime.KeepAlive(made)

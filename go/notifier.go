@@ -42,7 +42,10 @@ type Notifier struct {
 // callback with each payload (looked up at delivery, so the script may
 // define or replace it later). It keeps Run going until closed (or Unref).
 func (r *Runtime) NewNotifier(callback string, opts ...NotifierOption) (*Notifier, error) {
-	cname := C.CString(callback)
+	cname, err := cString(callback)
+	if err != nil {
+		return nil, err
+	}
 	defer C.free(unsafe.Pointer(cname))
 	return r.newNotifier(opts, func(h *C.v8r_runtime, capacity C.size_t, nh **C.v8r_notifier, cerr **C.v8r_error) C.v8r_status {
 		return C.v8r_notifier_new(h, cname, nil, nil, nil, capacity, nh, cerr)

@@ -137,12 +137,15 @@ func (o *Object) op(ctx context.Context, c func(h *C.v8r_object, id C.uint64_t, 
 
 // get is o[key], live when objects is set.
 func (o *Object) get(key string, objects bool) (Value, error) {
-	ckey, owned := o.rt.names.get(key)
+	ckey, owned, err := o.rt.names.get(key)
+	if err != nil {
+		return Value{}, err
+	}
 	if owned {
 		defer C.free(unsafe.Pointer(ckey))
 	}
 	var out C.v8r_value
-	err := o.op(context.Background(), func(h *C.v8r_object, _ C.uint64_t, cerr **C.v8r_error) C.v8r_status {
+	err = o.op(context.Background(), func(h *C.v8r_object, _ C.uint64_t, cerr **C.v8r_error) C.v8r_status {
 		return C.v8r_object_get(h, ckey, objectFlags(objects), &out, cerr)
 	})
 	if err != nil {
@@ -167,7 +170,10 @@ func (o *Object) GetObject(key string) (*Object, error) {
 // Set does o[key] = v, with v converted as Call's arguments are (an
 // *Object or a live Value stores that very object).
 func (o *Object) Set(key string, v any) error {
-	ckey, owned := o.rt.names.get(key)
+	ckey, owned, err := o.rt.names.get(key)
+	if err != nil {
+		return err
+	}
 	if owned {
 		defer C.free(unsafe.Pointer(ckey))
 	}
@@ -185,12 +191,15 @@ func (o *Object) Set(key string, v any) error {
 
 // Has reports whether key in o (own or inherited).
 func (o *Object) Has(key string) (bool, error) {
-	ckey, owned := o.rt.names.get(key)
+	ckey, owned, err := o.rt.names.get(key)
+	if err != nil {
+		return false, err
+	}
 	if owned {
 		defer C.free(unsafe.Pointer(ckey))
 	}
 	var has C.bool
-	err := o.op(context.Background(), func(h *C.v8r_object, _ C.uint64_t, cerr **C.v8r_error) C.v8r_status {
+	err = o.op(context.Background(), func(h *C.v8r_object, _ C.uint64_t, cerr **C.v8r_error) C.v8r_status {
 		return C.v8r_object_has(h, ckey, &has, cerr)
 	})
 	return bool(has), err
@@ -198,12 +207,15 @@ func (o *Object) Has(key string) (bool, error) {
 
 // Delete does delete o[key] and reports whether the property is gone.
 func (o *Object) Delete(key string) (bool, error) {
-	ckey, owned := o.rt.names.get(key)
+	ckey, owned, err := o.rt.names.get(key)
+	if err != nil {
+		return false, err
+	}
 	if owned {
 		defer C.free(unsafe.Pointer(ckey))
 	}
 	var gone C.bool
-	err := o.op(context.Background(), func(h *C.v8r_object, _ C.uint64_t, cerr **C.v8r_error) C.v8r_status {
+	err = o.op(context.Background(), func(h *C.v8r_object, _ C.uint64_t, cerr **C.v8r_error) C.v8r_status {
 		return C.v8r_object_delete(h, ckey, &gone, cerr)
 	})
 	return bool(gone), err
@@ -255,7 +267,10 @@ func (o *Object) call(ctx context.Context, method string, objects bool, args []a
 	var cmethod *C.char
 	if method != "" {
 		var owned bool
-		if cmethod, owned = o.rt.names.get(method); owned {
+		var err error
+		if cmethod, owned, err = o.rt.names.get(method); err != nil {
+			return Value{}, err
+		} else if owned {
 			defer C.free(unsafe.Pointer(cmethod))
 		}
 	}

@@ -202,7 +202,10 @@ func (r *Runtime) eval(ctx context.Context, script, name string, objects bool) (
 	}
 	var cname *C.char
 	if name != "" {
-		cname = C.CString(name)
+		var err error
+		if cname, err = cString(name); err != nil {
+			return Value{}, err
+		}
 		defer C.free(unsafe.Pointer(cname))
 	}
 	id := callIDs.Add(1)
