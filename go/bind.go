@@ -25,9 +25,6 @@ func (r *Runtime) Bind(name string, v any, opts ...FuncOption) error {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	if err := checkIdentifier(name); err != nil {
-		return err
-	}
 	obj, err := r.Wrap(v)
 	if err != nil {
 		return err
@@ -290,7 +287,6 @@ var helperSource = `(() => {
 	}
 	let gone;
 	return {
-		setGlobal(k, v) { 'use strict'; globalThis[k] = v },
 		exportJSON: ` + exportSource + `,
 		makeClass(name) {
 			const proto = {};

@@ -8,12 +8,9 @@ import "C"
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"runtime"
 	"runtime/cgo"
-	"strings"
-	"unicode"
 	"unsafe"
 	"weak"
 )
@@ -153,28 +150,16 @@ func (r *Runtime) register(name string, fn *hostFunc, async bool, opts []FuncOpt
 	for _, opt := range opts {
 		opt(&o)
 	}
+	// The library checks the name and the global; plain functions skip
+	// `this` (no handle made per call).
+	var flags C.uint32_t
 	if fn.with != nil {
 		r.wantsCallContext.Store(true)
+		flags |= C.V8R_FUNCTION_THIS
 	}
-	if fn.sync != nil {
-		// Plain functions skip `this`: no handle made per call.
-		err := r.registerGlobal(name, fn, async)
-		if err == nil || !o.replace || !errors.Is(err, ErrExists) {
-			return err
-		}
-	} else if err := checkIdentifier(name); err != nil {
-		return err
+	if o.replace {
+		flags |= C.V8R_REPLACE
 	}
-	f, err := r.newFunction(name, fn)
-	if err != nil {
-		return err
-	}
-	defer f.Release()
-	return r.setGlobal(name, f, o.replace)
-}
-
-// registerGlobal registers fn as the global name (refused if it exists).
-func (r *Runtime) registerGlobal(name string, fn *hostFunc, async bool) error {
 	fn.rt = weak.Make(r)
 	cname, err := cString(name)
 	if err != nil {
@@ -185,9 +170,9 @@ func (r *Runtime) registerGlobal(name string, fn *hostFunc, async bool) error {
 	data := C.v8r_go_handle(C.uintptr_t(fh))
 	err = r.call(func(h *C.v8r_runtime, cerr **C.v8r_error) C.v8r_status {
 		if async {
-			return C.v8r_runtime_register_async(h, cname, C.v8r_async_host_fn(C.v8r_go_async), data, C.v8r_finalizer_fn(C.v8r_go_release), cerr)
+			return C.v8r_runtime_register_async_with(h, cname, flags, C.v8r_async_host_fn(C.v8r_go_async), data, C.v8r_finalizer_fn(C.v8r_go_release), cerr)
 		}
-		return C.v8r_runtime_register(h, cname, C.v8r_host_fn(C.v8r_go_host), data, C.v8r_finalizer_fn(C.v8r_go_release), cerr)
+		return C.v8r_runtime_register_with(h, cname, flags, C.v8r_host_fn(C.v8r_go_host), data, C.v8r_finalizer_fn(C.v8r_go_release), cerr)
 	})
 	if err != nil {
 		fh.Delete() // on failure the finalizer never runs
@@ -195,50 +180,28 @@ func (r *Runtime) registerGlobal(name string, fn *hostFunc, async bool) error {
 	return err
 }
 
-// setGlobal does globalThis[name] = v, refusing an existing global
-// unless replace.
+// setGlobal does globalThis[name] = v under the library's name rules: an
+// identifier, not a global yet unless replace.
 func (r *Runtime) setGlobal(name string, v any, replace bool) error {
-	g, err := r.Global()
+	cname, err := cString(name)
 	if err != nil {
 		return err
 	}
-	defer g.Release()
-	if !replace {
-		if has, err := g.Has(name); err != nil {
-			return err
-		} else if has {
-			return fmt.Errorf("%w: the global `%s` exists already (use Replace)", ErrExists, name)
-		}
+	defer C.free(unsafe.Pointer(cname))
+	cv, err := cValue(v) // an *Object is lent: the library stores its own reference
+	if err != nil {
+		return err
 	}
-	if _, err := r.helperCall("setGlobal", name, v); err != nil {
-		return fmt.Errorf("%w: the global `%s` cannot be replaced: %w", ErrExists, name, err)
+	defer freeCValue(&cv)
+	var flags C.uint32_t
+	if replace {
+		flags = C.V8R_REPLACE
 	}
-	return nil
-}
-
-// checkIdentifier refuses names JS code could not call (the library checks
-// the same for Func; this is for values set on the global directly).
-func checkIdentifier(name string) error {
-	for i, c := range name {
-		if c == '$' || c == '_' || unicode.IsLetter(c) || (i > 0 && (unicode.IsDigit(c) || c == '\u200c' || c == '\u200d')) {
-			continue
-		}
-		return fmt.Errorf("%w: %q is not a JS identifier", ErrBadInput, name)
-	}
-	if name == "" || reservedWords[name] {
-		return fmt.Errorf("%w: %q is not a JS identifier", ErrBadInput, name)
-	}
-	return nil
-}
-
-var reservedWords = map[string]bool{}
-
-func init() {
-	for _, w := range strings.Fields(`await break case catch class const continue debugger default delete do else
-		enum export extends false finally for function if implements import in instanceof interface let new null
-		package private protected public return static super switch this throw true try typeof var void while with yield`) {
-		reservedWords[w] = true
-	}
+	err = r.call(func(h *C.v8r_runtime, cerr **C.v8r_error) C.v8r_status {
+		return C.v8r_runtime_define_global(h, cname, &cv, flags, cerr)
+	})
+	runtime.KeepAlive(v)
+	return err
 }
 
 // startAsync runs an async host function on its own goroutine and settles

@@ -70,6 +70,10 @@
 // when it is an object), the JS arguments follow.
 #define V8R_FUNCTION_THIS 1
 
+// Registration flag: put the function (or value) over a global that
+// exists already.
+#define V8R_REPLACE 2
+
 // `v8r_module_source.kind`: JavaScript module source.
 #define V8R_MODULE_JAVASCRIPT 0
 
@@ -576,9 +580,8 @@ void v8r_function_free(struct v8r_function *f);
 // Register `fn` as the JS global function `name` (NUL-terminated UTF-8,
 // a JS identifier, else V8R_STATUS_BAD_INPUT). A global that exists
 // already (`Math`, `setTimeout`, a name registered before) is not
-// replaced: V8R_STATUS_EXISTS (to replace one, make the function with
-// `v8r_runtime_new_function` and `v8r_object_set` it on
-// `v8r_runtime_global`). `finalizer(data)`, if given, runs when the
+// replaced: V8R_STATUS_EXISTS (to replace one, use
+// `v8r_runtime_register_with` and V8R_REPLACE). `finalizer(data)`, if given, runs when the
 // runtime is freed. On failure nothing is called and `data` stays yours.
 //
 // Threads: the owner thread (or any, with V8R_RUNTIME_ANY_THREAD); also
@@ -590,6 +593,17 @@ v8r_status v8r_runtime_register(struct v8r_runtime *rt,
                                 v8r_finalizer_fn finalizer,
                                 struct v8r_error **err);
 
+// `v8r_runtime_register` with `flags`: V8R_REPLACE puts the function over
+// a global that exists (a non-writable one still gives
+// V8R_STATUS_EXISTS); V8R_FUNCTION_THIS passes `this` first.
+v8r_status v8r_runtime_register_with(struct v8r_runtime *rt,
+                                     const char *name,
+                                     uint32_t flags,
+                                     v8r_host_fn func,
+                                     void *data,
+                                     v8r_finalizer_fn finalizer,
+                                     struct v8r_error **err);
+
 // Register `fn` as the async JS global function `name`: each call returns
 // a Promise, settled through the loop when the host settles `promise`. A
 // pending promise keeps the loop alive. `finalizer(data)` runs when the
@@ -600,6 +614,16 @@ v8r_status v8r_runtime_register_async(struct v8r_runtime *rt,
                                       void *data,
                                       v8r_finalizer_fn finalizer,
                                       struct v8r_error **err);
+
+// `v8r_runtime_register_async` with `flags` as for
+// `v8r_runtime_register_with`.
+v8r_status v8r_runtime_register_async_with(struct v8r_runtime *rt,
+                                           const char *name,
+                                           uint32_t flags,
+                                           v8r_async_host_fn func,
+                                           void *data,
+                                           v8r_finalizer_fn finalizer,
+                                           struct v8r_error **err);
 
 // `fn` as a JS function value, in `*out` (an object handle: set it as a
 // property with `v8r_object_set`, pass it to JS, free it when done).
@@ -760,6 +784,15 @@ void v8r_notifier_free(struct v8r_notifier *n);
 v8r_status v8r_runtime_global(struct v8r_runtime *rt,
                               struct v8r_object **out,
                               struct v8r_error **err);
+
+// `globalThis[name] = *value` (a copy; an object handle stores that very
+// object), under the name rules of `v8r_runtime_register`: `flags` 0 or
+// V8R_REPLACE. Threads: as `v8r_runtime_register`.
+v8r_status v8r_runtime_define_global(struct v8r_runtime *rt,
+                                     const char *name,
+                                     const struct v8r_value *value,
+                                     uint32_t flags,
+                                     struct v8r_error **err);
 
 // `v8r_runtime_eval` with `flags` (V8R_OBJECTS: an object result comes
 // back as a V8R_KIND_OBJECT handle instead of a JSON copy).

@@ -120,23 +120,56 @@ pub(crate) fn register(
     func: HostFunction,
     opts: FunctionOptions,
 ) -> Result<(), Error> {
-    check_identifier(name)?;
-    let key = v8::String::new(scope, name).ok_or_else(|| Error::bad_input("name too long"))?;
-    let global = scope.get_current_context().global(scope);
-    if !opts.replace && global.has(scope, key.into()).unwrap_or(true) {
-        return Err(Error::new(
-            Status::Exists,
-            format!("the global `{name}` exists already (replace it explicitly)"),
-        ));
-    }
+    // Checked before the function exists: a refused name leaves nothing behind.
+    let slot = GlobalSlot::check(scope, name, opts.replace)?;
     let f = new_function(scope, core, name, func, opts.with_this)?;
-    if global.set(scope, key.into(), f.into()) != Some(true) || !global.get(scope, key.into()).is_some_and(|v| v == f) {
-        return Err(Error::new(
-            Status::Exists,
-            format!("the global `{name}` cannot be replaced"),
-        ));
+    slot.set(scope, f.into())
+}
+
+/// `globalThis[name] = value` under the rules of [`register`].
+pub(crate) fn define_global(
+    scope: &mut v8::PinScope,
+    name: &str,
+    value: v8::Local<v8::Value>,
+    replace: bool,
+) -> Result<(), Error> {
+    GlobalSlot::check(scope, name, replace)?.set(scope, value)
+}
+
+/// A global name checked for a registration: an identifier, and free
+/// unless replacing.
+struct GlobalSlot<'s, 'a> {
+    name: &'a str,
+    key: v8::Local<'s, v8::String>,
+    global: v8::Local<'s, v8::Object>,
+}
+
+impl<'s, 'a> GlobalSlot<'s, 'a> {
+    fn check(scope: &mut v8::PinScope<'s, '_>, name: &'a str, replace: bool) -> Result<Self, Error> {
+        check_identifier(name)?;
+        let key = v8::String::new(scope, name).ok_or_else(|| Error::bad_input("name too long"))?;
+        let global = scope.get_current_context().global(scope);
+        if !replace && global.has(scope, key.into()).unwrap_or(true) {
+            return Err(Error::new(
+                Status::Exists,
+                format!("the global `{name}` exists already (replace it explicitly)"),
+            ));
+        }
+        Ok(GlobalSlot { name, key, global })
     }
-    Ok(())
+
+    /// Store `value`; a global that will not take it (not writable) is
+    /// EXISTS.
+    fn set(self, scope: &mut v8::PinScope<'s, '_>, value: v8::Local<v8::Value>) -> Result<(), Error> {
+        let (key, global) = (self.key.into(), self.global);
+        if global.set(scope, key, value) != Some(true) || !global.get(scope, key).is_some_and(|v| v == value) {
+            return Err(Error::new(
+                Status::Exists,
+                format!("the global `{}` cannot be replaced", self.name),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// A JS function calling `func`, named `name`, owned by `core`'s registry.

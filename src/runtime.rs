@@ -26,7 +26,7 @@ use crate::natives;
 use crate::notifier::{self, Notifier, Target};
 use crate::object;
 use crate::refs::ObjectRef;
-use crate::value::{Args, Conv, Value};
+use crate::value::{self, Args, Conv, Value};
 use crate::work::{self, AfterFn, WorkFn, WorkRequest};
 
 /// How a runtime is created.
@@ -401,6 +401,16 @@ impl Runtime {
     /// 0 when none.
     pub fn current_call_id(&self) -> u64 {
         self.gateway.current_call()
+    }
+
+    /// `globalThis[name] = value` (an object reference stores that very
+    /// object), under [`Runtime::register`]'s name rules.
+    pub fn define_global(&self, name: &str, value: Value, replace: bool) -> Result<(), Error> {
+        let refs = &self.core.refs;
+        self.gateway.enter(Call::Step, |scope| {
+            let value = value::to_v8(scope, &value, Some(refs)).map_err(Error::bad_input)?;
+            host::define_global(scope, name, value, replace)
+        })?
     }
 
     /// `func` as a JS function value (named `name`, which may be any

@@ -53,9 +53,8 @@ static PROMISES: Lazy<HandleTable<Mutex<Option<Settler>>>> = Lazy::new(|| Handle
 /// Register `fn` as the JS global function `name` (NUL-terminated UTF-8,
 /// a JS identifier, else V8R_STATUS_BAD_INPUT). A global that exists
 /// already (`Math`, `setTimeout`, a name registered before) is not
-/// replaced: V8R_STATUS_EXISTS (to replace one, make the function with
-/// `v8r_runtime_new_function` and `v8r_object_set` it on
-/// `v8r_runtime_global`). `finalizer(data)`, if given, runs when the
+/// replaced: V8R_STATUS_EXISTS (to replace one, use
+/// `v8r_runtime_register_with` and V8R_REPLACE). `finalizer(data)`, if given, runs when the
 /// runtime is freed. On failure nothing is called and `data` stays yours.
 ///
 /// Threads: the owner thread (or any, with V8R_RUNTIME_ANY_THREAD); also
@@ -71,7 +70,26 @@ pub extern "C" fn v8r_runtime_register(
 ) -> Status {
     boundary(err, || {
         let func = sync_function(func)?;
-        install(rt, data, finalizer, func, as_global(name))
+        install(rt, data, finalizer, func, as_global(name, 0)?)
+    })
+}
+
+/// `v8r_runtime_register` with `flags`: V8R_REPLACE puts the function over
+/// a global that exists (a non-writable one still gives
+/// V8R_STATUS_EXISTS); V8R_FUNCTION_THIS passes `this` first.
+#[no_mangle]
+pub extern "C" fn v8r_runtime_register_with(
+    rt: *mut v8r_runtime,
+    name: *const c_char,
+    flags: u32,
+    func: v8r_host_fn,
+    data: *mut c_void,
+    finalizer: v8r_finalizer_fn,
+    err: *mut *mut v8r_error,
+) -> Status {
+    boundary(err, || {
+        let func = sync_function(func)?;
+        install(rt, data, finalizer, func, as_global(name, flags)?)
     })
 }
 
@@ -90,13 +108,34 @@ pub extern "C" fn v8r_runtime_register_async(
 ) -> Status {
     boundary(err, || {
         let func = async_function(func)?;
-        install(rt, data, finalizer, func, as_global(name))
+        install(rt, data, finalizer, func, as_global(name, 0)?)
+    })
+}
+
+/// `v8r_runtime_register_async` with `flags` as for
+/// `v8r_runtime_register_with`.
+#[no_mangle]
+pub extern "C" fn v8r_runtime_register_async_with(
+    rt: *mut v8r_runtime,
+    name: *const c_char,
+    flags: u32,
+    func: v8r_async_host_fn,
+    data: *mut c_void,
+    finalizer: v8r_finalizer_fn,
+    err: *mut *mut v8r_error,
+) -> Status {
+    boundary(err, || {
+        let func = async_function(func)?;
+        install(rt, data, finalizer, func, as_global(name, flags)?)
     })
 }
 
 /// `v8r_host_fn` flag: `args[0]` is the call's `this` (an object handle
 /// when it is an object), the JS arguments follow.
 pub const V8R_FUNCTION_THIS: u32 = 1;
+/// Registration flag: put the function (or value) over a global that
+/// exists already.
+pub const V8R_REPLACE: u32 = 2;
 
 /// `fn` as a JS function value, in `*out` (an object handle: set it as a
 /// property with `v8r_object_set`, pass it to JS, free it when done).
@@ -183,11 +222,18 @@ fn async_function(func: v8r_async_host_fn) -> Result<Maker, Error> {
 /// Where a made function goes: onto the global object, or out as a value.
 type Placer<'a> = Box<dyn FnOnce(&Arc<Runtime>, HostFunction) -> Result<(), Error> + 'a>;
 
-fn as_global<'a>(name: *const c_char) -> Placer<'a> {
-    Box::new(move |runtime, func| {
+fn as_global<'a>(name: *const c_char, flags: u32) -> Result<Placer<'a>, Error> {
+    if flags & !(V8R_FUNCTION_THIS | V8R_REPLACE) != 0 {
+        return Err(Error::bad_input(format!("unknown register flags {flags:#x}")));
+    }
+    let opts = FunctionOptions {
+        replace: flags & V8R_REPLACE != 0,
+        with_this: flags & V8R_FUNCTION_THIS != 0,
+    };
+    Ok(Box::new(move |runtime, func| {
         let name = c_text(name, "name")?.ok_or_else(|| Error::bad_input("name is NULL"))?;
-        runtime.register(name, func, FunctionOptions::default())
-    })
+        runtime.register(name, func, opts)
+    }))
 }
 
 fn as_value<'a>(name: *const c_char, flags: u32, out: *mut *mut v8r_object) -> Result<Placer<'a>, Error> {

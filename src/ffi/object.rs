@@ -92,6 +92,28 @@ pub extern "C" fn v8r_runtime_global(
     })
 }
 
+/// `globalThis[name] = *value` (a copy; an object handle stores that very
+/// object), under the name rules of `v8r_runtime_register`: `flags` 0 or
+/// V8R_REPLACE. Threads: as `v8r_runtime_register`.
+#[no_mangle]
+pub extern "C" fn v8r_runtime_define_global(
+    rt: *mut v8r_runtime,
+    name: *const c_char,
+    value: *const v8r_value,
+    flags: u32,
+    err: *mut *mut v8r_error,
+) -> Status {
+    boundary(err, || {
+        if flags & !super::host::V8R_REPLACE != 0 {
+            return Err(Error::bad_input(format!("unknown flags {flags:#x}")));
+        }
+        let runtime = lookup(rt)?;
+        let name = c_text(name, "name")?.ok_or_else(|| Error::bad_input("name is NULL"))?;
+        let value = value_from_c(value)?;
+        runtime.define_global(name, value, flags & super::host::V8R_REPLACE != 0)
+    })
+}
+
 /// `v8r_runtime_eval` with `flags` (V8R_OBJECTS: an object result comes
 /// back as a V8R_KIND_OBJECT handle instead of a JSON copy).
 #[no_mangle]

@@ -210,6 +210,17 @@ static void test_host_names_and_values(void) {
     CHECK(v8r_runtime_new_function(rt, "x", 8, host_this, NULL, NULL, &f, NULL) == V8R_STATUS_BAD_INPUT);
     CHECK(f == NULL);
     CHECK(v8r_runtime_new_function(rt, "x", 0, host_this, NULL, NULL, NULL, NULL) == V8R_STATUS_BAD_INPUT);
+    /* replacing through the registration itself, and plain values */
+    CHECK(v8r_runtime_register_with(rt, "queueMicrotask", V8R_REPLACE, host_add, &s, NULL, NULL) == V8R_STATUS_OK);
+    CHECK(t_true(rt, "queueMicrotask(2, 5) === 7"));
+    CHECK(v8r_runtime_register_with(rt, "undefined", V8R_REPLACE, host_add, &s, NULL, NULL) == V8R_STATUS_EXISTS);
+    CHECK(v8r_runtime_register_with(rt, "x", 64, host_add, &s, NULL, NULL) == V8R_STATUS_BAD_INPUT);
+    v8r_value port = v8r_value_number(8080);
+    CHECK(v8r_runtime_define_global(rt, "port", &port, 0, NULL) == V8R_STATUS_OK);
+    CHECK(v8r_runtime_define_global(rt, "port", &port, 0, NULL) == V8R_STATUS_EXISTS);
+    CHECK(v8r_runtime_define_global(rt, "Math", &port, V8R_REPLACE, NULL) == V8R_STATUS_OK);
+    CHECK(v8r_runtime_define_global(rt, "no way", &port, V8R_REPLACE, NULL) == V8R_STATUS_BAD_INPUT);
+    CHECK(t_true(rt, "port === 8080 && Math === 8080"));
     /* a host function can tell which call it runs in, nested calls too */
     CHECK(v8r_runtime_register(rt, "callId", host_call_id, rt, NULL, NULL) == V8R_STATUS_OK);
     CHECK(t_eval_id(rt, "callId()", 41, &v) == V8R_STATUS_OK && v.kind == V8R_KIND_NUMBER && v.number == 41);
