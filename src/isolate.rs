@@ -503,6 +503,54 @@ pub struct CodeCache<'a> {
     pub accepted: &'a std::cell::Cell<bool>,
 }
 
+/// `text` as a V8 string and its origin, named `resource_name` (a module
+/// when `module`). `what` names the text in errors.
+fn code_and_origin<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    text: &str,
+    resource_name: &str,
+    module: bool,
+    what: &str,
+) -> Result<(v8::Local<'s, v8::String>, v8::ScriptOrigin<'s>), Error> {
+    let code = v8::String::new(scope, text).ok_or_else(|| Error::bad_input(format!("{what} is too large for V8")))?;
+    let name = v8::String::new(scope, resource_name).ok_or_else(|| Error::bad_input("resource name too large"))?;
+    let origin = v8::ScriptOrigin::new(scope, name.into(), 0, 0, false, 0, None, false, false, module, None);
+    Ok((code, origin))
+}
+
+/// V8's source for `text` (see [`code_and_origin`]), carrying code cache
+/// data when given.
+pub(crate) fn compile_source(
+    scope: &mut v8::PinScope,
+    text: &str,
+    resource_name: &str,
+    module: bool,
+    cache: Option<&[u8]>,
+    what: &str,
+) -> Result<v8::script_compiler::Source, Error> {
+    let (code, origin) = code_and_origin(scope, text, resource_name, module, what)?;
+    Ok(match cache {
+        Some(data) => {
+            let data = v8::script_compiler::CachedData::new(data);
+            v8::script_compiler::Source::new_with_cached_data(code, Some(&origin), data)
+        }
+        None => v8::script_compiler::Source::new(code, Some(&origin)),
+    })
+}
+
+/// The compile options for a source from [`compile_source`], and after the
+/// compile whether V8 took its cache (false: rejected, or none given).
+pub(crate) fn cache_options(cache: Option<&[u8]>) -> v8::script_compiler::CompileOptions {
+    match cache {
+        Some(_) => v8::script_compiler::CompileOptions::ConsumeCodeCache,
+        None => v8::script_compiler::CompileOptions::NoCompileOptions,
+    }
+}
+
+pub(crate) fn cache_accepted(source: &v8::script_compiler::Source) -> bool {
+    source.get_cached_data().is_some_and(|c| !c.rejected())
+}
+
 /// Compile a classic script (with `cache` when given). `Ok(None)`: it did
 /// not compile (the exception is pending).
 pub(crate) fn compile_script<'s>(
@@ -511,21 +559,20 @@ pub(crate) fn compile_script<'s>(
     resource_name: &str,
     cache: Option<CodeCache>,
 ) -> Result<Option<v8::Local<'s, v8::Script>>, Error> {
-    let code = v8::String::new(scope, source).ok_or_else(|| Error::bad_input("script too large for V8"))?;
-    let name = v8::String::new(scope, resource_name).ok_or_else(|| Error::bad_input("resource name too large"))?;
-    let origin = v8::ScriptOrigin::new(scope, name.into(), 0, 0, false, 0, None, false, false, false, None);
     let Some(cache) = cache else {
+        // The call path: no script_compiler::Source to build and drop.
+        let (code, origin) = code_and_origin(scope, source, resource_name, false, "script")?;
         return Ok(v8::Script::compile(scope, code, Some(&origin)));
     };
-    let data = v8::script_compiler::CachedData::new(cache.data);
-    let mut src = v8::script_compiler::Source::new_with_cached_data(code, Some(&origin), data);
+    let data = Some(cache.data);
+    let mut src = compile_source(scope, source, resource_name, false, data, "script")?;
     let script = v8::script_compiler::compile(
         scope,
         &mut src,
-        v8::script_compiler::CompileOptions::ConsumeCodeCache,
+        cache_options(data),
         v8::script_compiler::NoCacheReason::NoReason,
     );
-    cache.accepted.set(src.get_cached_data().is_some_and(|c| !c.rejected()));
+    cache.accepted.set(cache_accepted(&src));
     Ok(script)
 }
 
@@ -536,10 +583,7 @@ pub(crate) fn create_code_cache(
     source: &str,
     resource_name: &str,
 ) -> Result<Option<Vec<u8>>, Error> {
-    let code = v8::String::new(scope, source).ok_or_else(|| Error::bad_input("script too large for V8"))?;
-    let name = v8::String::new(scope, resource_name).ok_or_else(|| Error::bad_input("resource name too large"))?;
-    let origin = v8::ScriptOrigin::new(scope, name.into(), 0, 0, false, 0, None, false, false, false, None);
-    let mut src = v8::script_compiler::Source::new(code, Some(&origin));
+    let mut src = compile_source(scope, source, resource_name, false, None, "script")?;
     let Some(unbound) = v8::script_compiler::compile_unbound_script(
         scope,
         &mut src,

@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use crate::core::Core;
 use crate::entry::active_core;
 use crate::error::{Error, Status};
+use crate::isolate;
 use crate::value::{self, Value};
 
 /// A module's source, as the loader gives it.
@@ -330,27 +331,23 @@ fn compile<'s>(
     text: &str,
     cache: Option<&[u8]>,
 ) -> Option<(v8::Local<'s, v8::Module>, CacheUse)> {
-    let Some(code) = v8::String::new(scope, text) else {
-        throw(scope, &format!("module {name} is too large for V8"));
-        return None;
+    let mut source = match isolate::compile_source(scope, text, name, true, cache, &format!("module {name}")) {
+        Ok(s) => s,
+        Err(e) => {
+            throw(scope, &e.message);
+            return None;
+        }
     };
-    let resource = v8::String::new(scope, name)?;
-    let origin = v8::ScriptOrigin::new(scope, resource.into(), 0, 0, false, 0, None, false, false, true, None);
-    let Some(cache) = cache else {
-        let mut source = v8::script_compiler::Source::new(code, Some(&origin));
-        return Some((v8::script_compiler::compile_module(scope, &mut source)?, CacheUse::None));
-    };
-    let data = v8::script_compiler::CachedData::new(cache);
-    let mut source = v8::script_compiler::Source::new_with_cached_data(code, Some(&origin), data);
     let module = v8::script_compiler::compile_module2(
         scope,
         &mut source,
-        v8::script_compiler::CompileOptions::ConsumeCodeCache,
+        isolate::cache_options(cache),
         v8::script_compiler::NoCacheReason::NoReason,
     )?;
-    let used = match source.get_cached_data() {
-        Some(c) if !c.rejected() => CacheUse::Accepted,
-        _ => CacheUse::Rejected,
+    let used = match (cache, isolate::cache_accepted(&source)) {
+        (None, _) => CacheUse::None,
+        (Some(_), true) => CacheUse::Accepted,
+        (Some(_), false) => CacheUse::Rejected,
     };
     Some((module, used))
 }

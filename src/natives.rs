@@ -338,10 +338,10 @@ pub(crate) fn install(scope: &mut v8::PinScope, core: *const Core) -> Result<Dis
         add(scope, name, f)?;
     }
 
-    let source = v8::String::new(scope, include_str!("prelude.js")).ok_or_else(|| internal("source"))?;
-    let name = v8::String::new(scope, "v8runner:prelude").ok_or_else(|| internal("name"))?;
-    let origin = v8::ScriptOrigin::new(scope, name.into(), 0, 0, false, 0, None, false, false, false, None);
-    let script = v8::Script::compile(scope, source, Some(&origin)).ok_or_else(|| internal("compile"))?;
+    let script = crate::isolate::compile_script(scope, include_str!("prelude.js"), "v8runner:prelude", None)
+        .ok()
+        .flatten()
+        .ok_or_else(|| internal("compile"))?;
     let factory = script.run(scope).ok_or_else(|| internal("run"))?;
     let factory = v8::Local::<v8::Function>::try_from(factory).map_err(|_| internal("factory"))?;
     let recv = v8::undefined(scope).into();
