@@ -8,7 +8,6 @@ import "C"
 
 import (
 	"context"
-	"fmt"
 	"runtime"
 	"unsafe"
 )
@@ -47,13 +46,6 @@ func (r *Runtime) CodeCache(script, name string) ([]byte, error) {
 // cache). A source this runtime compiled before is served from V8's own
 // in-memory cache, with rejected false.
 func (r *Runtime) EvalCached(ctx context.Context, script, name string, cache []byte) (v Value, rejected bool, err error) {
-	h, err := r.ptr()
-	if err != nil {
-		return Value{}, false, err
-	}
-	if err := ctx.Err(); err != nil {
-		return Value{}, false, fmt.Errorf("%w: %w", ErrTerminated, err)
-	}
 	var cname *C.char
 	if name != "" {
 		if cname, err = cString(name); err != nil {
@@ -67,18 +59,16 @@ func (r *Runtime) EvalCached(ctx context.Context, script, name string, cache []b
 		cp = C.CBytes(cache)
 		defer C.free(cp)
 	}
-	id := callIDs.Add(1)
-	stop := r.terminateOnDone(ctx, h, id)
 	var out C.v8r_value
-	var cerr *C.v8r_error
 	var crej C.bool
 	src := unsafe.StringData(script)
-	status := C.v8r_runtime_eval_cached(h, (*C.uint8_t)(unsafe.Pointer(src)), C.size_t(len(script)), cname,
-		(*C.uint8_t)(cp), C.size_t(len(cache)), 0, C.uint64_t(id), &out, &crej, &cerr)
+	err = r.callWithID(ctx, func(h *C.v8r_runtime, id C.uint64_t, cerr **C.v8r_error) C.v8r_status {
+		return C.v8r_runtime_eval_cached(h, (*C.uint8_t)(unsafe.Pointer(src)), C.size_t(len(script)), cname,
+			(*C.uint8_t)(cp), C.size_t(len(cache)), 0, id, &out, &crej, cerr)
+	})
 	runtime.KeepAlive(script)
-	stop()
-	if err := r.finish(status, cerr); err != nil {
-		return Value{}, bool(crej), r.explain(ctx, err)
+	if err != nil {
+		return Value{}, bool(crej), err
 	}
 	return r.valueFromC(&out), bool(crej), nil
 }

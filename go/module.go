@@ -269,24 +269,14 @@ func (r *Runtime) EvalModule(ctx context.Context, source, name string) (*Object,
 }
 
 func (r *Runtime) moduleCall(ctx context.Context, c func(h *C.v8r_runtime, id C.uint64_t, out **C.v8r_object, cerr **C.v8r_error) C.v8r_status) (*Object, error) {
-	h, err := r.ptr()
+	var out *C.v8r_object
+	err := r.callWithID(ctx, func(h *C.v8r_runtime, id C.uint64_t, cerr **C.v8r_error) C.v8r_status {
+		return c(h, id, &out, cerr)
+	})
+	r.saveCaches() // also after an error: what compiled is still worth keeping
 	if err != nil {
 		return nil, err
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrTerminated, err)
-	}
-	id := callIDs.Add(1)
-	stop := r.terminateOnDone(ctx, h, id)
-	var out *C.v8r_object
-	var cerr *C.v8r_error
-	status := c(h, C.uint64_t(id), &out, &cerr)
-	stop()
-	if err := r.finish(status, cerr); err != nil {
-		r.saveCaches() // what compiled before the error is still worth keeping
-		return nil, r.explain(ctx, err)
-	}
-	r.saveCaches()
 	return adoptObject(r, out), nil
 }
 

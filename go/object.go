@@ -116,23 +116,11 @@ func (o *Object) op(ctx context.Context, c func(h *C.v8r_object, id C.uint64_t, 
 	if err != nil {
 		return err
 	}
-	rh, err := o.rt.ptr()
-	if err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("%w: %w", ErrTerminated, err)
-	}
-	id := callIDs.Add(1)
-	stop := o.rt.terminateOnDone(ctx, rh, id)
-	var cerr *C.v8r_error
-	status := c(h, C.uint64_t(id), &cerr)
-	stop()
+	err = o.rt.callWithID(ctx, func(_ *C.v8r_runtime, id C.uint64_t, cerr **C.v8r_error) C.v8r_status {
+		return c(h, id, cerr)
+	})
 	runtime.KeepAlive(o)
-	if err := o.rt.finish(status, cerr); err != nil {
-		return o.rt.explain(ctx, err)
-	}
-	return nil
+	return err
 }
 
 // get is o[key], live when objects is set.

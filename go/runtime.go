@@ -193,13 +193,6 @@ func (r *Runtime) EvalNamed(ctx context.Context, script, name string) (Value, er
 
 // eval evaluates script; objects: an object result comes back live.
 func (r *Runtime) eval(ctx context.Context, script, name string, objects bool) (Value, error) {
-	h, err := r.ptr()
-	if err != nil {
-		return Value{}, err
-	}
-	if err := ctx.Err(); err != nil {
-		return Value{}, fmt.Errorf("%w: %w", ErrTerminated, err)
-	}
 	var cname *C.char
 	if name != "" {
 		var err error
@@ -208,18 +201,38 @@ func (r *Runtime) eval(ctx context.Context, script, name string, objects bool) (
 		}
 		defer C.free(unsafe.Pointer(cname))
 	}
-	id := callIDs.Add(1)
-	stop := r.terminateOnDone(ctx, h, id)
 	var out C.v8r_value
-	var cerr *C.v8r_error
 	src := unsafe.StringData(script)
-	status := C.v8r_runtime_eval_with(h, (*C.uint8_t)(unsafe.Pointer(src)), C.size_t(len(script)), cname, objectFlags(objects), C.uint64_t(id), &out, &cerr)
+	err := r.callWithID(ctx, func(h *C.v8r_runtime, id C.uint64_t, cerr **C.v8r_error) C.v8r_status {
+		return C.v8r_runtime_eval_with(h, (*C.uint8_t)(unsafe.Pointer(src)), C.size_t(len(script)), cname, objectFlags(objects), id, &out, cerr)
+	})
 	runtime.KeepAlive(script)
-	stop()
-	if err := r.finish(status, cerr); err != nil {
-		return Value{}, r.explain(ctx, err)
+	if err != nil {
+		return Value{}, err
 	}
 	return r.valueFromC(&out), nil
+}
+
+// callWithID makes C call c as a call of the runtime with an id of its
+// own: ErrClosed after Close, an ended ctx refused at once and otherwise
+// stopping the call when it ends, then finish and explain.
+func (r *Runtime) callWithID(ctx context.Context, c func(h *C.v8r_runtime, id C.uint64_t, cerr **C.v8r_error) C.v8r_status) error {
+	h, err := r.ptr()
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%w: %w", ErrTerminated, err)
+	}
+	id := callIDs.Add(1)
+	stop := r.terminateOnDone(ctx, h, id)
+	var cerr *C.v8r_error
+	status := c(h, C.uint64_t(id), &cerr)
+	stop()
+	if err := r.finish(status, cerr); err != nil {
+		return r.explain(ctx, err)
+	}
+	return nil
 }
 
 // finish ends every C call the runtime makes (one place, after
