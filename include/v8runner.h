@@ -489,8 +489,6 @@ typedef void (*v8r_after_work_fn)(struct v8r_work *req, v8r_status status, void 
 extern "C" {
 #endif // __cplusplus
 
-extern void v8_isolate_set_stack_limit(void *isolate, size_t limit);
-
 // Add a hook set to `rt` and store its id in `*set_id`. It starts
 // disabled: enable it with `v8r_async_hooks_enable`. `*hooks` is copied.
 // Its finalizer runs when the runtime is freed (not on failure: then

@@ -390,6 +390,11 @@ impl Gateway {
         name: String,
         any_thread: bool,
     ) -> Self {
+        if !any_thread {
+            // Only the owner thread ever enters (and disposes of) it: its
+            // V8 state may stay in the isolate between calls.
+            vm.park_here_for_good();
+        }
         Gateway {
             calls: Calls::new(vm.handle()),
             context: Some(context),
@@ -445,6 +450,13 @@ impl Gateway {
         } else {
             Error::new(Status::Closed, format!("runtime '{}' is closed", self.name))
         }
+    }
+
+    /// Keep this thread's V8 state in the isolate between its entries
+    /// while the guard lives (see `isolate::Park`); the loop does, so a
+    /// turn costs no V8 thread set-up. None: another thread parks already.
+    pub(crate) fn park_here(&self) -> Option<isolate::Parking<'_>> {
+        self.vm.park_here()
     }
 
     /// Whether this thread is inside a call of this runtime right now.

@@ -559,7 +559,12 @@ fn run_with(gw: &Gateway, core: &Core, mode: RunMode, until: Until, call_id: u64
     let _running = ResetOnDrop(&core.loop_state.running);
     core.sinks.take_first_error();
     gw.calls().begin_loop(call_id)?;
-    let ended = gw.with_current_call(call_id, || run_turns(gw, core, mode, until));
+    let ended = {
+        // Dropped before `end_loop`: giving the state back may wait for
+        // another thread's call, which a stop of the loop must not miss.
+        let _parked = gw.park_here();
+        gw.with_current_call(call_id, || run_turns(gw, core, mode, until))
+    };
     gw.calls().end_loop();
     ended
 }

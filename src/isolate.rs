@@ -286,15 +286,93 @@ fn fit_stack_limit(isolate: &v8::Isolate) {
 pub struct Vm {
     shared: v8::SharedIsolate,
     heap: Box<HeapGuard>,
+    /// The thread that keeps its V8 state in the isolate between locks
+    /// (see [`Vm::park_here`]), and that state.
+    park: std::sync::Mutex<Option<Box<Park>>>,
+}
+
+// V8's Locker and Unlocker, which the crate only offers as a guard that
+// allocates per lock and frees the thread's V8 state at each unlock.
+extern "C" {
+    fn v8__Locker__CONSTRUCT(buf: *mut RawLocker, isolate: *mut c_void);
+    fn v8__Locker__DESTRUCT(this: *mut RawLocker);
+    fn v8__Unlocker__CONSTRUCT(buf: *mut RawUnlocker, isolate: *mut c_void);
+    fn v8__Unlocker__DESTRUCT(this: *mut RawUnlocker);
+    fn v8__Isolate__Enter(isolate: *mut c_void);
+    fn v8__Isolate__Exit(isolate: *mut c_void);
+}
+
+/// Storage of a `v8::Locker` (two flags and the isolate: not address
+/// sensitive, the crate's binding checks the size).
+#[repr(C)]
+#[derive(Default)]
+struct RawLocker([usize; 2]);
+
+/// Storage of a `v8::Unlocker` (the isolate).
+#[repr(C)]
+#[derive(Default)]
+struct RawUnlocker([usize; 1]);
+
+/// A thread's V8 state kept in the isolate between its locks.
+///
+/// A `v8::Locker` that is not nested frees the thread's V8 state when it
+/// unlocks and builds it again at the next lock (thread-locals, stack
+/// guard, handle blocks: about 2,000 instructions a cycle, measured). A
+/// Locker kept alive with an Unlocker over it instead leaves the state in
+/// place, and the same thread's next lock takes it back almost for free.
+/// The price: state left by a thread that never comes back is leaked when
+/// the isolate is disposed (V8 frees only the current thread's). So only a
+/// thread that is sure to come back parks: the loop thread while `run`
+/// runs, which gives its state back (`end`) before it returns.
+struct Park {
+    thread: u64,
+    locker: RawLocker,
+    unlocker: RawUnlocker,
+    /// Whether the Unlocker is constructed (the thread is out).
+    out: bool,
+}
+
+/// How a [`Locked`] holds the isolate.
+enum Hold {
+    /// A Locker of its own, destroyed at unlock (or parked).
+    Own(RawLocker),
+    /// Taken back from this thread's [`Park`].
+    Parked,
 }
 
 /// A held lock on a [`Vm`]; dereferences to the isolate.
 pub struct Locked<'a> {
-    locker: v8::Locker<'a>,
+    vm: &'a Vm,
+    isolate: v8::Isolate,
+    hold: Option<Hold>,
 }
 
 impl Drop for Locked<'_> {
     fn drop(&mut self) {
+        let ptr = self.vm.raw();
+        // SAFETY: this thread locked and entered the isolate in `Vm::lock`;
+        // V8 wants it exited before an Unlocker or the Locker's end.
+        unsafe { v8__Isolate__Exit(ptr) };
+        let mut park = self.vm.park_slot();
+        let me = crate::entry::thread_token();
+        match (self.hold.take(), park.as_mut()) {
+            (Some(Hold::Parked), Some(p)) if p.thread == me => {
+                // SAFETY: the Locker of this thread's park, locked now.
+                unsafe { v8__Unlocker__CONSTRUCT(&mut p.unlocker, ptr) };
+                p.out = true;
+            }
+            (Some(Hold::Own(locker)), Some(p)) if p.thread == me && !p.out => {
+                p.locker = locker;
+                // SAFETY: as above, with the Locker just moved into the park.
+                unsafe { v8__Unlocker__CONSTRUCT(&mut p.unlocker, ptr) };
+                p.out = true;
+            }
+            (Some(Hold::Own(mut locker)), _) => {
+                // SAFETY: constructed by this thread in `Vm::lock`.
+                unsafe { v8__Locker__DESTRUCT(&mut locker) };
+            }
+            _ => unreachable!("a parked lock outlived its park"),
+        }
         // try_with: may run from a thread-local destructor at thread exit.
         let _ = LOCKS_HELD.try_with(|c| c.set(c.get().saturating_sub(1)));
     }
@@ -303,13 +381,32 @@ impl Drop for Locked<'_> {
 impl std::ops::Deref for Locked<'_> {
     type Target = v8::Isolate;
     fn deref(&self) -> &v8::Isolate {
-        &self.locker
+        &self.isolate
     }
 }
 
 impl std::ops::DerefMut for Locked<'_> {
     fn deref_mut(&mut self) -> &mut v8::Isolate {
-        &mut self.locker
+        &mut self.isolate
+    }
+}
+
+/// Gives back the parking thread's state when dropped (see
+/// [`Vm::park_here`]).
+pub struct Parking<'a>(&'a Vm);
+
+impl Drop for Parking<'_> {
+    fn drop(&mut self) {
+        self.0.unpark_here();
+    }
+}
+
+impl Drop for Vm {
+    fn drop(&mut self) {
+        // Before the isolate goes: a thread that parks and disposes of the
+        // isolate gives its state back first (other threads never park
+        // past their `Parking`).
+        self.unpark_here();
     }
 }
 
@@ -354,7 +451,11 @@ impl Vm {
         // no weak handles yet), which is what sharing requires.
         let shared = unsafe { owned.try_into_shared() }
             .map_err(|e| Error::new(Status::Internal, format!("cannot share isolate: {e:?}")))?;
-        Ok(Vm { shared, heap })
+        Ok(Vm {
+            shared,
+            heap,
+            park: std::sync::Mutex::new(None),
+        })
     }
 
     /// Lock and enter the isolate on this thread.
@@ -365,11 +466,104 @@ impl Vm {
                 "this thread is already inside a v8runner isolate (nested call)",
             ));
         }
-        let locker = self.shared.lock();
+        let ptr = self.raw();
+        // Not under the park's mutex: taking V8's lock may wait for a thread
+        // that needs the mutex to give V8's lock back.
+        let parked: Option<*mut RawUnlocker> = match self.park_slot().as_mut() {
+            Some(p) if p.out && p.thread == crate::entry::thread_token() => {
+                p.out = false;
+                Some(&mut p.unlocker)
+            }
+            _ => None,
+        };
+        let hold = match parked {
+            Some(unlocker) => {
+                // SAFETY: this thread's own Unlocker, in a box only this
+                // thread frees: its end relocks and takes back the state this
+                // thread left.
+                unsafe { v8__Unlocker__DESTRUCT(unlocker) };
+                Hold::Parked
+            }
+            None => {
+                let mut locker = RawLocker::default();
+                // SAFETY: a live isolate this thread does not hold.
+                unsafe { v8__Locker__CONSTRUCT(&mut locker, ptr) };
+                Hold::Own(locker)
+            }
+        };
+        // SAFETY: locked by this thread just now.
+        unsafe { v8__Isolate__Enter(ptr) };
+        // SAFETY: the isolate is live, locked and entered by this thread
+        // until the `Locked` is dropped.
+        let isolate =
+            unsafe { v8::Isolate::from_raw_isolate_ptr_unchecked(std::mem::transmute_copy(&self.heap.isolate.0)) };
+        let locked = Locked {
+            vm: self,
+            isolate,
+            hold: Some(hold),
+        };
         LOCKS_HELD.with(|c| c.set(c.get() + 1));
-        // Every lock: V8 resets the limit when a thread takes the isolate.
-        fit_stack_limit(&locker);
-        Ok(Locked { locker })
+        // A new Locker: V8 reset the limit for this thread. (State taken
+        // back from a park keeps the limit set then: still above this
+        // thread's floor wherever the call starts.)
+        if matches!(locked.hold, Some(Hold::Own(_))) {
+            fit_stack_limit(&locked);
+        }
+        Ok(locked)
+    }
+
+    /// Keep this thread's V8 state in the isolate between its locks until
+    /// the returned guard is dropped, on this thread, with no lock held
+    /// (see [`Park`]). The caller makes sure the thread comes back. One
+    /// thread parks at a time: None when one does already (maybe this one).
+    pub fn park_here(&self) -> Option<Parking<'_>> {
+        self.park_here_for_good().then(|| Parking(self))
+    }
+
+    /// [`Vm::park_here`] until the `Vm` is dropped, which must then happen
+    /// on this thread. Returns whether this thread parks now.
+    pub fn park_here_for_good(&self) -> bool {
+        let mut park = self.park_slot();
+        if park.is_some() || thread_in_isolate() {
+            return false;
+        }
+        *park = Some(Box::new(Park {
+            thread: crate::entry::thread_token(),
+            locker: RawLocker::default(),
+            unlocker: RawUnlocker::default(),
+            out: false,
+        }));
+        true
+    }
+
+    /// Give back this thread's parked state, if it has one.
+    fn unpark_here(&self) {
+        let mut slot = self.park_slot();
+        if slot.as_ref().is_none_or(|p| p.thread != crate::entry::thread_token()) {
+            return;
+        }
+        let Some(mut park) = slot.take() else { return };
+        drop(slot);
+        if park.out {
+            // SAFETY: this thread's Locker under its Unlocker: take the lock
+            // back (this may wait for another thread's call), then end the
+            // Locker, which frees this thread's V8 state and unlocks.
+            unsafe {
+                v8__Unlocker__DESTRUCT(&mut park.unlocker);
+                v8__Locker__DESTRUCT(&mut park.locker);
+            }
+        }
+    }
+
+    fn park_slot(&self) -> std::sync::MutexGuard<'_, Option<Box<Park>>> {
+        self.park.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// V8's `v8::Isolate*`.
+    fn raw(&self) -> *mut c_void {
+        // SAFETY: the crate's raw isolate pointer is V8's `v8::Isolate*`
+        // (a transparent wrapper); only its address is used here.
+        unsafe { std::mem::transmute_copy(&self.heap.isolate.0) }
     }
 
     /// Thread-safe handle for terminate.

@@ -1,7 +1,9 @@
 /* Instructions per call, for callgrind (tests/bench/callcount.sh runs it
  * with two iteration counts and subtracts: start-up cancels out).
  *   callcount call N   N pinned v8r_function_call of add(a, b)
- *   callcount eval N   N v8r_runtime_eval("1+1") (unpinned) */
+ *   callcount callu N  the same calls unpinned (a lock per call)
+ *   callcount eval N   N v8r_runtime_eval("1+1") (unpinned)
+ *   callcount immediate N  a chain of N setImmediate hops run by the loop */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,16 +18,22 @@ int main(int argc, char **argv) {
     const char *src = "function add(a, b) { return a + b }";
     v8r_runtime_eval(rt, (const uint8_t *)src, strlen(src), NULL, 0, NULL, NULL);
     v8r_value v;
-    if (strcmp(argv[1], "call") == 0) {
+    int pinned = strcmp(argv[1], "call") == 0;
+    if (pinned || strcmp(argv[1], "callu") == 0) {
         v8r_function *f = NULL;
         v8r_runtime_function(rt, "add", &f, NULL);
-        v8r_runtime_pin(rt);
+        if (pinned) v8r_runtime_pin(rt);
         for (long i = 0; i < n; i++) {
             v8r_value args[2] = {v8r_value_number((double)i), v8r_value_number(1)};
             if (v8r_function_call(f, args, 2, 0, &v, NULL) != V8R_STATUS_OK) return 1;
         }
-        v8r_runtime_unpin(rt);
+        if (pinned) v8r_runtime_unpin(rt);
         v8r_function_free(f);
+    } else if (strcmp(argv[1], "immediate") == 0) {
+        char chain[128];
+        snprintf(chain, sizeof chain, "(function hop(n) { if (n > 0) setImmediate(hop, n - 1) })(%ld)", n);
+        if (v8r_runtime_eval(rt, (const uint8_t *)chain, strlen(chain), NULL, 0, NULL, NULL) != V8R_STATUS_OK) return 1;
+        if (v8r_runtime_run(rt, 0, 0, NULL, NULL) != V8R_STATUS_OK) return 1;
     } else {
         for (long i = 0; i < n; i++)
             if (v8r_runtime_eval(rt, (const uint8_t *)"1+1", 3, NULL, 0, &v, NULL) != V8R_STATUS_OK) return 1;

@@ -345,8 +345,24 @@ static void test_runtime_many_rss_flat(void) {
 struct small_stack {
     v8r_status runtime_status;
     int range_error;
+    int deeper_range_error;
     char *oneshot;
 };
+
+/* The same overflow entered from `depth` KiB further down the C stack: the
+ * owner thread's later calls reuse the V8 state (and stack limit) of its
+ * first, which must hold wherever a call starts. */
+static int overflow_from_deeper(v8r_runtime *rt, int depth) {
+    volatile char pad[1024];
+    pad[0] = (char)depth;
+    if (depth > 0) return overflow_from_deeper(rt, depth - 1) + pad[0] * 0;
+    v8r_error *err = NULL;
+    const char *src = "function g() { return g() + 1 } g()";
+    int ok = v8r_runtime_eval(rt, (const uint8_t *)src, strlen(src), NULL, 0, NULL, &err) == V8R_STATUS_EXCEPTION &&
+             err && strstr(err->message, "RangeError") != NULL;
+    v8r_error_free(err);
+    return ok;
+}
 
 static void *small_stack_main(void *arg) {
     struct small_stack *s = arg;
@@ -356,6 +372,7 @@ static void *small_stack_main(void *arg) {
     s->runtime_status = v8r_runtime_eval(rt, (const uint8_t *)src, strlen(src), NULL, 0, NULL, &err);
     s->range_error = err && strstr(err->message, "RangeError") != NULL;
     v8r_error_free(err);
+    s->deeper_range_error = overflow_from_deeper(rt, 48);
     /* the runtime is still usable after the overflow */
     v8r_value v;
     if (t_eval(rt, "[1, 2, 3].map(x => x * 2).join()", &v) != V8R_STATUS_OK || v.kind != V8R_KIND_STRING)
@@ -379,6 +396,7 @@ static void test_small_stack_threads(void) {
         pthread_attr_destroy(&attr);
         CHECK(s.runtime_status == V8R_STATUS_EXCEPTION);
         CHECK(s.range_error);
+        CHECK(s.deeper_range_error);
         CHECK_STR(s.oneshot, "RangeError");
         free(s.oneshot);
     }
