@@ -1,7 +1,10 @@
 /* Instructions per call, for callgrind (tests/bench/callcount.sh runs it
  * with two iteration counts and subtracts: start-up cancels out).
  *   callcount call N   N pinned v8r_function_call of add(a, b)
- *   callcount callu N  the same calls unpinned (a lock per call)
+ *   callcount callu N  the same calls unpinned (a lock per call; the owner
+ *                      thread's V8 state stays in the isolate between them)
+ *   callcount calla N  the same on an any-thread runtime (V8 sets the
+ *                      thread's state up and frees it at every lock)
  *   callcount eval N   N v8r_runtime_eval("1+1") (unpinned)
  *   callcount immediate N  a chain of N setImmediate hops run by the loop */
 #include <stdio.h>
@@ -14,12 +17,15 @@ int main(int argc, char **argv) {
     if (argc != 3) return 2;
     long n = atol(argv[2]);
     v8r_runtime *rt = NULL;
-    if (v8r_runtime_new(NULL, &rt, NULL) != V8R_STATUS_OK) return 1;
+    v8r_runtime_options opts;
+    v8r_runtime_options_init(&opts);
+    if (strcmp(argv[1], "calla") == 0) opts.flags = V8R_RUNTIME_ANY_THREAD;
+    if (v8r_runtime_new(&opts, &rt, NULL) != V8R_STATUS_OK) return 1;
     const char *src = "function add(a, b) { return a + b }";
     v8r_runtime_eval(rt, (const uint8_t *)src, strlen(src), NULL, 0, NULL, NULL);
     v8r_value v;
     int pinned = strcmp(argv[1], "call") == 0;
-    if (pinned || strcmp(argv[1], "callu") == 0) {
+    if (pinned || strcmp(argv[1], "callu") == 0 || strcmp(argv[1], "calla") == 0) {
         v8r_function *f = NULL;
         v8r_runtime_function(rt, "add", &f, NULL);
         if (pinned) v8r_runtime_pin(rt);
