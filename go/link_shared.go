@@ -2,11 +2,11 @@
 
 package v8runner
 
-// With `-tags v8runner_shared`: link libv8runner.so instead. The binary then
-// finds it through the rpath below (the build tree) or LD_LIBRARY_PATH.
+// With `-tags v8runner_shared`: link libv8runner.so instead (pkg-config
+// v8runner). The binary finds it through the .pc's rpath (the build tree or
+// the install prefix) or LD_LIBRARY_PATH.
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../include
-#cgo LDFLAGS: -L${SRCDIR}/../target/release -Wl,-rpath,${SRCDIR}/../target/release -lv8runner
+#cgo pkg-config: v8runner
 */
 import "C"

@@ -59,6 +59,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+// The version of v8runner this header belongs to (see v8r_version).
+#define V8RUNNER_VERSION_MAJOR 0
+#define V8RUNNER_VERSION_MINOR 1
+#define V8RUNNER_VERSION_PATCH 0
+#define V8RUNNER_VERSION "0.1.0"
+
 // The most decimal digits a BigInt from the host may have (parsing is
 // quadratic: a million digits take about a second).
 #define MAX_BIGINT_DIGITS 1000000
@@ -1121,6 +1127,15 @@ struct v8r_value v8r_value_json(const char *text, size_t len);
 // itself stays the caller's. NULL is a no-op; releasing twice is harmless.
 // Any thread.
 void v8r_value_release(struct v8r_value *value);
+
+// The version of the library running (`"0.1.0"`), to compare with the
+// `V8RUNNER_VERSION` of the header a program was compiled with. A static
+// string: never freed. Any thread.
+const char *v8r_version(void);
+
+// The version of the V8 inside the library (`"15.2.124.1-rusty"`). A static
+// string: never freed. Any thread, V8 started or not.
+const char *v8r_v8_version(void);
 
 // Queue `work(data)` on the shared thread pool; later `after(req, status,
 // data)` runs on the runtime's thread during `v8r_runtime_run`, exactly

@@ -21,6 +21,7 @@ pub mod object;
 pub mod runtime;
 pub mod runv8;
 pub mod value;
+pub mod version;
 pub mod work;
 
 use std::ffi::{c_char, CStr};

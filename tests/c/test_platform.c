@@ -88,6 +88,17 @@ static int address_space_child(void) {
 /* Exits normally (not killed by V8's abort) with no failure. */
 static void test_address_space_limit(void) { CHECK(run_child("--address-space-child") == 0); }
 
+/* The library says which version runs: the header's, and the V8 inside. */
+static void test_versions(void) {
+    char header[32];
+    snprintf(header, sizeof header, "%d.%d.%d", V8RUNNER_VERSION_MAJOR, V8RUNNER_VERSION_MINOR, V8RUNNER_VERSION_PATCH);
+    CHECK_STR(v8r_version(), header);
+    CHECK_STR(v8r_version(), V8RUNNER_VERSION);
+    /* "15.2.124.1-rusty": the V8 of the v8 crate this library is built on */
+    CHECK(strncmp(v8r_v8_version(), "15.2.", 5) == 0);
+    CHECK(v8r_v8_version() == v8r_v8_version()); /* static: never freed */
+}
+
 /* This binary run again as a child process (run_child): the mode's exit
  * code, or -1 when argv names no child mode. */
 int platform_child(int argc, char **argv) {
@@ -98,6 +109,7 @@ int platform_child(int argc, char **argv) {
 }
 
 void run_platform_tests(void) {
+    RUN(test_versions);
     RUN(test_no_signal_handlers);
 #ifndef __SANITIZE_ADDRESS__ /* ASan reserves terabytes of shadow memory itself */
     RUN(test_address_space_limit);
