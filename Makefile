@@ -55,7 +55,7 @@ FASTLD    :=
 endif
 CFLAGS    ?= -O2 -g -Wall -Wextra -Werror
 
-RUST_SRC := $(shell find src -name "*.rs") Cargo.toml cbindgen.toml
+RUST_SRC := $(shell find src -name "*.rs" -o -name "*.js") Cargo.toml cbindgen.toml
 
 .PHONY: all lib examples run-hello test test-rust test-c test-asan test-go test-safety \
         test-install test-examples test-fuzz test-node test-readme check-header lint bench callcount install clean

@@ -538,3 +538,21 @@ func ExampleErrInternal() {
 	// script error: Uncaught Error: bad order
 	// v8runner: internal error
 }
+
+// A bare runtime has ECMAScript, timers and console but none of the web
+// platform's globals, which every other runtime has.
+func ExampleWithoutWebAPIs() {
+	ctx := context.Background()
+	full, _ := v8runner.NewRuntime()
+	defer full.Close()
+	bare, _ := v8runner.NewRuntime(v8runner.WithoutWebAPIs())
+	defer bare.Close()
+	probe := "[typeof TextEncoder, typeof structuredClone, typeof setTimeout].join()"
+	a, _ := full.Eval(ctx, probe)
+	b, _ := bare.Eval(ctx, probe)
+	fmt.Println(a.String())
+	fmt.Println(b.String())
+	// Output:
+	// function,function,function
+	// undefined,undefined,function
+}

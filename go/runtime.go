@@ -33,6 +33,7 @@ type options struct {
 	modules     fs.FS
 	imports     map[string]string
 	moduleCache string
+	noWebAPIs   bool
 }
 
 // ConsoleLevel says which console method printed a line.
@@ -90,6 +91,12 @@ func WithInitialHeap(bytes uint64) Option { return func(o *options) { o.initialH
 // name in stacks.
 func WithName(name string) Option { return func(o *options) { o.name = name } }
 
+// WithoutWebAPIs makes a bare runtime: ECMAScript with timers, console
+// and async hooks, without the web platform's globals (TextEncoder,
+// TextDecoder, atob, btoa, structuredClone, DOMException, performance,
+// crypto, Event, EventTarget, CustomEvent, AbortController, AbortSignal).
+func WithoutWebAPIs() Option { return func(o *options) { o.noWebAPIs = true } }
+
 // Runtime is one V8 isolate and context whose globals persist across
 // calls. Safe for concurrent use by many goroutines (calls are
 // serialised). Close it when done; a finalizer frees a forgotten one.
@@ -132,6 +139,9 @@ func NewRuntime(opts ...Option) (*Runtime, error) {
 	copts.initial_heap = C.uint64_t(o.initialHeap)
 	copts.array_buffer_limit = C.uint64_t(o.bufferLimit)
 	copts.flags = C.V8R_RUNTIME_ANY_THREAD
+	if o.noWebAPIs {
+		copts.flags |= C.V8R_RUNTIME_NO_WEB_APIS
+	}
 	if o.console == nil {
 		o.console = os.Stderr
 	}

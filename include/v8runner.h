@@ -100,6 +100,13 @@
 // not only the thread that created it.
 #define V8R_RUNTIME_ANY_THREAD 1
 
+// `flags` bit: a bare runtime, without the web platform's globals
+// (TextEncoder/TextDecoder, atob/btoa, structuredClone, DOMException,
+// performance, crypto, Event/EventTarget/CustomEvent,
+// AbortController/AbortSignal): ECMAScript with timers, console and
+// async hooks only.
+#define V8R_RUNTIME_NO_WEB_APIS 2
+
 // The most arguments a call from C may pass (`argc`); more is
 // V8R_STATUS_BAD_INPUT.
 #define V8R_MAX_ARGS 65535

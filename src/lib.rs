@@ -27,6 +27,7 @@ pub mod runtime;
 pub mod runv8;
 pub mod value;
 mod watchdog;
+mod web;
 pub mod work;
 
 pub mod ffi;

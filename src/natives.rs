@@ -301,7 +301,7 @@ fn natives() -> Vec<(&'static str, v8::FunctionCallback)> {
 
 /// Run the prelude in `scope`'s context with natives bound to `core`;
 /// returns the loop's dispatchers.
-pub(crate) fn install(scope: &mut v8::PinScope, core: *const Core) -> Result<Dispatch, Error> {
+pub(crate) fn install(scope: &mut v8::PinScope, core: *const Core, web: bool) -> Result<Dispatch, Error> {
     let internal = |what: &str| Error::new(Status::Internal, format!("installing the JS environment: {what}"));
     let data = v8::External::new(scope, core as *mut c_void);
     let native = v8::Object::new(scope);
@@ -349,6 +349,7 @@ pub(crate) fn install(scope: &mut v8::PinScope, core: *const Core) -> Result<Dis
         .call(scope, recv, &[native.into()])
         .ok_or_else(|| internal("call"))?;
     let dispatch = v8::Local::<v8::Object>::try_from(dispatch).map_err(|_| internal("dispatch"))?;
+    crate::web::install(scope, native, web)?;
     let get = |scope: &mut v8::PinScope, key: &str| -> Result<v8::Global<v8::Function>, Error> {
         let k = v8::String::new(scope, key).ok_or_else(|| internal(key))?;
         let f = dispatch.get(scope, k.into()).ok_or_else(|| internal(key))?;

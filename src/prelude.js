@@ -163,12 +163,118 @@
       default: return String(v);
     }
   };
-  const format = (args) => args.map(inspect).join(' ');
-  // Levels match v8r_console_level.
+  // The console standard's formatter: %s %d %i %f %o %O %j %c %% in a
+  // first string argument, the rest joined with spaces.
+  const format = (args) => {
+    if (typeof args[0] !== 'string' || !args[0].includes('%') || args.length < 2) return args.map(inspect).join(' ');
+    let i = 1;
+    const head = args[0].replace(/%([sdifoOjc%])/g, (m, k) => {
+      if (k === '%') return '%';
+      if (i >= args.length) return m;
+      const a = args[i++];
+      switch (k) {
+        case 's': return typeof a === 'string' ? a : typeof a === 'bigint' ? `${a}n` : typeof a === 'object' && a !== null ? inspect(a) : String(a);
+        case 'd': case 'i': {
+          if (typeof a === 'bigint') return `${a}n`;
+          if (typeof a === 'symbol') return 'NaN';
+          const n = Number(a);
+          return String(k === 'i' ? Math.trunc(n) : n);
+        }
+        case 'f': return typeof a === 'symbol' ? 'NaN' : String(parseFloat(a));
+        case 'c': return '';
+        default: return inspect(a);
+      }
+    });
+    return [head, ...args.slice(i).map(inspect)].join(' ');
+  };
+  // Levels match v8r_console_level. group() indents what follows.
+  let indent = '';
+  const print = (level, text) => native.print(level, indent ? indent + text.replaceAll('\n', '\n' + indent) : text);
   const console = {};
   [['log', 0], ['debug', 1], ['info', 2], ['warn', 3], ['error', 4]].forEach(([name, level]) => {
-    console[name] = function (...args) { native.print(level, format(args)); };
+    console[name] = function (...args) { print(level, format(args)); };
   });
+  console.trace = function trace(...args) {
+    const e = { name: 'Trace', message: format(args) };
+    Error.captureStackTrace(e, trace);
+    print(4, e.stack);
+  };
+  console.assert = function (condition, ...args) {
+    if (condition) return;
+    if (typeof args[0] === 'string') args[0] = `Assertion failed: ${args[0]}`;
+    else args.unshift('Assertion failed');
+    print(4, format(args));
+  };
+  console.dir = function (v) { print(0, inspect(v)); };
+  console.dirxml = function (...args) { print(0, format(args)); };
+  const counts = new Map();
+  console.count = function (label = 'default') {
+    label = `${label}`;
+    const n = (counts.get(label) ?? 0) + 1;
+    counts.set(label, n);
+    print(2, `${label}: ${n}`);
+  };
+  console.countReset = function (label = 'default') {
+    label = `${label}`;
+    if (counts.has(label)) counts.set(label, 0);
+    else print(3, `Count for '${label}' does not exist`);
+  };
+  const timers = new Map();
+  const elapsed = (label) => {
+    const ms = native.monotonic() - timers.get(label);
+    return ms >= 1000 ? `${(ms / 1000).toFixed(3)}s` : `${ms.toFixed(3)}ms`;
+  };
+  console.time = function (label = 'default') {
+    label = `${label}`;
+    if (timers.has(label)) return print(3, `Label '${label}' already exists for console.time()`);
+    timers.set(label, native.monotonic());
+  };
+  console.timeLog = function (label = 'default', ...data) {
+    label = `${label}`;
+    if (!timers.has(label)) return print(3, `No such label '${label}' for console.timeLog()`);
+    print(0, [`${label}: ${elapsed(label)}`, ...data.map(inspect)].join(' '));
+  };
+  console.timeEnd = function (label = 'default') {
+    label = `${label}`;
+    if (!timers.has(label)) return print(3, `No such label '${label}' for console.timeEnd()`);
+    print(0, `${label}: ${elapsed(label)}`);
+    timers.delete(label);
+  };
+  console.group = function (...label) {
+    if (label.length) print(0, format(label));
+    indent += '  ';
+  };
+  console.groupCollapsed = console.group;
+  console.groupEnd = function () { indent = indent.slice(2); };
+  // As Node draws it: a column per key (or "Values" for primitives), cells
+  // as inspect shows them (strings quoted), left-aligned.
+  const cell = (v) => (typeof v === 'string' ? `'${v}'` : typeof v === 'object' && v !== null ? inspect(v) : inspect(v));
+  console.table = function (data, columns) {
+    if (data === null || typeof data !== 'object') return print(0, format([data]));
+    const rows = data instanceof Map ? [...data.entries()] : Object.entries(data);
+    const keys = [];
+    let values = false;
+    const table = rows.map(([index, row]) => {
+      const out = { '(index)': String(index) };
+      if (row !== null && typeof row === 'object') {
+        for (const [k, v] of Object.entries(row)) {
+          if (columns && !columns.includes(k)) continue;
+          if (!keys.includes(k)) keys.push(k);
+          out[k] = cell(v);
+        }
+      } else {
+        values = true;
+        out.Values = cell(row);
+      }
+      return out;
+    });
+    const heads = ['(index)', ...(columns ? columns.map(String) : keys), ...(values ? ['Values'] : [])];
+    const width = heads.map((h) => Math.max(h.length, ...table.map((r) => (r[h] ?? '').length)) + 2);
+    const line = (l, m, r) => l + width.map((w) => '─'.repeat(w)).join(m) + r;
+    const row = (cells) => '│' + cells.map((c, i) => ` ${c}`.padEnd(width[i])).join('│') + '│';
+    print(0, [line('┌', '┬', '┐'), row(heads), line('├', '┼', '┤'),
+      ...table.map((r) => row(heads.map((h) => r[h] ?? ''))), line('└', '┴', '┘')].join('\n'));
+  };
   define('console', console);
 
   // V8 promise hooks, installed once a hook set asks for PROMISE

@@ -37,6 +37,8 @@ pub struct RuntimeOptions {
     pub name: String,
     /// Allow calls from any thread (serialised), not only the creator.
     pub any_thread: bool,
+    /// Leave out the web platform's globals (src/web.js).
+    pub bare: bool,
     pub console: Option<ConsoleSink>,
     pub on_error: Option<ErrorSink>,
 }
@@ -59,7 +61,7 @@ impl Runtime {
             let mut scope = scope.init();
             let context = v8::Context::new(&scope, Default::default());
             let scope = &mut v8::ContextScope::new(&mut scope, context);
-            let dispatch = natives::install(scope, Arc::as_ptr(&core))?;
+            let dispatch = natives::install(scope, Arc::as_ptr(&core), !options.bare)?;
             *core.dispatch() = Some(dispatch);
             v8::Global::new(scope, context)
         };

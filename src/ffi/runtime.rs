@@ -25,7 +25,13 @@ pub struct v8r_runtime {
 /// `flags` bit: any thread may call this runtime (one call at a time),
 /// not only the thread that created it.
 pub const V8R_RUNTIME_ANY_THREAD: u32 = 1;
-const KNOWN_FLAGS: u32 = V8R_RUNTIME_ANY_THREAD;
+/// `flags` bit: a bare runtime, without the web platform's globals
+/// (TextEncoder/TextDecoder, atob/btoa, structuredClone, DOMException,
+/// performance, crypto, Event/EventTarget/CustomEvent,
+/// AbortController/AbortSignal): ECMAScript with timers, console and
+/// async hooks only.
+pub const V8R_RUNTIME_NO_WEB_APIS: u32 = 2;
+const KNOWN_FLAGS: u32 = V8R_RUNTIME_ANY_THREAD | V8R_RUNTIME_NO_WEB_APIS;
 
 /// Options for `v8r_runtime_new`. Zero-initialise (or call
 /// `v8r_runtime_options_init`) and set what you need; zero means default.
@@ -161,6 +167,7 @@ pub extern "C" fn v8r_runtime_new(
             }
             options.name = c_text(o.name, "name")?.unwrap_or_default().to_owned();
             options.any_thread = o.flags & V8R_RUNTIME_ANY_THREAD != 0;
+            options.bare = o.flags & V8R_RUNTIME_NO_WEB_APIS != 0;
             options.console = o.console.map(|f| console_sink(f, UserData(o.console_data)));
             options.on_error = o.on_error.map(|f| error_sink(f, UserData(o.on_error_data)));
         }

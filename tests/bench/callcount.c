@@ -6,12 +6,19 @@
  *   callcount calla N  the same on an any-thread runtime (V8 sets the
  *                      thread's state up and frees it at every lock)
  *   callcount eval N   N v8r_runtime_eval("1+1") (unpinned)
- *   callcount immediate N  a chain of N setImmediate hops run by the loop */
+ *   callcount immediate N  a chain of N setImmediate hops run by the loop
+ *   callcount callback N   N JS->C calls of a host function inc(x), from one eval */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "v8runner.h"
+
+static v8r_status inc(void *data, const v8r_value *args, size_t argc, v8r_value *result) {
+    (void)data;
+    *result = v8r_value_number(argc > 0 ? args[0].number + 1 : 0);
+    return V8R_STATUS_OK;
+}
 
 int main(int argc, char **argv) {
     if (argc != 3) return 2;
@@ -35,6 +42,12 @@ int main(int argc, char **argv) {
         }
         if (pinned) v8r_runtime_unpin(rt);
         v8r_function_free(f);
+    } else if (strcmp(argv[1], "callback") == 0) {
+        if (v8r_runtime_register(rt, "inc", inc, NULL, NULL, NULL) != V8R_STATUS_OK) return 1;
+        char loop[128];
+        snprintf(loop, sizeof loop, "let x = 0; for (let i = 0; i < %ld; i++) x = inc(x); x", n);
+        if (v8r_runtime_eval(rt, (const uint8_t *)loop, strlen(loop), NULL, 0, &v, NULL) != V8R_STATUS_OK) return 1;
+        if (v.number != (double)n) return 1;
     } else if (strcmp(argv[1], "immediate") == 0) {
         char chain[128];
         snprintf(chain, sizeof chain, "(function hop(n) { if (n > 0) setImmediate(hop, n - 1) })(%ld)", n);

@@ -8,7 +8,7 @@ count() {
     valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" "$2" 2>&1 |
         sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
-for what in call callu calla eval immediate; do
+for what in call callu calla eval immediate callback; do
     a=$(count $what 2000)
     b=$(count $what 12000)
     echo "CALLCOUNT $what $(( (b - a) / 10000 )) instructions"

@@ -432,6 +432,44 @@ static void test_array_buffer_limit(void) {
     CHECK(v8r_runtime_free(rt) == V8R_STATUS_OK);
 }
 
+/* Every runtime has the web platform's basics, working; a bare one has
+ * none of them (and still its timers and console). */
+static void test_web_apis_present_or_bare(void) {
+    static const char *names[] = {"TextEncoder", "TextDecoder", "atob", "btoa", "structuredClone", "DOMException",
+                                  "performance", "crypto", "Event", "EventTarget", "CustomEvent", "AbortController",
+                                  "AbortSignal"};
+    v8r_runtime *full = t_runtime(0);
+    v8r_runtime *bare = t_runtime(V8R_RUNTIME_NO_WEB_APIS);
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        char src[128];
+        snprintf(src, sizeof src, "typeof %s", names[i]);
+        v8r_value a, b;
+        CHECK(t_eval(full, src, &a) == V8R_STATUS_OK && a.kind == V8R_KIND_STRING);
+        CHECK(strncmp((const char *)a.data, "undefined", a.len) != 0);
+        CHECK(t_eval(bare, src, &b) == V8R_STATUS_OK && b.kind == V8R_KIND_STRING);
+        CHECK(b.len == 9 && strncmp((const char *)b.data, "undefined", 9) == 0);
+        v8r_value_release(&a);
+        v8r_value_release(&b);
+    }
+    v8r_value v;
+    const char *works =
+        "new TextDecoder().decode(new TextEncoder().encode(atob(btoa('ok')))) + "
+        "structuredClone(new Map([[1, 2]])).get(1) + crypto.randomUUID().length + "
+        "(AbortSignal.abort().reason instanceof DOMException)";
+    CHECK(t_eval(full, works, &v) == V8R_STATUS_OK && v.kind == V8R_KIND_STRING);
+    CHECK(v.len == 9 && memcmp(v.data, "ok236true", 9) == 0);
+    v8r_value_release(&v);
+    CHECK(t_eval(bare, "typeof setTimeout + typeof console.log", &v) == V8R_STATUS_OK);
+    v8r_value_release(&v);
+    v8r_runtime_options bad;
+    v8r_runtime_options_init(&bad);
+    bad.flags = 1u << 7;
+    v8r_runtime *none = NULL;
+    CHECK(v8r_runtime_new(&bad, &none, NULL) == V8R_STATUS_BAD_INPUT && none == NULL);
+    v8r_runtime_free(full);
+    v8r_runtime_free(bare);
+}
+
 void run_runtime_tests(void) {
     RUN(test_runtime_state_and_values);
     RUN(test_runtime_error_kinds);
@@ -443,4 +481,5 @@ void run_runtime_tests(void) {
     RUN(test_runtime_many_rss_flat);
     RUN(test_small_stack_threads);
     RUN(test_array_buffer_limit);
+    RUN(test_web_apis_present_or_bare);
 }

@@ -1,0 +1,262 @@
+//! The web platform's basics in every runtime (src/web.js): the JS side is
+//! installed at creation, each group made on first use; the few natives it
+//! needs (randomness, clocks, UTF-8, V8's structured clone) live here.
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use v8::{ValueDeserializerHelper, ValueSerializerHelper};
+
+use crate::error::{Error, Status};
+
+/// The globals src/web.js defines; each is a lazy data property of the
+/// global object until then.
+const GLOBALS: [&str; 18] = [
+    "DOMException",
+    "Event",
+    "EventTarget",
+    "CustomEvent",
+    "AbortController",
+    "AbortSignal",
+    "TextEncoder",
+    "TextDecoder",
+    "atob",
+    "btoa",
+    "structuredClone",
+    "performance",
+    "Performance",
+    "PerformanceEntry",
+    "PerformanceMark",
+    "PerformanceMeasure",
+    "crypto",
+    "Crypto",
+];
+
+/// Install the web natives onto `native` (the prelude's object, never
+/// visible to scripts; always: the console's timers use the clock) and,
+/// with `globals`, the web globals: lazily, so that a runtime pays for
+/// compiling src/web.js only when a script first reads one of them.
+pub(crate) fn install(scope: &mut v8::PinScope, native: v8::Local<v8::Object>, globals: bool) -> Result<(), Error> {
+    let internal = |what: &str| Error::new(Status::Internal, format!("installing the web APIs: {what}"));
+    let natives: [(&str, v8::FunctionCallback); 5] = [
+        ("randomFill", v8::MapFnTo::map_fn_to(random_fill)),
+        ("monotonic", v8::MapFnTo::map_fn_to(monotonic)),
+        ("wallClock", v8::MapFnTo::map_fn_to(wall_clock)),
+        ("utf8Encode", v8::MapFnTo::map_fn_to(utf8_encode)),
+        ("clone", v8::MapFnTo::map_fn_to(structured_clone)),
+    ];
+    for (name, f) in natives {
+        let func = v8::Function::builder_raw(f)
+            .build(scope)
+            .ok_or_else(|| internal(name))?;
+        let key = v8::String::new(scope, name).ok_or_else(|| internal(name))?;
+        native.set(scope, key.into(), func.into());
+    }
+    if !globals {
+        return Ok(());
+    }
+    let global = scope.get_current_context().global(scope);
+    for name in GLOBALS {
+        let key = v8::String::new(scope, name).ok_or_else(|| internal(name))?;
+        global
+            .set_lazy_data_property_with_data(
+                scope,
+                key.into(),
+                first_read,
+                native.into(),
+                v8::PropertyAttribute::DONT_ENUM,
+                v8::SideEffectType::HasSideEffect,
+                v8::SideEffectType::HasSideEffect,
+            )
+            .ok_or_else(|| internal(name))?;
+    }
+    Ok(())
+}
+
+/// The first read of a web global: run src/web.js (once per context),
+/// which returns a function that makes a global's group and gives its
+/// value; V8 keeps that value as a plain data property from then on.
+fn first_read(
+    scope: &mut v8::PinScope,
+    key: v8::Local<v8::Name>,
+    args: v8::PropertyCallbackArguments,
+    mut rv: v8::ReturnValue<v8::Value>,
+) {
+    guarded(scope, |scope| {
+        let Ok(native) = v8::Local::<v8::Object>::try_from(args.data()) else {
+            return crate::host::throw_error(scope, "web API without its natives");
+        };
+        let resolver_key = v8::String::new(scope, "webResolve").unwrap_or_else(|| v8::String::empty(scope));
+        let resolver = match native
+            .get(scope, resolver_key.into())
+            .map(v8::Local::<v8::Function>::try_from)
+        {
+            Some(Ok(f)) => f,
+            _ => {
+                let Some(Some(script)) =
+                    crate::isolate::compile_script(scope, include_str!("web.js"), "v8runner:web", None).ok()
+                else {
+                    return crate::host::throw_error(scope, "web APIs: cannot compile");
+                };
+                let Some(factory) = script
+                    .run(scope)
+                    .and_then(|f| v8::Local::<v8::Function>::try_from(f).ok())
+                else {
+                    return;
+                };
+                let recv = v8::undefined(scope).into();
+                let Some(Ok(f)) = factory
+                    .call(scope, recv, &[native.into()])
+                    .map(v8::Local::<v8::Function>::try_from)
+                else {
+                    return;
+                };
+                native.set(scope, resolver_key.into(), f.into());
+                f
+            }
+        };
+        let recv = v8::undefined(scope).into();
+        if let Some(value) = resolver.call(scope, recv, &[key.into()]) {
+            rv.set(value);
+        }
+    });
+}
+
+/// Run `body`, turning a panic into a JS Error: nothing unwinds into V8.
+fn guarded(scope: &mut v8::PinScope, body: impl FnOnce(&mut v8::PinScope)) {
+    if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(scope))) {
+        let message = crate::error::panic_message(&*p);
+        crate::host::throw_error(scope, &format!("internal error: {message}"));
+    }
+}
+
+/// `randomFill(u8)`: the OS's randomness into a Uint8Array, returned.
+fn random_fill(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, mut rv: v8::ReturnValue<v8::Value>) {
+    guarded(scope, |scope| {
+        let Ok(view) = v8::Local::<v8::Uint8Array>::try_from(args.get(0)) else {
+            return crate::host::throw_error(scope, "randomFill: not a Uint8Array");
+        };
+        let len = view.byte_length();
+        let mut bytes = vec![0u8; len];
+        if !fill_random(&mut bytes) {
+            return crate::host::throw_error(scope, "no randomness from the operating system");
+        }
+        let Some(buffer) = view.buffer(scope) else {
+            return crate::host::throw_error(scope, "randomFill: detached buffer");
+        };
+        let store = buffer.get_backing_store();
+        let offset = view.byte_offset();
+        if let Some(data) = store.data() {
+            if offset + len <= store.byte_length() {
+                // SAFETY: within the live backing store (checked above); this
+                // thread holds the isolate, so no JS touches it meanwhile.
+                unsafe {
+                    std::ptr::copy_nonoverlapping(bytes.as_ptr(), (data.as_ptr() as *mut u8).add(offset), len);
+                }
+            }
+        }
+        rv.set(args.get(0));
+    });
+}
+
+/// Fill `buf` from getrandom(2), retrying short reads and interrupts.
+fn fill_random(buf: &mut [u8]) -> bool {
+    let mut done = 0;
+    while done < buf.len() {
+        // SAFETY: writes at most the remaining bytes of `buf`.
+        let n = unsafe { libc::getrandom(buf[done..].as_mut_ptr().cast(), buf.len() - done, 0) };
+        if n < 0 {
+            if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            return false;
+        }
+        done += n as usize;
+    }
+    true
+}
+
+/// `monotonic()`: milliseconds (fractional) on a clock that never goes back.
+fn monotonic(_scope: &mut v8::PinScope, _args: v8::FunctionCallbackArguments, mut rv: v8::ReturnValue<v8::Value>) {
+    static EPOCH: once_cell::sync::Lazy<Instant> = once_cell::sync::Lazy::new(Instant::now);
+    rv.set_double(EPOCH.elapsed().as_secs_f64() * 1e3);
+}
+
+/// `wallClock()`: milliseconds since the Unix epoch (fractional).
+fn wall_clock(_scope: &mut v8::PinScope, _args: v8::FunctionCallbackArguments, mut rv: v8::ReturnValue<v8::Value>) {
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1e3);
+    rv.set_double(ms);
+}
+
+/// `utf8Encode(string)`: a new Uint8Array of the (well-formed) string's UTF-8.
+fn utf8_encode(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, mut rv: v8::ReturnValue<v8::Value>) {
+    guarded(scope, |scope| {
+        let Ok(text) = v8::Local::<v8::String>::try_from(args.get(0)) else {
+            return crate::host::throw_error(scope, "utf8Encode: not a string");
+        };
+        let bytes = text.to_rust_string_lossy(scope).into_bytes();
+        let len = bytes.len();
+        let store = v8::ArrayBuffer::new_backing_store_from_vec(bytes).make_shared();
+        let buffer = v8::ArrayBuffer::with_backing_store(scope, &store);
+        if let Some(view) = v8::Uint8Array::new(scope, buffer, 0, len) {
+            rv.set(view.into());
+        }
+    });
+}
+
+/// Remembers V8's reason when a value cannot be cloned.
+struct CloneFailure(Rc<Cell<Option<String>>>);
+
+impl v8::ValueSerializerImpl for CloneFailure {
+    fn throw_data_clone_error<'s>(&self, scope: &mut v8::PinScope<'s, '_>, message: v8::Local<'s, v8::String>) {
+        self.0.set(Some(message.to_rust_string_lossy(scope)));
+        // Something must be thrown for V8 to stop; the caller replaces it.
+        scope.throw_exception(message.into());
+    }
+}
+
+impl v8::ValueDeserializerImpl for CloneFailure {}
+
+/// `clone(value)`: [copy] by V8's structured serialization, or the reason
+/// (a string) it cannot be cloned, which web.js throws as a DataCloneError.
+/// An exception of the value's own (a throwing getter) propagates.
+fn structured_clone(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, mut rv: v8::ReturnValue<v8::Value>) {
+    guarded(scope, |scope| {
+        let context = scope.get_current_context();
+        let reason = Rc::new(Cell::new(None));
+        let bytes = {
+            v8::tc_scope!(let tc, scope);
+            let serializer = v8::ValueSerializer::new(tc, Box::new(CloneFailure(Rc::clone(&reason))));
+            serializer.write_header();
+            let wrote = serializer.write_value(context, args.get(0));
+            let reason = reason.take();
+            match (wrote, reason) {
+                (Some(true), _) => serializer.release(),
+                (_, Some(reason)) => {
+                    tc.reset();
+                    if let Some(s) = v8::String::new(tc, &reason) {
+                        rv.set(s.into());
+                    }
+                    return;
+                }
+                _ => {
+                    if tc.has_caught() {
+                        tc.rethrow();
+                    }
+                    return;
+                }
+            }
+        };
+        let deserializer = v8::ValueDeserializer::new(scope, Box::new(CloneFailure(reason)), &bytes);
+        if deserializer.read_header(context) != Some(true) {
+            return crate::host::throw_error(scope, "structuredClone: cannot read back its own data");
+        }
+        if let Some(copy) = deserializer.read_value(context) {
+            let wrapper = v8::Array::new_with_elements(scope, &[copy]);
+            rv.set(wrapper.into());
+        }
+    });
+}

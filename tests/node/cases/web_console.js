@@ -1,0 +1,21 @@
+// console beyond log: format specifiers, table, count, group.
+console.log('%s is %d years and %i days, %f%%', 'Bob', 42.5, 7.9, 1.5, 'extra');
+console.log('%s', 'only', 'more', 1);
+console.log('100%', 'literal');
+console.table([{ a: 1, b: 'x' }, { a: 22, c: true }]);
+console.table({ r1: { v: 1 }, r2: { v: 'long text' } });
+console.table([1, 'two', [3]]);
+console.table([{ a: 1, b: 2 }], ['a']);
+console.table('not tabular');
+console.count();
+console.count();
+console.count('x');
+console.countReset();
+console.count();
+console.group('G');
+console.log('inside');
+console.group();
+console.log('deeper\nsecond line');
+console.groupEnd();
+console.groupEnd();
+console.log('out');
