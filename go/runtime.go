@@ -94,7 +94,8 @@ func WithName(name string) Option { return func(o *options) { o.name = name } }
 // WithoutWebAPIs makes a bare runtime: ECMAScript with timers, console
 // and async hooks, without the web platform's globals (TextEncoder,
 // TextDecoder, atob, btoa, structuredClone, DOMException, performance,
-// crypto, Event, EventTarget, CustomEvent, AbortController, AbortSignal).
+// crypto, Event, EventTarget, CustomEvent, AbortController, AbortSignal,
+// URL, URLSearchParams).
 func WithoutWebAPIs() Option { return func(o *options) { o.noWebAPIs = true } }
 
 // Runtime is one V8 isolate and context whose globals persist across

@@ -103,8 +103,8 @@
 // `flags` bit: a bare runtime, without the web platform's globals
 // (TextEncoder/TextDecoder, atob/btoa, structuredClone, DOMException,
 // performance, crypto, Event/EventTarget/CustomEvent,
-// AbortController/AbortSignal): ECMAScript with timers, console and
-// async hooks only.
+// AbortController/AbortSignal, URL/URLSearchParams): ECMAScript with
+// timers, console and async hooks only.
 #define V8R_RUNTIME_NO_WEB_APIS 2
 
 // The most arguments a call from C may pass (`argc`); more is

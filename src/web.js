@@ -729,6 +729,192 @@
     return { performance, Performance, PerformanceEntry, PerformanceMark, PerformanceMeasure };
   });
 
+  // ---- URL ------------------------------------------------------------
+  // The WHATWG URL standard: parsing and the setters are the url crate's
+  // (servo's rust-url, which implements the standard); a URL keeps its
+  // components as the last parse or set gave them.
+  lazy(['URL', 'URLSearchParams'], () => {
+    const PARTS = ['href', 'origin', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash'];
+    const urlSlots = new WeakMap();
+    const paramSlots = new WeakMap();
+    const encoder = new (g.TextEncoder)();
+    const decoder = new (g.TextDecoder)();
+    // application/x-www-form-urlencoded, both ways.
+    const keep = /[A-Za-z0-9*\-._]/;
+    const formEncode = (str) => {
+      let out = '';
+      for (const b of encoder.encode(String(str).toWellFormed())) {
+        const c = String.fromCharCode(b);
+        out += b === 0x20 ? '+' : keep.test(c) ? c : '%' + b.toString(16).toUpperCase().padStart(2, '0');
+      }
+      return out;
+    };
+    const percentDecode = (str) => {
+      const bytes = encoder.encode(str);
+      const out = new Uint8Array(bytes.length);
+      let n = 0;
+      const hex = (b) => (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66);
+      for (let i = 0; i < bytes.length; i++) {
+        if (bytes[i] === 0x25 && i + 2 < bytes.length + 0 && hex(bytes[i + 1]) && hex(bytes[i + 2])) {
+          out[n++] = parseInt(String.fromCharCode(bytes[i + 1], bytes[i + 2]), 16);
+          i += 2;
+        } else {
+          out[n++] = bytes[i];
+        }
+      }
+      return decoder.decode(out.subarray(0, n));
+    };
+    const formParse = (input) => {
+      const list = [];
+      for (const seq of input.split('&')) {
+        if (seq === '') continue;
+        const eq = seq.indexOf('=');
+        const name = eq < 0 ? seq : seq.slice(0, eq);
+        const value = eq < 0 ? '' : seq.slice(eq + 1);
+        list.push([percentDecode(name.replaceAll('+', ' ')), percentDecode(value.replaceAll('+', ' '))]);
+      }
+      return list;
+    };
+    const serialize = (list) => list.map(([k, v]) => `${formEncode(k)}=${formEncode(v)}`).join('&');
+    const setParts = (slot, parts) => {
+      PARTS.forEach((p, i) => { slot[p] = parts[i]; });
+    };
+    // A URLSearchParams of a URL writes its changes back into the URL.
+    const updateURL = (ps) => {
+      if (!ps.url) return;
+      const u = urlSlots.get(ps.url);
+      const query = serialize(ps.list);
+      const parts = native.urlSet(u.href, 'search', query);
+      if (parts) setParts(u, parts);
+      if (query === '') {
+        // An empty query is no query at all, as the standard says.
+        const again = native.urlSet(u.href, 'search', '');
+        if (again) setParts(u, again);
+      }
+    };
+
+    class URLSearchParams {
+      constructor(init = '') {
+        const ps = { list: [], url: null };
+        paramSlots.set(this, ps);
+        if (init !== null && typeof init === 'object' || typeof init === 'function') {
+          if (typeof init[Symbol.iterator] === 'function') {
+            for (const pair of init) {
+              const p = [...pair];
+              if (p.length !== 2) throw new TypeError("Failed to construct 'URLSearchParams': Sequence initializer must only contain pair elements");
+              ps.list.push([String(p[0]).toWellFormed(), String(p[1]).toWellFormed()]);
+            }
+          } else {
+            for (const k of Reflect.ownKeys(init)) {
+              const d = Reflect.getOwnPropertyDescriptor(init, k);
+              if (d !== undefined && d.enumerable && typeof k === 'string') ps.list.push([k.toWellFormed(), String(init[k]).toWellFormed()]);
+            }
+          }
+        } else {
+          let str = String(init);
+          if (str.startsWith('?')) str = str.slice(1);
+          ps.list = formParse(str);
+        }
+      }
+      get size() { return brand(this, paramSlots, 'URLSearchParams').list.length; }
+      append(name, value) {
+        const ps = brand(this, paramSlots, 'URLSearchParams');
+        ps.list.push([String(name).toWellFormed(), String(value).toWellFormed()]);
+        updateURL(ps);
+      }
+      delete(name, value = undefined) {
+        const ps = brand(this, paramSlots, 'URLSearchParams');
+        name = String(name);
+        ps.list = ps.list.filter(([k, v]) => !(k === name && (value === undefined || v === String(value))));
+        updateURL(ps);
+      }
+      get(name) {
+        const hit = brand(this, paramSlots, 'URLSearchParams').list.find(([k]) => k === String(name));
+        return hit === undefined ? null : hit[1];
+      }
+      getAll(name) {
+        return brand(this, paramSlots, 'URLSearchParams').list.filter(([k]) => k === String(name)).map(([, v]) => v);
+      }
+      has(name, value = undefined) {
+        name = String(name);
+        return brand(this, paramSlots, 'URLSearchParams').list.some(([k, v]) => k === name && (value === undefined || v === String(value)));
+      }
+      set(name, value) {
+        const ps = brand(this, paramSlots, 'URLSearchParams');
+        name = String(name).toWellFormed();
+        value = String(value).toWellFormed();
+        const i = ps.list.findIndex(([k]) => k === name);
+        if (i < 0) {
+          ps.list.push([name, value]);
+        } else {
+          ps.list[i][1] = value;
+          ps.list = ps.list.filter(([k], j) => j <= i || k !== name);
+        }
+        updateURL(ps);
+      }
+      sort() {
+        const ps = brand(this, paramSlots, 'URLSearchParams');
+        // Stable, by UTF-16 code units (not locale).
+        ps.list = ps.list.map((e, i) => [e, i]).sort(([a, i], [b, j]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : i - j)).map(([e]) => e);
+        updateURL(ps);
+      }
+      forEach(callback, thisArg = undefined) {
+        const ps = brand(this, paramSlots, 'URLSearchParams');
+        if (typeof callback !== 'function') throw new TypeError("Failed to execute 'forEach' on 'URLSearchParams': The callback provided as parameter 1 is not a function.");
+        for (let i = 0; i < ps.list.length; i++) callback.call(thisArg, ps.list[i][1], ps.list[i][0], this);
+      }
+      *entries() { const ps = brand(this, paramSlots, 'URLSearchParams'); for (let i = 0; i < ps.list.length; i++) yield [ps.list[i][0], ps.list[i][1]]; }
+      *keys() { for (const [k] of this.entries()) yield k; }
+      *values() { for (const [, v] of this.entries()) yield v; }
+      toString() { return serialize(brand(this, paramSlots, 'URLSearchParams').list); }
+    }
+    URLSearchParams.prototype[Symbol.iterator] = URLSearchParams.prototype.entries;
+    methods(URLSearchParams, ['size', 'append', 'delete', 'get', 'getAll', 'has', 'set', 'sort', 'forEach',
+      'entries', 'keys', 'values', 'toString']);
+    tag(URLSearchParams, 'URLSearchParams');
+
+    const parse = (url, base) => native.urlParse(String(url).toWellFormed(), base === undefined ? undefined : String(base).toWellFormed());
+    class URL {
+      constructor(url, base = undefined) {
+        if (arguments.length === 0) throw new TypeError("Failed to construct 'URL': 1 argument required, but only 0 present.");
+        const parts = parse(url, base);
+        if (parts === null) throw new TypeError(`Failed to construct 'URL': Invalid URL`);
+        const slot = {};
+        setParts(slot, parts);
+        urlSlots.set(this, slot);
+        const params = new URLSearchParams(slot.search);
+        paramSlots.get(params).url = this;
+        slot.params = params;
+      }
+      static canParse(url, base = undefined) {
+        if (arguments.length === 0) throw new TypeError("Failed to execute 'canParse' on 'URL': 1 argument required, but only 0 present.");
+        return parse(url, base) !== null;
+      }
+      static parse(url, base = undefined) {
+        if (arguments.length === 0) throw new TypeError("Failed to execute 'parse' on 'URL': 1 argument required, but only 0 present.");
+        try { return new URL(url, base); } catch { return null; }
+      }
+      get searchParams() { return brand(this, urlSlots, 'URL').params; }
+      toString() { return brand(this, urlSlots, 'URL').href; }
+      toJSON() { return brand(this, urlSlots, 'URL').href; }
+    }
+    for (const part of PARTS) {
+      const get = function () { return brand(this, urlSlots, 'URL')[part]; };
+      const set = part === 'origin' ? undefined : function (value) {
+        const slot = brand(this, urlSlots, 'URL');
+        const parts = native.urlSet(slot.href, part, String(value).toWellFormed());
+        if (parts === null && part === 'href') throw new TypeError(`Failed to set the 'href' property on 'URL': Invalid URL`);
+        if (parts === null) return;
+        setParts(slot, parts);
+        if (part === 'href' || part === 'search') paramSlots.get(slot.params).list = formParse(slot.search.replace(/^\?/, ''));
+      };
+      Object.defineProperty(URL.prototype, part, { get, set, enumerable: true, configurable: true });
+    }
+    methods(URL, ['searchParams', 'toString', 'toJSON']);
+    tag(URL, 'URL');
+    return { URL, URLSearchParams };
+  });
+
   // ---- crypto -------------------------------------------------------------
   lazy(['crypto', 'Crypto'], () => {
     const integerArrays = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array,

@@ -12,7 +12,7 @@ use crate::error::{Error, Status};
 
 /// The globals src/web.js defines; each is a lazy data property of the
 /// global object until then.
-const GLOBALS: [&str; 18] = [
+const GLOBALS: [&str; 20] = [
     "DOMException",
     "Event",
     "EventTarget",
@@ -31,6 +31,8 @@ const GLOBALS: [&str; 18] = [
     "PerformanceMeasure",
     "crypto",
     "Crypto",
+    "URL",
+    "URLSearchParams",
 ];
 
 /// Install the web natives onto `native` (the prelude's object, never
@@ -39,12 +41,14 @@ const GLOBALS: [&str; 18] = [
 /// compiling src/web.js only when a script first reads one of them.
 pub(crate) fn install(scope: &mut v8::PinScope, native: v8::Local<v8::Object>, globals: bool) -> Result<(), Error> {
     let internal = |what: &str| Error::new(Status::Internal, format!("installing the web APIs: {what}"));
-    let natives: [(&str, v8::FunctionCallback); 5] = [
+    let natives: [(&str, v8::FunctionCallback); 7] = [
         ("randomFill", v8::MapFnTo::map_fn_to(random_fill)),
         ("monotonic", v8::MapFnTo::map_fn_to(monotonic)),
         ("wallClock", v8::MapFnTo::map_fn_to(wall_clock)),
         ("utf8Encode", v8::MapFnTo::map_fn_to(utf8_encode)),
         ("clone", v8::MapFnTo::map_fn_to(structured_clone)),
+        ("urlParse", v8::MapFnTo::map_fn_to(url_parse)),
+        ("urlSet", v8::MapFnTo::map_fn_to(url_set)),
     ];
     for (name, f) in natives {
         let func = v8::Function::builder_raw(f)
@@ -257,6 +261,115 @@ fn structured_clone(scope: &mut v8::PinScope, args: v8::FunctionCallbackArgument
         if let Some(copy) = deserializer.read_value(context) {
             let wrapper = v8::Array::new_with_elements(scope, &[copy]);
             rv.set(wrapper.into());
+        }
+    });
+}
+
+/// A URL's components in the order src/web.js reads them (`PARTS`).
+fn url_parts<'s>(scope: &mut v8::PinScope<'s, '_>, url: &url::Url) -> v8::Local<'s, v8::Value> {
+    use url::quirks;
+    let parts = [
+        quirks::href(url),
+        &quirks::origin(url),
+        quirks::protocol(url),
+        quirks::username(url),
+        quirks::password(url),
+        quirks::host(url),
+        quirks::hostname(url),
+        quirks::port(url),
+        quirks::pathname(url),
+        quirks::search(url),
+        quirks::hash(url),
+    ]
+    .map(|p| v8::String::new(scope, p).map_or_else(|| v8::undefined(scope).into(), Into::into));
+    v8::Array::new_with_elements(scope, &parts).into()
+}
+
+fn string_arg(scope: &mut v8::PinScope, v: v8::Local<v8::Value>) -> Option<String> {
+    v.is_string().then(|| v.to_rust_string_lossy(scope))
+}
+
+/// `urlParse(input, base?)`: the parsed URL's components, or null.
+fn url_parse(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, mut rv: v8::ReturnValue<v8::Value>) {
+    guarded(scope, |scope| {
+        let input = string_arg(scope, args.get(0)).unwrap_or_default();
+        let parsed = match string_arg(scope, args.get(1)) {
+            Some(base) => url::Url::parse(&base).and_then(|b| b.join(&input)),
+            None => url::Url::parse(&input),
+        };
+        match parsed {
+            Ok(url) => {
+                let parts = url_parts(scope, &url);
+                rv.set(parts);
+            }
+            Err(_) => rv.set_null(),
+        }
+    });
+}
+
+/// `urlSet(href, part, value)`: the components after the standard's setter
+/// for `part`, or null when it refused (only `href` reports that; other
+/// setters that do nothing give the unchanged URL).
+fn url_set(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, mut rv: v8::ReturnValue<v8::Value>) {
+    guarded(scope, |scope| {
+        use url::quirks;
+        let href = string_arg(scope, args.get(0)).unwrap_or_default();
+        let part = string_arg(scope, args.get(1)).unwrap_or_default();
+        let value = string_arg(scope, args.get(2)).unwrap_or_default();
+        let Ok(mut url) = url::Url::parse(&href) else {
+            return rv.set_null();
+        };
+        let ok = match part.as_str() {
+            "href" => quirks::set_href(&mut url, &value).is_ok(),
+            "protocol" => {
+                // A value the setter refuses leaves the URL as it was.
+                let _ = quirks::set_protocol(&mut url, &value);
+                true
+            }
+            "username" => {
+                // A value the setter refuses leaves the URL as it was.
+                let _ = quirks::set_username(&mut url, &value);
+                true
+            }
+            "password" => {
+                // A value the setter refuses leaves the URL as it was.
+                let _ = quirks::set_password(&mut url, &value);
+                true
+            }
+            "host" => {
+                // A value the setter refuses leaves the URL as it was.
+                let _ = quirks::set_host(&mut url, &value);
+                true
+            }
+            "hostname" => {
+                // A value the setter refuses leaves the URL as it was.
+                let _ = quirks::set_hostname(&mut url, &value);
+                true
+            }
+            "port" => {
+                // A value the setter refuses leaves the URL as it was.
+                let _ = quirks::set_port(&mut url, &value);
+                true
+            }
+            "pathname" => {
+                quirks::set_pathname(&mut url, &value);
+                true
+            }
+            "search" => {
+                quirks::set_search(&mut url, &value);
+                true
+            }
+            "hash" => {
+                quirks::set_hash(&mut url, &value);
+                true
+            }
+            _ => false,
+        };
+        if ok {
+            let parts = url_parts(scope, &url);
+            rv.set(parts);
+        } else {
+            rv.set_null();
         }
     });
 }

@@ -28,8 +28,8 @@ pub const V8R_RUNTIME_ANY_THREAD: u32 = 1;
 /// `flags` bit: a bare runtime, without the web platform's globals
 /// (TextEncoder/TextDecoder, atob/btoa, structuredClone, DOMException,
 /// performance, crypto, Event/EventTarget/CustomEvent,
-/// AbortController/AbortSignal): ECMAScript with timers, console and
-/// async hooks only.
+/// AbortController/AbortSignal, URL/URLSearchParams): ECMAScript with
+/// timers, console and async hooks only.
 pub const V8R_RUNTIME_NO_WEB_APIS: u32 = 2;
 const KNOWN_FLAGS: u32 = V8R_RUNTIME_ANY_THREAD | V8R_RUNTIME_NO_WEB_APIS;
 

@@ -437,7 +437,7 @@ static void test_array_buffer_limit(void) {
 static void test_web_apis_present_or_bare(void) {
     static const char *names[] = {"TextEncoder", "TextDecoder", "atob", "btoa", "structuredClone", "DOMException",
                                   "performance", "crypto", "Event", "EventTarget", "CustomEvent", "AbortController",
-                                  "AbortSignal"};
+                                  "AbortSignal", "URL", "URLSearchParams"};
     v8r_runtime *full = t_runtime(0);
     v8r_runtime *bare = t_runtime(V8R_RUNTIME_NO_WEB_APIS);
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
@@ -455,9 +455,9 @@ static void test_web_apis_present_or_bare(void) {
     const char *works =
         "new TextDecoder().decode(new TextEncoder().encode(atob(btoa('ok')))) + "
         "structuredClone(new Map([[1, 2]])).get(1) + crypto.randomUUID().length + "
-        "(AbortSignal.abort().reason instanceof DOMException)";
+        "(AbortSignal.abort().reason instanceof DOMException) + new URL('../b?x=1', 'http://h/a/c').search";
     CHECK(t_eval(full, works, &v) == V8R_STATUS_OK && v.kind == V8R_KIND_STRING);
-    CHECK(v.len == 9 && memcmp(v.data, "ok236true", 9) == 0);
+    CHECK(v.len == 13 && memcmp(v.data, "ok236true?x=1", 13) == 0);
     v8r_value_release(&v);
     CHECK(t_eval(bare, "typeof setTimeout + typeof console.log", &v) == V8R_STATUS_OK);
     v8r_value_release(&v);
