@@ -66,20 +66,35 @@ func ExampleOption() {
 }
 
 func ExampleConsoleLevel() {
-	// WithConsole gets the lines of every level, in order; the levels
-	// carry the C library's v8r_console_level numbers.
-	var buf strings.Builder
-	rt, _ := v8runner.NewRuntime(v8runner.WithConsole(&buf))
+	// WithConsoleFunc gets each line with the level of the console method
+	// that printed it (the C library's v8r_console_level numbers).
+	names := map[v8runner.ConsoleLevel]string{v8runner.LevelLog: "log", v8runner.LevelDebug: "debug",
+		v8runner.LevelInfo: "info", v8runner.LevelWarn: "warn", v8runner.LevelError: "error"}
+	rt, _ := v8runner.NewRuntime(v8runner.WithConsoleFunc(func(level v8runner.ConsoleLevel, line string) {
+		fmt.Printf("%s(%d): %s\n", names[level], level, line)
+	}))
 	defer rt.Close()
-	rt.Eval(context.Background(), "console.debug('d'); console.info('i'); console.warn('w'); console.error('e')")
-	fmt.Print(buf.String())
-	fmt.Println(v8runner.LevelLog, v8runner.LevelDebug, v8runner.LevelInfo, v8runner.LevelWarn, v8runner.LevelError)
+	rt.Eval(context.Background(), "console.log('l'); console.debug('d'); console.info('i'); console.warn('w'); console.error('e')")
 	// Output:
-	// d
-	// i
-	// w
-	// e
-	// 0 1 2 3 4
+	// log(0): l
+	// debug(1): d
+	// info(2): i
+	// warn(3): w
+	// error(4): e
+}
+
+// Route warnings and errors apart from the rest, say to a logger.
+func ExampleWithConsoleFunc() {
+	var problems []string
+	rt, _ := v8runner.NewRuntime(v8runner.WithConsoleFunc(func(level v8runner.ConsoleLevel, line string) {
+		if level >= v8runner.LevelWarn {
+			problems = append(problems, line)
+		}
+	}))
+	defer rt.Close()
+	rt.Eval(context.Background(), "console.log('fine'); console.warn('disk %d%% full', 91); console.assert(1 > 2, 'math')")
+	fmt.Println(strings.Join(problems, " | "))
+	// Output: disk 91% full | Assertion failed: math
 }
 
 func ExampleKind_String() {

@@ -34,6 +34,7 @@ type options struct {
 	imports     map[string]string
 	moduleCache string
 	noWebAPIs   bool
+	consoleFunc func(ConsoleLevel, string)
 }
 
 // ConsoleLevel says which console method printed a line.
@@ -53,6 +54,15 @@ const (
 // os.Stderr). Writes are serialised.
 func WithConsole(w io.Writer) Option { return func(o *options) { o.console = w } }
 
+// WithConsoleFunc hands each console.* call to fn with its level (log,
+// debug, info, warn, error; console.table and friends print at log level,
+// console.assert and trace at error, console.count at info) instead of a
+// writer, so a host can route warnings and errors apart. Calls are
+// serialised; fn runs on the runtime's thread and must not block long.
+func WithConsoleFunc(fn func(level ConsoleLevel, line string)) Option {
+	return func(o *options) { o.consoleFunc = fn }
+}
+
 // WithErrorHandler receives errors no script caught: exceptions thrown by
 // timer, notifier or work callbacks and promises rejected with no handler
 // (default: printed to the console). Run still returns the first one.
@@ -62,12 +72,17 @@ func WithErrorHandler(fn func(error)) Option { return func(o *options) { o.onErr
 type sinks struct {
 	mu      sync.Mutex
 	w       io.Writer
+	fn      func(ConsoleLevel, string)
 	onError func(error)
 }
 
 func (s *sinks) console(level ConsoleLevel, text string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.fn != nil {
+		s.fn(level, text)
+		return
+	}
 	fmt.Fprintln(s.w, text)
 }
 
@@ -147,7 +162,7 @@ func NewRuntime(opts ...Option) (*Runtime, error) {
 		o.console = os.Stderr
 	}
 	// The sinks live until the library's finalizer says the runtime is gone.
-	sinkHandle := cgo.NewHandle(&sinks{w: o.console, onError: o.onError})
+	sinkHandle := cgo.NewHandle(&sinks{w: o.console, fn: o.consoleFunc, onError: o.onError})
 	copts.console = C.v8r_console_fn(C.v8r_go_console)
 	copts.console_data = C.v8r_go_handle(C.uintptr_t(sinkHandle))
 	if o.onError != nil {
