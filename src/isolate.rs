@@ -608,6 +608,14 @@ macro_rules! caught {
             let mut err = $crate::error::Error::new($kind, String::new());
             if let Some(message) = tc.message() {
                 err.message = message.get(tc).to_rust_string_lossy(tc);
+                // V8 describes a thrown object without calling its code; an
+                // error whose name and message are accessors (DOMException)
+                // comes out as a bare "Uncaught ": ask the object itself.
+                if err.message.trim_end() == "Uncaught" {
+                    if let Some(text) = $crate::isolate::exception_text(tc, exception) {
+                        err.message = format!("Uncaught {text}");
+                    }
+                }
                 err.line = message.get_line_number(tc).unwrap_or(0) as u32;
                 err.column = message.get_start_column() as u32 + 1;
                 if let Some(name) = message.get_script_resource_name(tc) {
@@ -631,6 +639,13 @@ macro_rules! caught {
     }};
 }
 pub(crate) use caught;
+
+/// `String(exception)`, or None when that throws too.
+pub(crate) fn exception_text(scope: &mut v8::PinScope, exception: v8::Local<v8::Value>) -> Option<String> {
+    v8::tc_scope!(let tc, scope);
+    let text = exception.to_string(tc)?;
+    Some(text.to_rust_string_lossy(tc))
+}
 
 /// The private symbol under which a host-made Error carries its tag.
 pub(crate) fn host_tag_key<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Private> {

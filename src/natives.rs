@@ -384,6 +384,13 @@ unsafe extern "C" fn on_uncaught_message(message: v8::Local<v8::Message>, except
         let scope = std::pin::pin!(unsafe { v8::CallbackScope::new(message) });
         let scope = &mut scope.init();
         let mut err = Error::new(Status::Exception, message.get(scope).to_rust_string_lossy(scope));
+        // As in `isolate::caught!`: V8 cannot describe an error whose name
+        // and message are accessors without running them.
+        if err.message.trim_end() == "Uncaught" {
+            if let Some(text) = crate::isolate::exception_text(scope, exception) {
+                err.message = format!("Uncaught {text}");
+            }
+        }
         err.line = message.get_line_number(scope).unwrap_or(0) as u32;
         err.column = message.get_start_column() as u32 + 1;
         if let Some(name) = message.get_script_resource_name(scope) {

@@ -42,9 +42,11 @@
     const slots = new WeakMap();
     class DOMException extends Error {
       constructor(message = '', name = 'Error') {
-        super();
-        // As WebIDL says: name, message and code are the prototype's
-        // accessors, not own properties (the stack is one, as in Node).
+        // V8 heads the stack with the message given to Error (which keeps
+        // it apart from the property); WebIDL wants name, message and code
+        // as the prototype's accessors, not own properties.
+        super(String(message));
+        delete this.message;
         slots.set(this, { message: String(message), name: String(name) });
         if (Error.captureStackTrace) Error.captureStackTrace(this, DOMException);
       }
@@ -328,12 +330,19 @@
   // ---- Encoding ---------------------------------------------------------
   lazy(['TextEncoder', 'TextDecoder'], () => {
     const toUSV = (s) => String(s).toWellFormed();
+    const encoders = new WeakSet();
+    const isEncoder = (e) => {
+      if (!encoders.has(e)) throw new TypeError('Illegal invocation: not a TextEncoder');
+    };
     class TextEncoder {
-      get encoding() { return 'utf-8'; }
+      constructor() { encoders.add(this); }
+      get encoding() { isEncoder(this); return 'utf-8'; }
       encode(input = '') {
+        isEncoder(this);
         return native.utf8Encode(toUSV(input));
       }
       encodeInto(source, destination) {
+        isEncoder(this);
         if (!(destination instanceof Uint8Array)) {
           throw new TypeError("Failed to execute 'encodeInto' on 'TextEncoder': parameter 2 is not of type 'Uint8Array'.");
         }

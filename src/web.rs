@@ -211,18 +211,46 @@ fn utf8_encode(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, mu
     });
 }
 
-/// Remembers V8's reason when a value cannot be cloned.
-struct CloneFailure(Rc<Cell<Option<String>>>);
+/// What one structured clone shares between its serializer and
+/// deserializer: V8's reason when a value cannot be cloned, and the
+/// SharedArrayBuffers met (their clones share the same memory, as in Node
+/// and in browsers' same-agent clones).
+#[derive(Default)]
+struct CloneState {
+    failure: Cell<Option<String>>,
+    shared: std::cell::RefCell<Vec<v8::SharedRef<v8::BackingStore>>>,
+}
 
-impl v8::ValueSerializerImpl for CloneFailure {
+struct CloneSide(Rc<CloneState>);
+
+impl v8::ValueSerializerImpl for CloneSide {
     fn throw_data_clone_error<'s>(&self, scope: &mut v8::PinScope<'s, '_>, message: v8::Local<'s, v8::String>) {
-        self.0.set(Some(message.to_rust_string_lossy(scope)));
+        self.0.failure.set(Some(message.to_rust_string_lossy(scope)));
         // Something must be thrown for V8 to stop; the caller replaces it.
         scope.throw_exception(message.into());
     }
+
+    fn get_shared_array_buffer_id<'s>(
+        &self,
+        _scope: &mut v8::PinScope<'s, '_>,
+        buffer: v8::Local<'s, v8::SharedArrayBuffer>,
+    ) -> Option<u32> {
+        let mut shared = self.0.shared.borrow_mut();
+        shared.push(buffer.get_backing_store());
+        u32::try_from(shared.len() - 1).ok()
+    }
 }
 
-impl v8::ValueDeserializerImpl for CloneFailure {}
+impl v8::ValueDeserializerImpl for CloneSide {
+    fn get_shared_array_buffer_from_id<'s>(
+        &self,
+        scope: &mut v8::PinScope<'s, '_>,
+        id: u32,
+    ) -> Option<v8::Local<'s, v8::SharedArrayBuffer>> {
+        let store = self.0.shared.borrow().get(id as usize).cloned()?;
+        Some(v8::SharedArrayBuffer::with_backing_store(scope, &store))
+    }
+}
 
 /// `clone(value)`: [copy] by V8's structured serialization, or the reason
 /// (a string) it cannot be cloned, which web.js throws as a DataCloneError.
@@ -230,13 +258,13 @@ impl v8::ValueDeserializerImpl for CloneFailure {}
 fn structured_clone(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, mut rv: v8::ReturnValue<v8::Value>) {
     guarded(scope, |scope| {
         let context = scope.get_current_context();
-        let reason = Rc::new(Cell::new(None));
+        let state = Rc::new(CloneState::default());
         let bytes = {
             v8::tc_scope!(let tc, scope);
-            let serializer = v8::ValueSerializer::new(tc, Box::new(CloneFailure(Rc::clone(&reason))));
+            let serializer = v8::ValueSerializer::new(tc, Box::new(CloneSide(Rc::clone(&state))));
             serializer.write_header();
             let wrote = serializer.write_value(context, args.get(0));
-            let reason = reason.take();
+            let reason = state.failure.take();
             match (wrote, reason) {
                 (Some(true), _) => serializer.release(),
                 (_, Some(reason)) => {
@@ -254,7 +282,7 @@ fn structured_clone(scope: &mut v8::PinScope, args: v8::FunctionCallbackArgument
                 }
             }
         };
-        let deserializer = v8::ValueDeserializer::new(scope, Box::new(CloneFailure(reason)), &bytes);
+        let deserializer = v8::ValueDeserializer::new(scope, Box::new(CloneSide(state)), &bytes);
         if deserializer.read_header(context) != Some(true) {
             return crate::host::throw_error(scope, "structuredClone: cannot read back its own data");
         }

@@ -459,6 +459,13 @@ static void test_web_apis_present_or_bare(void) {
     CHECK(t_eval(full, works, &v) == V8R_STATUS_OK && v.kind == V8R_KIND_STRING);
     CHECK(v.len == 13 && memcmp(v.data, "ok236true?x=1", 13) == 0);
     v8r_value_release(&v);
+    /* An error whose name and message are accessors still says what it is. */
+    v8r_error *err = NULL;
+    const char *dom = "throw new DOMException('top', 'InvalidStateError')";
+    CHECK(v8r_runtime_eval(full, (const uint8_t *)dom, strlen(dom), NULL, 0, NULL, &err) == V8R_STATUS_EXCEPTION);
+    CHECK_STR(err->message, "Uncaught InvalidStateError: top");
+    CHECK_STR(err->name, "DOMException");
+    v8r_error_free(err);
     CHECK(t_eval(bare, "typeof setTimeout + typeof console.log", &v) == V8R_STATUS_OK);
     v8r_value_release(&v);
     v8r_runtime_options bad;

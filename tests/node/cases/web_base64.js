@@ -18,3 +18,7 @@ const d = new DOMException('m', 'SyntaxError');
 console.log(d.name, d.message, d.code, Object.prototype.toString.call(d), String(d));
 console.log(new DOMException().name, JSON.stringify(new DOMException().message), DOMException.ABORT_ERR, d.DATA_CLONE_ERR);
 console.log(Object.keys(d).length, 'message' in d, Object.hasOwn(d, 'message'));
+// Thrown and not caught: reported with its name and message.
+queueMicrotask(() => { throw new DOMException('late', 'InvalidStateError'); });
+setTimeout(() => { throw new DOMException('later'); }, 1);
+console.log(new DOMException('s', 'X').stack.split('\n')[0]);

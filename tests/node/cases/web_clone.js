@@ -25,3 +25,8 @@ try {
 } catch (e) {
   console.log(e.name);
 }
+// A SharedArrayBuffer's clone shares its memory.
+const sab = new SharedArrayBuffer(4);
+const sc = structuredClone({ sab }).sab;
+new Uint8Array(sab)[0] = 9;
+console.log(sc instanceof SharedArrayBuffer, sc !== sab, new Uint8Array(sc)[0]);
