@@ -152,6 +152,13 @@ if any(vals.get(k) for _, k, _, _ in loop_rows):
     print("(Node / v8runner > 1: v8runner is that many times faster. Node's pool job is zlib.deflate of one")
     print(" byte, ours an empty work callback; notifier rows have no Node equivalent.)")
 
+new, bare, used = vals.get("new.c"), vals.get("new_bare.c"), vals.get("new_webused.c")
+if new and bare:
+    print(f"\nRuntime create + free (C): {new[0]:,.1f} us; bare (V8R_RUNTIME_NO_WEB_APIS) {bare[0]:,.1f} us: "
+          f"the lazy web APIs cost {new[0] / bare[0]:.2f}x")
+    if used:
+        print(f"  with a web global read once (web.js compiled): {used[0]:,.1f} us ({used[0] / bare[0]:.2f}x bare)")
+
 rss = vals.get("rss_per_runtime.c")
 if rss:
     print(f"\nRSS per idle runtime (C, 100 live): {rss[0]:,.0f} KiB")

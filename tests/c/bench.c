@@ -308,6 +308,23 @@ int main(void) {
         r[k] = (now_ns() - t) / 200;
     }
     printf("BENCH new.c %.1f us\n", median(r) / 1e3);
+    /* The same without the web APIs (whose globals are lazy), and what the
+     * first use of one costs on top of a runtime's creation. */
+    v8r_runtime_options bare;
+    v8r_runtime_options_init(&bare);
+    bare.flags = V8R_RUNTIME_NO_WEB_APIS;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int k = 0; k < ROUNDS; k++) {
+            double t = now_ns();
+            for (int i = 0; i < 200; i++) {
+                v8r_runtime_new(pass == 0 ? &bare : NULL, &rt, NULL);
+                if (pass == 1) v8r_runtime_eval(rt, (const uint8_t *)"typeof TextEncoder", 18, NULL, 0, NULL, NULL);
+                v8r_runtime_free(rt);
+            }
+            r[k] = (now_ns() - t) / 200;
+        }
+        printf("BENCH %s %.1f us\n", pass == 0 ? "new_bare.c" : "new_webused.c", median(r) / 1e3);
+    }
 
     /* RSS per idle runtime: 100 live runtimes that each ran one script. */
     enum { LIVE = 100 };
