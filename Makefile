@@ -237,7 +237,7 @@ install: lib
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 $(HEADER) $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(STATICLIB) $(DESTDIR)$(PREFIX)/lib/
-	strip --strip-debug $(DESTDIR)$(PREFIX)/lib/libv8runner.a
+	strip --strip-debug --remove-section=.llvm_addrsig $(DESTDIR)$(PREFIX)/lib/libv8runner.a
 	install -m 755 $(SHAREDLIB) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libv8runner.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libv8runner.so
