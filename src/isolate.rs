@@ -785,6 +785,37 @@ pub(crate) fn compile_script<'s>(
     Ok(script)
 }
 
+/// V8's code cache of one of the library's own scripts (the prelude, the
+/// web APIs), made by the first runtime of the process that compiles it
+/// (eagerly: every function) and used by every later one, which then
+/// neither parses nor compiles it. V8 checks a cache against the source
+/// and its own version and flags, and compiles afresh when it does not fit.
+pub(crate) struct BuiltinCache(once_cell::sync::OnceCell<Option<Vec<u8>>>);
+
+impl BuiltinCache {
+    pub(crate) const fn new() -> BuiltinCache {
+        BuiltinCache(once_cell::sync::OnceCell::new())
+    }
+
+    /// `source` (named `name`) compiled for the current context.
+    pub(crate) fn compile<'s>(
+        &self,
+        scope: &mut v8::PinScope<'s, '_>,
+        source: &str,
+        name: &str,
+    ) -> Option<v8::Local<'s, v8::Script>> {
+        let cache = self
+            .0
+            .get_or_init(|| create_code_cache(scope, source, name).ok().flatten());
+        let accepted = std::cell::Cell::new(false);
+        let cache = cache.as_deref().map(|data| CodeCache {
+            data,
+            accepted: &accepted,
+        });
+        compile_script(scope, source, name, cache).ok().flatten()
+    }
+}
+
 /// V8's code cache for `source` compiled eagerly (every function, so a
 /// later load compiles nothing). `Ok(None)`: it did not compile.
 pub(crate) fn create_code_cache(

@@ -338,9 +338,9 @@ pub(crate) fn install(scope: &mut v8::PinScope, core: *const Core, web: bool) ->
         add(scope, name, f)?;
     }
 
-    let script = crate::isolate::compile_script(scope, include_str!("prelude.js"), "v8runner:prelude", None)
-        .ok()
-        .flatten()
+    static CACHE: crate::isolate::BuiltinCache = crate::isolate::BuiltinCache::new();
+    let script = CACHE
+        .compile(scope, include_str!("prelude.js"), "v8runner:prelude")
         .ok_or_else(|| internal("compile"))?;
     let factory = script.run(scope).ok_or_else(|| internal("run"))?;
     let factory = v8::Local::<v8::Function>::try_from(factory).map_err(|_| internal("factory"))?;

@@ -98,9 +98,8 @@ fn first_read(
         {
             Some(Ok(f)) => f,
             _ => {
-                let Some(Some(script)) =
-                    crate::isolate::compile_script(scope, include_str!("web.js"), "v8runner:web", None).ok()
-                else {
+                static CACHE: crate::isolate::BuiltinCache = crate::isolate::BuiltinCache::new();
+                let Some(script) = CACHE.compile(scope, include_str!("web.js"), "v8runner:web") else {
                     return crate::host::throw_error(scope, "web APIs: cannot compile");
                 };
                 let Some(factory) = script
