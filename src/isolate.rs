@@ -786,11 +786,12 @@ pub(crate) fn compile_script<'s>(
 }
 
 /// V8's code cache of one of the library's own scripts (the prelude, the
-/// web APIs), made by the first runtime of the process that compiles it
-/// (eagerly: every function) and used by every later one, which then
-/// neither parses nor compiles it. V8 checks a cache against the source
+/// web APIs), made from the first runtime of the process that ran it (after
+/// running: it holds what that compiled, and the rest stays lazy, so a
+/// runtime's heap is no bigger than without it) and used by every later
+/// one, which then does not parse it. V8 checks a cache against the source
 /// and its own version and flags, and compiles afresh when it does not fit.
-pub(crate) struct BuiltinCache(once_cell::sync::OnceCell<Option<Vec<u8>>>);
+pub(crate) struct BuiltinCache(once_cell::sync::OnceCell<Vec<u8>>);
 
 impl BuiltinCache {
     pub(crate) const fn new() -> BuiltinCache {
@@ -804,15 +805,22 @@ impl BuiltinCache {
         source: &str,
         name: &str,
     ) -> Option<v8::Local<'s, v8::Script>> {
-        let cache = self
-            .0
-            .get_or_init(|| create_code_cache(scope, source, name).ok().flatten());
         let accepted = std::cell::Cell::new(false);
-        let cache = cache.as_deref().map(|data| CodeCache {
+        let cache = self.0.get().map(|data| CodeCache {
             data,
             accepted: &accepted,
         });
         compile_script(scope, source, name, cache).ok().flatten()
+    }
+
+    /// Keep `script`'s code for later runtimes, once it ran (first call
+    /// only; later ones do nothing).
+    pub(crate) fn remember(&self, scope: &mut v8::PinScope, script: v8::Local<v8::Script>) {
+        if self.0.get().is_none() {
+            if let Some(cache) = script.get_unbound_script(scope).create_code_cache() {
+                let _ = self.0.set(cache.to_vec());
+            }
+        }
     }
 }
 

@@ -349,6 +349,7 @@ pub(crate) fn install(scope: &mut v8::PinScope, core: *const Core, web: bool) ->
         .call(scope, recv, &[native.into()])
         .ok_or_else(|| internal("call"))?;
     let dispatch = v8::Local::<v8::Object>::try_from(dispatch).map_err(|_| internal("dispatch"))?;
+    CACHE.remember(scope, script);
     crate::web::install(scope, native, web)?;
     let get = |scope: &mut v8::PinScope, key: &str| -> Result<v8::Global<v8::Function>, Error> {
         let k = v8::String::new(scope, key).ok_or_else(|| internal(key))?;

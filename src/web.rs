@@ -116,6 +116,7 @@ fn first_read(
                     return;
                 };
                 native.set(scope, resolver_key.into(), f.into());
+                CACHE.remember(scope, script);
                 f
             }
         };
