@@ -182,10 +182,15 @@ pub(crate) enum TimerStep {
     Done,
 }
 
+/// The process's monotonic clock: the time since its first reading.
+pub(crate) fn clock() -> Duration {
+    static EPOCH: once_cell::sync::Lazy<Instant> = once_cell::sync::Lazy::new(Instant::now);
+    EPOCH.elapsed()
+}
+
 /// The loop's clock, in whole milliseconds, as libuv's `uv_now`.
 fn clock_ms() -> u64 {
-    static EPOCH: once_cell::sync::Lazy<Instant> = once_cell::sync::Lazy::new(Instant::now);
-    EPOCH.elapsed().as_millis() as u64
+    clock().as_millis() as u64
 }
 
 /// Timers and immediates, by id (a timer's id is its async id), kept the

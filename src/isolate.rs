@@ -607,15 +607,7 @@ macro_rules! caught {
         } else if let Some(exception) = tc.exception() {
             let mut err = $crate::error::Error::new($kind, String::new());
             if let Some(message) = tc.message() {
-                err.message = message.get(tc).to_rust_string_lossy(tc);
-                // V8 describes a thrown object without calling its code; an
-                // error whose name and message are accessors (DOMException)
-                // comes out as a bare "Uncaught ": ask the object itself.
-                if err.message.trim_end() == "Uncaught" {
-                    if let Some(text) = $crate::isolate::exception_text(tc, exception) {
-                        err.message = format!("Uncaught {text}");
-                    }
-                }
+                err.message = $crate::isolate::message_text(tc, message, exception);
                 err.line = message.get_line_number(tc).unwrap_or(0) as u32;
                 err.column = message.get_start_column() as u32 + 1;
                 if let Some(name) = message.get_script_resource_name(tc) {
@@ -640,11 +632,25 @@ macro_rules! caught {
 }
 pub(crate) use caught;
 
-/// `String(exception)`, or None when that throws too.
-pub(crate) fn exception_text(scope: &mut v8::PinScope, exception: v8::Local<v8::Value>) -> Option<String> {
+/// V8's text for `message` ("Uncaught ..."), about `exception`. V8
+/// describes a thrown object without running its code, so an error whose
+/// name and message are accessors (DOMException) comes out as a bare
+/// "Uncaught ": then the object itself is asked (`String(exception)`; if
+/// that throws too, V8's text stays).
+pub(crate) fn message_text(
+    scope: &mut v8::PinScope,
+    message: v8::Local<v8::Message>,
+    exception: v8::Local<v8::Value>,
+) -> String {
+    let text = message.get(scope).to_rust_string_lossy(scope);
+    if text.trim_end() != "Uncaught" {
+        return text;
+    }
     v8::tc_scope!(let tc, scope);
-    let text = exception.to_string(tc)?;
-    Some(text.to_rust_string_lossy(tc))
+    match exception.to_string(tc) {
+        Some(own) => format!("Uncaught {}", own.to_rust_string_lossy(tc)),
+        None => text,
+    }
 }
 
 /// The private symbol under which a host-made Error carries its tag.

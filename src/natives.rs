@@ -148,6 +148,14 @@ fn natives() -> Vec<(&'static str, v8::FunctionCallback)> {
             })),
         ),
         (
+            // Milliseconds (fractional) of the monotonic clock: console.time
+            // and performance.now.
+            "monotonic",
+            v8::MapFnTo::map_fn_to(native!(|_scope, _core, _args| Ok(Ret::Number(
+                crate::event_loop::clock().as_secs_f64() * 1e3
+            )))),
+        ),
+        (
             "timerRef",
             v8::MapFnTo::map_fn_to(native!(|scope, core, args| {
                 let id = arg_id(scope, args, 0);
@@ -337,6 +345,11 @@ pub(crate) fn install(scope: &mut v8::PinScope, core: *const Core, web: bool) ->
     for (name, f) in natives() {
         add(scope, name, f)?;
     }
+    if web {
+        for (name, f) in crate::web::natives() {
+            add(scope, name, f)?;
+        }
+    }
 
     static CACHE: crate::isolate::BuiltinCache = crate::isolate::BuiltinCache::new();
     let script = CACHE
@@ -350,7 +363,9 @@ pub(crate) fn install(scope: &mut v8::PinScope, core: *const Core, web: bool) ->
         .ok_or_else(|| internal("call"))?;
     let dispatch = v8::Local::<v8::Object>::try_from(dispatch).map_err(|_| internal("dispatch"))?;
     CACHE.remember(scope, script);
-    crate::web::install(scope, native, web)?;
+    if web {
+        crate::web::install(scope, native)?;
+    }
     let get = |scope: &mut v8::PinScope, key: &str| -> Result<v8::Global<v8::Function>, Error> {
         let k = v8::String::new(scope, key).ok_or_else(|| internal(key))?;
         let f = dispatch.get(scope, k.into()).ok_or_else(|| internal(key))?;
@@ -384,14 +399,10 @@ unsafe extern "C" fn on_uncaught_message(message: v8::Local<v8::Message>, except
         let Some(core) = active_core() else { return };
         let scope = std::pin::pin!(unsafe { v8::CallbackScope::new(message) });
         let scope = &mut scope.init();
-        let mut err = Error::new(Status::Exception, message.get(scope).to_rust_string_lossy(scope));
-        // As in `isolate::caught!`: V8 cannot describe an error whose name
-        // and message are accessors without running them.
-        if err.message.trim_end() == "Uncaught" {
-            if let Some(text) = crate::isolate::exception_text(scope, exception) {
-                err.message = format!("Uncaught {text}");
-            }
-        }
+        let mut err = Error::new(
+            Status::Exception,
+            crate::isolate::message_text(scope, message, exception),
+        );
         err.line = message.get_line_number(scope).unwrap_or(0) as u32;
         err.column = message.get_start_column() as u32 + 1;
         if let Some(name) = message.get_script_resource_name(scope) {

@@ -248,7 +248,7 @@
   console.groupEnd = function () { indent = indent.slice(2); };
   // As Node draws it: a column per key (or "Values" for primitives), cells
   // as inspect shows them (strings quoted), left-aligned.
-  const cell = (v) => (typeof v === 'string' ? `'${v}'` : typeof v === 'object' && v !== null ? inspect(v) : inspect(v));
+  const cell = (v) => (typeof v === 'string' ? `'${v}'` : inspect(v));
   console.table = function (data, columns) {
     if (data === null || typeof data !== 'object') return print(0, format([data]));
     const rows = data instanceof Map ? [...data.entries()] : Object.entries(data);

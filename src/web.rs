@@ -1,10 +1,11 @@
-//! The web platform's basics in every runtime (src/web.js): the JS side is
-//! installed at creation, each group made on first use; the few natives it
-//! needs (randomness, clocks, UTF-8, V8's structured clone) live here.
+//! The web platform's basics in every runtime (src/web.js): compiled on the
+//! first read of one of its globals, each group made on first use; the
+//! few natives it needs (randomness, the wall clock, UTF-8, V8's
+//! structured clone, URL parsing) live here.
 
 use std::cell::Cell;
 use std::rc::Rc;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use v8::{ValueDeserializerHelper, ValueSerializerHelper};
 
@@ -35,31 +36,24 @@ const GLOBALS: [&str; 20] = [
     "URLSearchParams",
 ];
 
-/// Install the web natives onto `native` (the prelude's object, never
-/// visible to scripts; always: the console's timers use the clock) and,
-/// with `globals`, the web globals: lazily, so that a runtime pays for
-/// compiling src/web.js only when a script first reads one of them.
-pub(crate) fn install(scope: &mut v8::PinScope, native: v8::Local<v8::Object>, globals: bool) -> Result<(), Error> {
-    let internal = |what: &str| Error::new(Status::Internal, format!("installing the web APIs: {what}"));
-    let natives: [(&str, v8::FunctionCallback); 7] = [
+/// The natives src/web.js uses (added to the prelude's `native` object,
+/// never visible to scripts, beside the prelude's own).
+pub(crate) fn natives() -> [(&'static str, v8::FunctionCallback); 6] {
+    [
         ("randomFill", v8::MapFnTo::map_fn_to(random_fill)),
-        ("monotonic", v8::MapFnTo::map_fn_to(monotonic)),
         ("wallClock", v8::MapFnTo::map_fn_to(wall_clock)),
         ("utf8Encode", v8::MapFnTo::map_fn_to(utf8_encode)),
         ("clone", v8::MapFnTo::map_fn_to(structured_clone)),
         ("urlParse", v8::MapFnTo::map_fn_to(url_parse)),
         ("urlSet", v8::MapFnTo::map_fn_to(url_set)),
-    ];
-    for (name, f) in natives {
-        let func = v8::Function::builder_raw(f)
-            .build(scope)
-            .ok_or_else(|| internal(name))?;
-        let key = v8::String::new(scope, name).ok_or_else(|| internal(name))?;
-        native.set(scope, key.into(), func.into());
-    }
-    if !globals {
-        return Ok(());
-    }
+    ]
+}
+
+/// Install the web globals, lazily: each is a lazy data property, so that
+/// a runtime pays for compiling src/web.js only when a script first reads
+/// one of them. `native` carries [`natives`].
+pub(crate) fn install(scope: &mut v8::PinScope, native: v8::Local<v8::Object>) -> Result<(), Error> {
+    let internal = |what: &str| Error::new(Status::Internal, format!("installing the web APIs: {what}"));
     let global = scope.get_current_context().global(scope);
     for name in GLOBALS {
         let key = v8::String::new(scope, name).ok_or_else(|| internal(name))?;
@@ -141,23 +135,17 @@ fn random_fill(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, mu
         let Ok(view) = v8::Local::<v8::Uint8Array>::try_from(args.get(0)) else {
             return crate::host::throw_error(scope, "randomFill: not a Uint8Array");
         };
-        let len = view.byte_length();
-        let mut bytes = vec![0u8; len];
-        if !fill_random(&mut bytes) {
-            return crate::host::throw_error(scope, "no randomness from the operating system");
-        }
         let Some(buffer) = view.buffer(scope) else {
             return crate::host::throw_error(scope, "randomFill: detached buffer");
         };
+        let (len, offset) = (view.byte_length(), view.byte_offset());
         let store = buffer.get_backing_store();
-        let offset = view.byte_offset();
-        if let Some(data) = store.data() {
-            if offset + len <= store.byte_length() {
-                // SAFETY: within the live backing store (checked above); this
-                // thread holds the isolate, so no JS touches it meanwhile.
-                unsafe {
-                    std::ptr::copy_nonoverlapping(bytes.as_ptr(), (data.as_ptr() as *mut u8).add(offset), len);
-                }
+        if let Some(data) = store.data().filter(|_| offset + len <= store.byte_length()) {
+            // SAFETY: within the live backing store (checked above); this
+            // thread holds the isolate, so no JS touches it meanwhile.
+            let bytes = unsafe { std::slice::from_raw_parts_mut((data.as_ptr() as *mut u8).add(offset), len) };
+            if !fill_random(bytes) {
+                return crate::host::throw_error(scope, "no randomness from the operating system");
             }
         }
         rv.set(args.get(0));
@@ -179,12 +167,6 @@ fn fill_random(buf: &mut [u8]) -> bool {
         done += n as usize;
     }
     true
-}
-
-/// `monotonic()`: milliseconds (fractional) on a clock that never goes back.
-fn monotonic(_scope: &mut v8::PinScope, _args: v8::FunctionCallbackArguments, mut rv: v8::ReturnValue<v8::Value>) {
-    static EPOCH: once_cell::sync::Lazy<Instant> = once_cell::sync::Lazy::new(Instant::now);
-    rv.set_double(EPOCH.elapsed().as_secs_f64() * 1e3);
 }
 
 /// `wallClock()`: milliseconds since the Unix epoch (fractional).

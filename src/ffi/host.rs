@@ -68,10 +68,7 @@ pub extern "C" fn v8r_runtime_register(
     finalizer: v8r_finalizer_fn,
     err: *mut *mut v8r_error,
 ) -> Status {
-    boundary(err, || {
-        let func = sync_function(func)?;
-        install(rt, data, finalizer, func, as_global(name, 0)?)
-    })
+    v8r_runtime_register_with(rt, name, 0, func, data, finalizer, err)
 }
 
 /// `v8r_runtime_register` with `flags`: V8R_REPLACE puts the function over
@@ -106,10 +103,7 @@ pub extern "C" fn v8r_runtime_register_async(
     finalizer: v8r_finalizer_fn,
     err: *mut *mut v8r_error,
 ) -> Status {
-    boundary(err, || {
-        let func = async_function(func)?;
-        install(rt, data, finalizer, func, as_global(name, 0)?)
-    })
+    v8r_runtime_register_async_with(rt, name, 0, func, data, finalizer, err)
 }
 
 /// `v8r_runtime_register_async` with `flags` as for
