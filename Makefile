@@ -217,7 +217,7 @@ bench: lib $(BUILD)/bench_c $(TS_JS)
 	rm -f $(BUILD)/bench-v8go
 	cd tests/bench/peers/v8go && $(GO) build -o ../../../../$(BUILD)/bench-v8go . || echo "v8go peer unavailable"
 	cd tests/bench/peers/cgofloor && $(GO) build -o ../../../../$(BUILD)/bench-cgofloor .
-	{ $(CARGO) bench --bench floor 2>/dev/null; ./$(BUILD)/bench_c; \
+	{ $(CARGO) bench --bench floor 2>/dev/null; ./$(BUILD)/bench_c; V8RUNNER_NO_SNAPSHOT=1 ./$(BUILD)/bench_c new; \
 	  (cd go && $(GO) test -run '^$$' -bench . -benchtime 2s -count 1 .); \
 	  ./$(BUILD)/bench-cgofloor; V8RUNNER_BENCH_TS=$(abspath $(TS_JS)) ./$(BUILD)/bench-v8runner-go; ./$(BUILD)/bench-goja; \
 	  if [ -x $(BUILD)/bench-v8go ]; then ./$(BUILD)/bench-v8go; fi; \

@@ -571,3 +571,86 @@ func ExampleWithoutWebAPIs() {
 	// function,function,function
 	// undefined,undefined,function
 }
+
+func ExampleNewSnapshot() {
+	ctx := context.Background()
+	// Evaluate a library once, then start every runtime from the result.
+	snap, err := v8runner.NewSnapshot(func(rt *v8runner.Runtime) error {
+		_, err := rt.Eval(ctx, `globalThis.slugify = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-')`)
+		return err
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer snap.Close()
+	rt, _ := v8runner.NewRuntime(v8runner.WithSnapshot(snap))
+	defer rt.Close()
+	v, _ := rt.Eval(ctx, "slugify('Hello, World')")
+	fmt.Println(v)
+	// Output: hello-world
+}
+
+func ExampleWithSnapshot() {
+	ctx := context.Background()
+	double := func(args ...v8runner.Value) (any, error) { return 2 * args[0].Float(), nil }
+	snap, _ := v8runner.NewSnapshot(func(rt *v8runner.Runtime) error {
+		rt.Func("double", double)
+		_, err := rt.Eval(ctx, "globalThis.quad = (x) => double(double(x))")
+		return err
+	})
+	defer snap.Close()
+	rt, _ := v8runner.NewRuntime(v8runner.WithSnapshot(snap))
+	defer rt.Close()
+	// Host functions are kept by name: register them again to bind them.
+	_, err := rt.Eval(ctx, "quad(1)")
+	fmt.Println(err != nil)
+	rt.Func("double", double)
+	v, _ := rt.Eval(ctx, "quad(1.5)")
+	fmt.Println(v)
+	// Output:
+	// true
+	// 6
+}
+
+func ExampleLoadSnapshot() {
+	snap, _ := v8runner.NewSnapshot(func(rt *v8runner.Runtime) error {
+		_, err := rt.Eval(context.Background(), "var answer = 42")
+		return err
+	})
+	data, _ := snap.Bytes() // store these, e.g. in a file
+	snap.Close()
+	loaded, err := v8runner.LoadSnapshot(data)
+	fmt.Println(err)
+	defer loaded.Close()
+	_, err = v8runner.LoadSnapshot(data[:len(data)-1])
+	fmt.Println(errors.Is(err, v8runner.ErrBadInput))
+	// Output:
+	// <nil>
+	// true
+}
+
+func ExampleSnapshot() {
+	snap, _ := v8runner.NewSnapshot(nil) // the built-in environment only
+	defer snap.Close()
+	rt, _ := v8runner.NewRuntime(v8runner.WithSnapshot(snap))
+	defer rt.Close()
+	v, _ := rt.Eval(context.Background(), "typeof setTimeout")
+	fmt.Println(v)
+	// Output: function
+}
+
+func ExampleSnapshot_Bytes() {
+	snap, _ := v8runner.NewSnapshot(nil)
+	defer snap.Close()
+	data, _ := snap.Bytes()
+	fmt.Println(string(data[:7]))
+	// Output: V8RSNAP
+}
+
+func ExampleSnapshot_Close() {
+	snap, _ := v8runner.NewSnapshot(nil)
+	snap.Close()
+	_, err := v8runner.NewRuntime(v8runner.WithSnapshot(snap))
+	fmt.Println(errors.Is(err, v8runner.ErrClosed))
+	// Output: true
+}

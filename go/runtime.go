@@ -35,6 +35,8 @@ type options struct {
 	moduleCache string
 	noWebAPIs   bool
 	consoleFunc func(ConsoleLevel, string)
+	snapshot    *Snapshot
+	forSnapshot bool
 }
 
 // ConsoleLevel says which console method printed a line.
@@ -158,6 +160,14 @@ func NewRuntime(opts ...Option) (*Runtime, error) {
 	if o.noWebAPIs {
 		copts.flags |= C.V8R_RUNTIME_NO_WEB_APIS
 	}
+	if o.forSnapshot {
+		copts.flags |= C.V8R_RUNTIME_FOR_SNAPSHOT
+	}
+	snapshot, err := o.snapshotPtr()
+	if err != nil {
+		return nil, err
+	}
+	copts.snapshot = snapshot
 	if o.console == nil {
 		o.console = os.Stderr
 	}
@@ -178,7 +188,9 @@ func NewRuntime(opts ...Option) (*Runtime, error) {
 	}
 	var h *C.v8r_runtime
 	var cerr *C.v8r_error
-	if err := statusError(C.v8r_runtime_new(&copts, &h, &cerr), cerr); err != nil {
+	status := C.v8r_runtime_new(&copts, &h, &cerr)
+	runtime.KeepAlive(o.snapshot)
+	if err := statusError(status, cerr); err != nil {
 		sinkHandle.Delete()
 		return nil, err
 	}

@@ -107,6 +107,13 @@
 // timers, console and async hooks only.
 #define V8R_RUNTIME_NO_WEB_APIS 2
 
+// `flags` bit: a runtime to turn into a snapshot (`v8r_runtime_snapshot`)
+// once its bootstrap code ran. It starts from the built-in environment;
+// while it lives, V8 itself leaves out WebAssembly and SharedArrayBuffer
+// (runtimes created from the snapshot have them) and makes no code caches,
+// and exceptions of its microtasks are not reported to the error sink.
+#define V8R_RUNTIME_FOR_SNAPSHOT 4
+
 // The most arguments a call from C may pass (`argc`); more is
 // V8R_STATUS_BAD_INPUT.
 #define V8R_MAX_ARGS 65535
@@ -305,6 +312,10 @@ typedef struct v8r_promise v8r_promise;
 // Never dereference it; it is validated on every call.
 typedef struct v8r_runtime v8r_runtime;
 
+// An opaque snapshot handle: checked bytes of a runtime's heap. Any
+// thread; any number of runtimes may be created from one at once.
+typedef struct v8r_snapshot v8r_snapshot;
+
 // An opaque work request handle, valid from `v8r_queue_work` until its
 // after-callback returns.
 typedef struct v8r_work v8r_work;
@@ -476,6 +487,12 @@ typedef struct v8r_runtime_options {
   // (no limit when that is 0 too). WebAssembly memories are not counted:
   // V8 caps each one (`--wasm-max-mem-pages`, process-wide).
   uint64_t array_buffer_limit;
+  // Start from this snapshot (`v8r_runtime_snapshot`, `v8r_snapshot_load`)
+  // instead of the built-in environment: its globals, functions and
+  // environment (web APIs as its creator had them; the
+  // V8R_RUNTIME_NO_WEB_APIS flag does not apply). NULL: none. The
+  // runtime keeps what it needs: the snapshot may be freed after.
+  const struct v8r_snapshot *snapshot;
 } v8r_runtime_options;
 
 // Limits of one `v8r_runv8_with` call. Zero-initialise and set what you
@@ -1117,6 +1134,44 @@ v8r_status v8r_runv8_set_timeout(uint64_t timeout_ms);
 // and at most (`*capacity`: the number of cores, or `V8RUNNER_ISOLATES`).
 // Either pointer may be NULL. Any thread.
 void v8r_runv8_pool_stats(size_t *live, size_t *capacity);
+
+// Turn `rt` (created with V8R_RUNTIME_FOR_SNAPSHOT, after its bootstrap
+// code ran) into a snapshot in `*out`: its globals, functions (with
+// their compiled code) and environment, for `v8r_runtime_options.snapshot`.
+// Host functions are kept by name: a runtime created from the snapshot
+// binds them when it registers the same names (calling one before throws
+// an Error naming it).
+//
+// On success `rt` is freed, as by `v8r_runtime_free` (values and
+// functions held from it fail with V8R_STATUS_CLOSED). Refused with
+// V8R_STATUS_BAD_INPUT, `rt` unchanged, when it holds what a snapshot
+// cannot: pending timers or immediates, open notifiers, work in flight,
+// unsettled host promises, ES modules, async hook sets; or when it was
+// not created for a snapshot. Threads: as `v8r_runtime_free`.
+v8r_status v8r_runtime_snapshot(struct v8r_runtime *rt,
+                                struct v8r_snapshot **out,
+                                struct v8r_error **err);
+
+// Load snapshot bytes (from `v8r_snapshot_data`, copied) into `*out`.
+// Refused with V8R_STATUS_BAD_INPUT, never a crash: bytes that are not a
+// snapshot, damaged ones (checksums), and ones made by another build of
+// v8runner or V8 or with other V8 flags (`V8RUNNER_FLAGS`). Any thread.
+v8r_status v8r_snapshot_load(const uint8_t *bytes,
+                             size_t len,
+                             struct v8r_snapshot **out,
+                             struct v8r_error **err);
+
+// The snapshot's bytes, to store and give to `v8r_snapshot_load` later:
+// `*data` (`*len` bytes) stays valid until the snapshot is freed. Any
+// thread.
+v8r_status v8r_snapshot_data(const struct v8r_snapshot *s, const uint8_t **data, size_t *len);
+
+// Release a snapshot. Runtimes created from it keep what they need. NULL
+// is a no-op. Any thread.
+void v8r_snapshot_free(struct v8r_snapshot *s);
+
+// Number of live snapshot handles (for leak checks in tests). Any thread.
+size_t v8r_snapshot_count(void);
 
 // A number value (no allocation). Any thread.
 struct v8r_value v8r_value_number(double n);

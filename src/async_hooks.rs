@@ -303,6 +303,26 @@ impl AsyncState {
         self.context_used.store(true, Ordering::Relaxed);
     }
 
+    /// Whether an AsyncLocalStorage exists (a snapshot keeps this).
+    pub(crate) fn context_used(&self) -> bool {
+        self.context_used.load(Ordering::Relaxed)
+    }
+
+    /// What a snapshot cannot keep of this state (hook sets and async
+    /// records live on the native side), if any.
+    pub(crate) fn snapshot_blocker(&self) -> Option<&'static str> {
+        let st = self.lock();
+        if !st.sets.is_empty() {
+            Some("it has async hook sets (asyncHooks.createHook)")
+        } else if !st.records.is_empty() {
+            Some("it has live async resources (promise records)")
+        } else if self.long_stacks.load(Ordering::Relaxed) {
+            Some("long stack traces are on")
+        } else {
+            None
+        }
+    }
+
     pub(crate) fn set_long_stacks(&self, on: bool) {
         self.long_stacks.store(on, Ordering::Relaxed);
         let st = self.lock();

@@ -375,8 +375,10 @@ pub(crate) struct Gateway {
     name: String,
     core: Arc<Core>,
     /// Disposed by hand ([`Gateway::dispose_isolate`]): after everything
-    /// that refers to it, and never for a dead runtime.
+    /// that refers to it, and never for a dead runtime; or taken out to be
+    /// serialized ([`Gateway::take_vm`]).
     vm: ManuallyDrop<Vm>,
+    vm_taken: bool,
     /// The id of the innermost call with an id running now (0: none), for
     /// a callback to find the host call it runs in.
     current_call: AtomicU64,
@@ -390,9 +392,10 @@ impl Gateway {
         name: String,
         any_thread: bool,
     ) -> Self {
-        if !any_thread {
+        if !any_thread && !vm.is_creator() {
             // Only the owner thread ever enters (and disposes of) it: its
-            // V8 state may stay in the isolate between calls.
+            // V8 state may stay in the isolate between calls. (Not in an
+            // isolate to be serialized, which must be free of thread state.)
             vm.park_here_for_good();
         }
         Gateway {
@@ -403,6 +406,7 @@ impl Gateway {
             core,
             current_call: AtomicU64::new(0),
             vm: ManuallyDrop::new(vm),
+            vm_taken: false,
         }
     }
 
@@ -548,13 +552,31 @@ impl Gateway {
     /// Dispose of the isolate, last. A dead runtime's isolate is leaked
     /// instead: V8 state in it refers to an abandoned stack.
     pub(crate) fn dispose_isolate(&mut self) {
+        if self.vm_taken {
+            return;
+        }
         if self.calls.is_dead() {
             std::mem::forget(self.context.take());
             return;
         }
+        self.vm_taken = true;
         // SAFETY: called once (from the runtime's Drop), after everything
         // that uses the isolate.
         unsafe { ManuallyDrop::drop(&mut self.vm) };
+    }
+
+    /// Whether the isolate is still here (not disposed or taken).
+    pub(crate) fn has_vm(&self) -> bool {
+        !self.vm_taken
+    }
+
+    /// Take the isolate out, after everything that uses it is released
+    /// (the runtime's teardown), to serialize it.
+    pub(crate) fn take_vm(&mut self) -> Vm {
+        assert!(!self.vm_taken, "the isolate was taken or disposed already");
+        self.vm_taken = true;
+        // SAFETY: marked taken: never used or dropped here again.
+        unsafe { ManuallyDrop::take(&mut self.vm) }
     }
 }
 

@@ -415,6 +415,11 @@ impl Timers {
 
     /// How many immediates are queued now: a turn runs at most these
     /// (those queued while they run wait for the next turn, as in Node).
+    /// Timers, intervals and immediates not run or cleared yet.
+    pub(crate) fn pending(&self) -> usize {
+        self.active.len() + self.immediates.len()
+    }
+
     pub(crate) fn immediates_queued(&self) -> usize {
         self.immediates.len()
     }

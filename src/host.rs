@@ -75,6 +75,19 @@ pub(crate) struct Registry {
     /// waiting for the loop.
     promises: Mutex<HashMap<u64, Pending>>,
     settlements: Mutex<HashMap<u64, Result<Value, Thrown>>>,
+    /// Host functions known by number (see [`Slots`]).
+    slots: Mutex<Slots>,
+}
+
+/// Host functions a snapshot can hold. V8 cannot serialize an address, so
+/// in a runtime made for a snapshot a function's data is its number here,
+/// and a snapshot keeps the names. A runtime made from the snapshot starts
+/// with every number unbound, until the host registers that name again.
+#[derive(Default)]
+struct Slots {
+    /// New functions get a number (the runtime is made for a snapshot).
+    numbered: bool,
+    list: Vec<(String, Option<Arc<HostEntry>>)>,
 }
 
 fn locked<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -94,9 +107,56 @@ impl Registry {
         std::mem::take(&mut *locked(&self.promises))
     }
 
+    /// Host promises not settled yet.
+    pub(crate) fn promises_pending(&self) -> usize {
+        locked(&self.promises).len()
+    }
+
     /// Forget the functions (last, before the isolate: V8 points at them).
     pub(crate) fn drop_functions(&self) {
         drop(std::mem::take(&mut *locked(&self.functions)));
+        drop(std::mem::take(&mut locked(&self.slots).list));
+    }
+
+    /// Give every new function a number (a runtime made for a snapshot).
+    pub(crate) fn number_functions(&self) {
+        locked(&self.slots).numbered = true;
+    }
+
+    /// The names of the numbered functions, in number order.
+    pub(crate) fn numbered_names(&self) -> Vec<String> {
+        locked(&self.slots).list.iter().map(|(name, _)| name.clone()).collect()
+    }
+
+    /// Numbered functions from a snapshot, unbound, in number order.
+    pub(crate) fn restore_numbered(&self, names: Vec<String>) {
+        locked(&self.slots).list = names.into_iter().map(|n| (n, None)).collect();
+    }
+
+    /// Bind the unbound numbered functions called `name` to `entry`;
+    /// whether there were any.
+    fn bind_numbered(&self, name: &str, entry: &Arc<HostEntry>) -> bool {
+        let mut slots = locked(&self.slots);
+        let mut any = false;
+        for (n, e) in slots.list.iter_mut() {
+            if n == name && e.is_none() {
+                *e = Some(Arc::clone(entry));
+                any = true;
+            }
+        }
+        any
+    }
+
+    /// Numbered function `i`: bound, or its name.
+    fn numbered(&self, i: usize) -> Result<Arc<HostEntry>, String> {
+        match locked(&self.slots).list.get(i) {
+            Some((_, Some(entry))) => Ok(Arc::clone(entry)),
+            Some((name, None)) => Err(format!(
+                "host function {name:?} is not bound: this runtime was made from a snapshot, \
+                 so register {name:?} again before calling it"
+            )),
+            None => Err("host function without its number".into()),
+        }
     }
 }
 
@@ -120,6 +180,20 @@ pub(crate) fn register(
     func: HostFunction,
     opts: FunctionOptions,
 ) -> Result<(), Error> {
+    // A snapshot's functions of this name take it, wherever its JS holds
+    // them (the global too, unless the snapshot's code changed that).
+    let entry = Arc::new(HostEntry {
+        core: Arc::downgrade(core),
+        func,
+        with_this: opts.with_this,
+    });
+    if core.hosts.bind_numbered(name, &entry) {
+        return Ok(());
+    }
+    let Ok(entry) = Arc::try_unwrap(entry) else {
+        return Err(Error::new(Status::Internal, "a host function is shared"));
+    };
+    let func = entry.func;
     // Checked before the function exists: a refused name leaves nothing behind.
     let slot = GlobalSlot::check(scope, name, opts.replace)?;
     let f = new_function(scope, core, name, func, opts.with_this)?;
@@ -185,15 +259,24 @@ pub(crate) fn new_function<'s>(
         func,
         with_this,
     });
-    let ptr = &*entry as *const HostEntry as *mut std::ffi::c_void;
-    let data = v8::External::new(scope, ptr);
     let key = v8::String::new(scope, name).ok_or_else(|| Error::bad_input("name too long"))?;
+    let mut slots = locked(&core.hosts.slots);
+    let data: v8::Local<v8::Value> = if slots.numbered {
+        let n = slots.list.len();
+        let number = i32::try_from(n).map_err(|_| Error::bad_input("too many host functions"))?;
+        slots.list.push((name.to_string(), Some(Arc::from(entry))));
+        v8::Integer::new(scope, number).into()
+    } else {
+        let ptr = &*entry as *const HostEntry as *mut std::ffi::c_void;
+        locked(&core.hosts.functions).push(entry);
+        v8::External::new(scope, ptr).into()
+    };
+    drop(slots);
     let f = v8::Function::builder(callback)
-        .data(data.into())
+        .data(data)
         .build(scope)
         .ok_or_else(|| Error::new(Status::Internal, "cannot create function"))?;
     f.set_name(key);
-    locked(&core.hosts.functions).push(entry);
     Ok(f)
 }
 
@@ -312,6 +395,11 @@ impl Drop for Settler {
     }
 }
 
+/// The callback of every host function (for snapshots).
+pub(crate) fn callbacks() -> [v8::FunctionCallback; 1] {
+    [v8::MapFnTo::map_fn_to(callback)]
+}
+
 /// The V8 callback behind every host function. Everything in it runs
 /// inside the panic boundary: a panic cannot unwind through V8's frames.
 fn callback(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, mut rv: v8::ReturnValue<v8::Value>) {
@@ -366,12 +454,18 @@ fn call(
     args: &v8::FunctionCallbackArguments,
     rv: &mut v8::ReturnValue<v8::Value>,
 ) -> Result<(), CallError> {
-    let Ok(data) = v8::Local::<v8::External>::try_from(args.data()) else {
-        return Err(("host function without its data".into(), None));
+    let numbered;
+    let entry = match v8::Local::<v8::External>::try_from(args.data()) {
+        // SAFETY: points at a HostEntry the Core owns; the Core outlives
+        // the context whose functions carry this pointer.
+        Ok(data) => unsafe { &*(data.value() as *const HostEntry) },
+        Err(_) => {
+            let core = crate::natives::core_of(scope).ok_or(("host function outside its runtime".into(), None))?;
+            let i = args.data().uint32_value(scope).unwrap_or(u32::MAX) as usize;
+            numbered = core.hosts.numbered(i).map_err(|m| (m.into(), None))?;
+            &*numbered
+        }
     };
-    // SAFETY: points at a HostEntry the Core owns; the Core outlives the
-    // context whose functions carry this pointer.
-    let entry = unsafe { &*(data.value() as *const HostEntry) };
     let Some(core) = entry.core.upgrade() else {
         return Err(("the runtime is closing".into(), None));
     };

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use crate::error::{Error, Status};
 use crate::platform;
 use crate::refs::Refs;
+use crate::snapshot::Snapshot;
 use crate::value::{self, Conv, Value};
 
 /// Limits for a new isolate. Zero means "V8's default".
@@ -133,6 +134,15 @@ struct HeapGuard {
     hit: AtomicBool,
     /// The ArrayBuffer budget, when there is one.
     budget: Option<Arc<Budget>>,
+}
+
+impl HeapGuard {
+    /// V8's `v8::Isolate*`.
+    fn raw(&self) -> *mut c_void {
+        // SAFETY: the crate's raw isolate pointer is V8's `v8::Isolate*`
+        // (a transparent wrapper); only its address is used here.
+        unsafe { std::mem::transmute_copy(&self.isolate.0) }
+    }
 }
 
 /// The isolate's address, read only by the near-heap-limit callback, which
@@ -284,12 +294,54 @@ fn fit_stack_limit(isolate: &v8::Isolate) {
 /// An isolate plus its heap guard. Field order is drop order: the isolate
 /// goes first, while the guard it points to is still alive.
 pub struct Vm {
-    shared: v8::SharedIsolate,
+    isolate: Holder,
     heap: Box<HeapGuard>,
     /// The thread that keeps its V8 state in the isolate between locks
     /// (see [`Vm::park_here`]), and that state.
     park: std::sync::Mutex<Option<Box<Park>>>,
+    /// The snapshot the heap came from: V8 reads it until the isolate goes.
+    _snapshot: Option<Arc<Snapshot>>,
+    /// A creator's context to serialize was given (`keep_context`).
+    context_kept: AtomicBool,
 }
+
+/// Embedder data slots of a runtime's isolate: its `Core` (see
+/// `natives::bind_core`), and a mark on snapshot creators.
+pub(crate) const CORE_SLOT: u32 = 0;
+const CREATOR_SLOT: u32 = 1;
+
+/// Whether `isolate` is a snapshot creator, where V8 refuses (aborts) to
+/// make code caches.
+pub(crate) fn is_creator(isolate: &v8::Isolate) -> bool {
+    !isolate.get_data(CREATOR_SLOT).is_null()
+}
+
+/// Where a new isolate's heap starts from.
+pub enum Start {
+    /// V8's own snapshot: a bare JS environment.
+    V8,
+    /// A v8runner snapshot.
+    Snapshot(Arc<Snapshot>),
+    /// V8's own, in an isolate made to be serialized ([`Vm::create_blob`]).
+    Creator,
+}
+
+/// How the Vm holds its isolate.
+enum Holder {
+    /// Held for its drop, which disposes of the isolate.
+    #[allow(dead_code)]
+    Shared(v8::SharedIsolate),
+    /// A snapshot creator, which V8 cannot share: it stays owned, is not
+    /// entered between locks, and [`Vm::create_blob`] consumes it (the
+    /// only way V8 lets go of one).
+    Creator(Option<CreatorIsolate>),
+}
+
+struct CreatorIsolate(v8::OwnedIsolate);
+// SAFETY: used only under the isolate's Locker, like a shared isolate, and
+// consumed on one thread by `create_blob`.
+unsafe impl Send for CreatorIsolate {}
+unsafe impl Sync for CreatorIsolate {}
 
 // V8's Locker and Unlocker, which the crate only offers as a guard that
 // allocates per lock and frees the thread's V8 state at each unlock.
@@ -407,13 +459,28 @@ impl Drop for Vm {
         // isolate gives its state back first (other threads never park
         // past their `Parking`).
         self.unpark_here();
+        if let Holder::Creator(creator) = &mut self.isolate {
+            if let Some(CreatorIsolate(mut owned)) = creator.take() {
+                // Never serialized: V8 disposes of a creator only through
+                // its blob, which needs a context to hold (an empty one,
+                // unless one was kept).
+                // SAFETY: nothing holds the isolate (every lock is gone).
+                unsafe { v8__Isolate__Enter(self.heap.raw()) };
+                if !self.context_kept.load(Ordering::SeqCst) {
+                    v8::scope!(let scope, &mut owned);
+                    let context = v8::Context::new(scope, Default::default());
+                    scope.set_default_context(context);
+                }
+                drop(owned.create_blob(v8::FunctionCodeHandling::Clear));
+            }
+        }
     }
 }
 
 impl Vm {
     /// Create an isolate. Must not be called while this thread holds
     /// another v8runner isolate (checked by the callers).
-    pub fn new(limits: HeapLimits) -> Result<Vm, Error> {
+    pub fn new(limits: HeapLimits, start: Start) -> Result<Vm, Error> {
         platform::ensure_initialized()?;
         platform::check_address_space(platform::ISOLATE_RESERVATION, "a new isolate")?;
         if thread_in_isolate() {
@@ -437,8 +504,26 @@ impl Vm {
         if let Some(budget) = &budget {
             params = params.array_buffer_allocator(limited_allocator(budget));
         }
-        let mut owned = v8::Isolate::new(params);
+        params = params.external_references(crate::snapshot::references());
+        let creator = matches!(start, Start::Creator);
+        let snapshot = match start {
+            Start::Snapshot(snapshot) => {
+                // SAFETY: the Vm keeps the snapshot alive past the isolate.
+                let blob: &'static [u8] = unsafe { std::mem::transmute::<&[u8], &'static [u8]>(snapshot.payload()) };
+                params = params.snapshot_blob(v8::StartupData::from(blob));
+                Some(snapshot)
+            }
+            _ => None,
+        };
+        let mut owned = if creator {
+            v8::Isolate::snapshot_creator(None, Some(params))
+        } else {
+            v8::Isolate::new(params)
+        };
         owned.set_microtasks_policy(v8::MicrotasksPolicy::Explicit);
+        if creator {
+            owned.set_data(CREATOR_SLOT, std::ptr::dangling_mut::<c_void>());
+        }
         let heap = Box::new(HeapGuard {
             handle: owned.thread_safe_handle(),
             // SAFETY: the isolate outlives the guard (Vm's field order).
@@ -447,15 +532,70 @@ impl Vm {
             budget,
         });
         owned.add_near_heap_limit_callback(near_heap_limit, &*heap as *const HeapGuard as *mut c_void);
-        // SAFETY: nothing stored in the isolate is thread-bound (no slots,
-        // no weak handles yet), which is what sharing requires.
-        let shared = unsafe { owned.try_into_shared() }
-            .map_err(|e| Error::new(Status::Internal, format!("cannot share isolate: {e:?}")))?;
+        let isolate = if creator {
+            // Locked and entered per call like a shared one (V8 allows a
+            // serializing isolate that), so not entered in between.
+            // SAFETY: entered by its creation on this thread.
+            unsafe { v8__Isolate__Exit(heap.raw()) };
+            Holder::Creator(Some(CreatorIsolate(owned)))
+        } else {
+            // SAFETY: nothing stored in the isolate is thread-bound (no slots,
+            // no weak handles yet), which is what sharing requires.
+            let shared = unsafe { owned.try_into_shared() }
+                .map_err(|e| Error::new(Status::Internal, format!("cannot share isolate: {e:?}")))?;
+            Holder::Shared(shared)
+        };
         Ok(Vm {
-            shared,
+            isolate,
             heap,
             park: std::sync::Mutex::new(None),
+            _snapshot: snapshot,
+            context_kept: AtomicBool::new(false),
         })
+    }
+
+    /// Whether this isolate is a snapshot creator.
+    pub fn is_creator(&self) -> bool {
+        matches!(self.isolate, Holder::Creator(_))
+    }
+
+    /// Make `context` the one isolates made from this creator's snapshot
+    /// start in, with `data` for them to read once (index 0). Once.
+    pub fn keep_context(
+        &self,
+        isolate: &mut v8::Isolate,
+        context: v8::Local<v8::Context>,
+        data: v8::Local<v8::Array>,
+    ) -> Result<(), Error> {
+        if !self.is_creator() || self.context_kept.swap(true, Ordering::SeqCst) {
+            return Err(Error::new(
+                Status::Internal,
+                "not a snapshot creator, or its context is kept already",
+            ));
+        }
+        isolate.add_context_data(context, data);
+        isolate.set_default_context(context);
+        Ok(())
+    }
+
+    /// Serialize the heap with `context` as the one new isolates start
+    /// with (set by the caller, under the lock, with every handle into the
+    /// heap dropped since), consuming the isolate. Functions keep their
+    /// compiled code. No lock may be held, by any thread.
+    pub fn create_blob(mut self) -> Result<Vec<u8>, Error> {
+        let Holder::Creator(creator) = &mut self.isolate else {
+            return Err(Error::new(Status::Internal, "not a snapshot creator"));
+        };
+        let Some(CreatorIsolate(owned)) = creator.take() else {
+            return Err(Error::new(Status::Internal, "the isolate was serialized already"));
+        };
+        // SAFETY: unlocked; V8 wants the isolate entered to serialize it
+        // and exits it when it disposes of it after.
+        unsafe { v8__Isolate__Enter(self.heap.raw()) };
+        let blob = owned
+            .create_blob(v8::FunctionCodeHandling::Keep)
+            .ok_or_else(|| Error::new(Status::Internal, "V8 could not serialize the heap"))?;
+        Ok(blob.to_vec())
     }
 
     /// Lock and enter the isolate on this thread.
@@ -561,14 +701,12 @@ impl Vm {
 
     /// V8's `v8::Isolate*`.
     fn raw(&self) -> *mut c_void {
-        // SAFETY: the crate's raw isolate pointer is V8's `v8::Isolate*`
-        // (a transparent wrapper); only its address is used here.
-        unsafe { std::mem::transmute_copy(&self.heap.isolate.0) }
+        self.heap.raw()
     }
 
     /// Thread-safe handle for terminate.
     pub fn handle(&self) -> v8::IsolateHandle {
-        self.shared.thread_safe_handle()
+        self.heap.handle.clone()
     }
 
     /// Whether the heap limit was reached; such an isolate is spent.
@@ -812,7 +950,7 @@ impl BuiltinCache {
         name: &str,
     ) -> Option<v8::Local<'s, v8::Script>> {
         let accepted = std::cell::Cell::new(false);
-        let cache = self.0.get().map(|data| CodeCache {
+        let cache = self.0.get().filter(|_| !is_creator(scope)).map(|data| CodeCache {
             data,
             accepted: &accepted,
         });
@@ -822,7 +960,7 @@ impl BuiltinCache {
     /// Keep `script`'s code for later runtimes, once it ran (first call
     /// only; later ones do nothing).
     pub(crate) fn remember(&self, scope: &mut v8::PinScope, script: v8::Local<v8::Script>) {
-        if self.0.get().is_none() {
+        if self.0.get().is_none() && !is_creator(scope) {
             if let Some(cache) = script.get_unbound_script(scope).create_code_cache() {
                 let _ = self.0.set(cache.to_vec());
             }

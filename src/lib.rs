@@ -25,6 +25,7 @@ pub mod platform;
 pub mod refs;
 pub mod runtime;
 pub mod runv8;
+pub mod snapshot;
 pub mod value;
 mod watchdog;
 mod web;

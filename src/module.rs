@@ -93,6 +93,12 @@ impl Modules {
         Ok(())
     }
 
+    /// Modules compiled or defined so far.
+    pub(crate) fn count(&self) -> usize {
+        let st = self.lock();
+        st.by_name.len() + st.host.len()
+    }
+
     /// The V8 handles, for the runtime to drop under its isolate lock.
     pub(crate) fn take_handles(&self) -> impl Send {
         let mut st = self.lock();
@@ -357,7 +363,8 @@ fn compile<'s>(
 /// cache it was given. `None`: no such source-text module here.
 pub(crate) fn code_cache(scope: &mut v8::PinScope, core: &Core, name: &str) -> Option<(Vec<u8>, CacheUse)> {
     let module = core.modules.cached(scope, name)?;
-    if !module.is_source_text_module() {
+    // V8 aborts when asked for a cache in a snapshot creator.
+    if !module.is_source_text_module() || crate::isolate::is_creator(scope) {
         return None;
     }
     let data = module.get_unbound_module_script(scope).create_code_cache()?;
@@ -529,6 +536,15 @@ fn settle_pair<'s>(
     // SAFETY: dynamic_import stored a PromiseResolver at index 0.
     let resolver = unsafe { v8::Local::<v8::PromiseResolver>::cast_unchecked(resolver) };
     Some((resolver, pair.get_index(scope, 1)?))
+}
+
+/// The callbacks of the functions modules make (for snapshots).
+pub(crate) fn callbacks() -> [v8::FunctionCallback; 3] {
+    [
+        v8::MapFnTo::map_fn_to(import_settled),
+        v8::MapFnTo::map_fn_to(import_failed),
+        v8::MapFnTo::map_fn_to(meta_resolve),
+    ]
 }
 
 fn import_settled<'s>(

@@ -2,8 +2,8 @@
 //! (`prelude.js`) calls, and the isolate-wide hooks that report uncaught
 //! exceptions (from microtasks) and unhandled promise rejections.
 //!
-//! Native callbacks find their runtime's [`Core`] through the function's
-//! `data` (an External holding `*const Core`); the Core outlives the
+//! Native callbacks find their runtime's [`Core`] in an embedder data
+//! slot of its isolate (see [`bind_core`]); the Core outlives the
 //! context, which the runtime disposes first.
 
 use std::ffi::c_void;
@@ -24,6 +24,10 @@ pub(crate) struct Dispatch {
     /// V8 promise hooks (init, before, after, resolve), installed when a
     /// hook set first asks for PROMISE resources.
     pub promise_hooks: [v8::Global<v8::Function>; 4],
+    /// Gives the prelude its promise record buffer.
+    use_scratch: v8::Global<v8::Function>,
+    /// The natives object (for a snapshot).
+    native: v8::Global<v8::Object>,
 }
 
 /// Promises rejected with no handler yet, each with its reason; reported
@@ -81,11 +85,9 @@ fn call_native(
 ) {
     // The whole body inside the boundary: nothing may unwind into V8.
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        let Ok(data) = v8::Local::<v8::External>::try_from(args.data()) else {
-            return Err("native without its data".to_string());
+        let Some(core) = core_of(scope) else {
+            return Err("native outside its runtime".to_string());
         };
-        // SAFETY: set to the runtime's Core, which outlives its context.
-        let core = unsafe { &*(data.value() as *const Core) };
         match f(scope, core, args)? {
             Ret::Nothing => {}
             Ret::Number(n) => rv.set_double(n),
@@ -307,23 +309,43 @@ fn natives() -> Vec<(&'static str, v8::FunctionCallback)> {
     ]
 }
 
-/// Run the prelude in `scope`'s context with natives bound to `core`;
-/// returns the loop's dispatchers.
-pub(crate) fn install(scope: &mut v8::PinScope, core: *const Core, web: bool) -> Result<Dispatch, Error> {
-    let internal = |what: &str| Error::new(Status::Internal, format!("installing the JS environment: {what}"));
-    let data = v8::External::new(scope, core as *mut c_void);
+/// Point `isolate`'s natives at `core` (which outlives the isolate's
+/// contexts). In the isolate, not in each function's data: a snapshot
+/// cannot hold an address.
+pub(crate) fn bind_core(isolate: &mut v8::Isolate, core: *const Core) {
+    isolate.set_data(crate::isolate::CORE_SLOT, core as *mut c_void);
+}
+
+/// The Core of the runtime whose isolate this is.
+pub(crate) fn core_of<'a>(isolate: &v8::Isolate) -> Option<&'a Core> {
+    let core = isolate.get_data(crate::isolate::CORE_SLOT) as *const Core;
+    // SAFETY: set by `bind_core` to a Core that outlives the isolate.
+    (!core.is_null()).then(|| unsafe { &*core })
+}
+
+/// The environment's parts the runtime holds, in the order of the array
+/// that `install` returns and a snapshot keeps: the prelude's dispatchers,
+/// then (not in this list) the natives object.
+const PARTS: [&str; 8] = [
+    "fire",
+    "deliver",
+    "hook",
+    "promiseInit",
+    "promiseBefore",
+    "promiseAfter",
+    "promiseResolve",
+    "useScratch",
+];
+
+fn internal(what: &str) -> Error {
+    Error::new(Status::Internal, format!("installing the JS environment: {what}"))
+}
+
+/// Run the prelude in `scope`'s context, with the web APIs' natives when
+/// `web`; returns its parts (see [`PARTS`]) for [`attach`]. The web
+/// globals themselves are [`install_web`]'s.
+pub(crate) fn install<'s>(scope: &mut v8::PinScope<'s, '_>, web: bool) -> Result<v8::Local<'s, v8::Array>, Error> {
     let native = v8::Object::new(scope);
-    // The scratch buffer for promise records (see async_hooks::Scratch).
-    let len = crate::async_hooks::SCRATCH_LEN;
-    let scratch = v8::ArrayBuffer::new(scope, len * std::mem::size_of::<f64>());
-    // SAFETY: `core` points at the runtime's live Core (see call_native).
-    let hooks = unsafe { &(*core).hooks };
-    if let Some(s) = crate::async_hooks::Scratch::new(scratch.get_backing_store()) {
-        hooks.set_scratch(s);
-    }
-    let scratch = v8::Float64Array::new(scope, scratch, 0, len).ok_or_else(|| internal("scratch"))?;
-    let key = v8::String::new(scope, "scratch").ok_or_else(|| internal("scratch"))?;
-    native.set(scope, key.into(), scratch.into());
     // Async resource types by name, for asyncHooks' type filters.
     let types = v8::Object::new(scope);
     for t in crate::async_hooks::AsyncType::LIST {
@@ -335,7 +357,6 @@ pub(crate) fn install(scope: &mut v8::PinScope, core: *const Core, web: bool) ->
     native.set(scope, key.into(), types.into());
     let add = |scope: &mut v8::PinScope, name: &str, f: v8::FunctionCallback| -> Result<(), Error> {
         let func = v8::Function::builder_raw(f)
-            .data(data.into())
             .build(scope)
             .ok_or_else(|| internal(name))?;
         let key = v8::String::new(scope, name).ok_or_else(|| internal(name))?;
@@ -363,31 +384,113 @@ pub(crate) fn install(scope: &mut v8::PinScope, core: *const Core, web: bool) ->
         .ok_or_else(|| internal("call"))?;
     let dispatch = v8::Local::<v8::Object>::try_from(dispatch).map_err(|_| internal("dispatch"))?;
     CACHE.remember(scope, script);
-    if web {
-        crate::web::install(scope, native)?;
-    }
-    let get = |scope: &mut v8::PinScope, key: &str| -> Result<v8::Global<v8::Function>, Error> {
+    let parts = v8::Array::new(scope, PARTS.len() as i32 + 1);
+    for (i, key) in PARTS.iter().enumerate() {
         let k = v8::String::new(scope, key).ok_or_else(|| internal(key))?;
         let f = dispatch.get(scope, k.into()).ok_or_else(|| internal(key))?;
-        let f = v8::Local::<v8::Function>::try_from(f).map_err(|_| internal(key))?;
-        Ok(v8::Global::new(scope, f))
-    };
-    Ok(Dispatch {
-        fire: get(scope, "fire")?,
-        deliver: get(scope, "deliver")?,
-        hook: get(scope, "hook")?,
-        promise_hooks: [
-            get(scope, "promiseInit")?,
-            get(scope, "promiseBefore")?,
-            get(scope, "promiseAfter")?,
-            get(scope, "promiseResolve")?,
-        ],
-    })
+        parts.set_index(scope, i as u32, f);
+    }
+    parts.set_index(scope, PARTS.len() as u32, native.into());
+    Ok(parts)
 }
 
-/// Isolate-wide hooks, set once per runtime isolate.
-pub(crate) fn set_isolate_hooks(isolate: &mut v8::Isolate) {
-    isolate.add_message_listener(on_uncaught_message);
+/// The natives object of `core`'s environment (web.rs's getters use it).
+pub(crate) fn native_object<'s>(scope: &mut v8::PinScope<'s, '_>, core: &Core) -> Option<v8::Local<'s, v8::Object>> {
+    core.dispatch().as_ref().map(|d| v8::Local::new(scope, &d.native))
+}
+
+/// Hand the environment's `parts` (from [`install`] or a snapshot) to
+/// `core`: the loop's dispatchers, and a new buffer for promise records
+/// (see async_hooks::Scratch; one of the runtime's own, as V8 serializes
+/// views of a native buffer badly).
+pub(crate) fn attach<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    core: &Core,
+    parts: v8::Local<'s, v8::Array>,
+) -> Result<(), Error> {
+    fn get<'s>(
+        scope: &mut v8::PinScope<'s, '_>,
+        parts: v8::Local<'s, v8::Array>,
+        i: usize,
+    ) -> Result<v8::Local<'s, v8::Function>, Error> {
+        let f = parts.get_index(scope, i as u32).ok_or_else(|| internal(PARTS[i]))?;
+        v8::Local::<v8::Function>::try_from(f).map_err(|_| internal(PARTS[i]))
+    }
+    let mut functions = Vec::with_capacity(PARTS.len());
+    for i in 0..PARTS.len() {
+        let f = get(scope, parts, i)?;
+        functions.push(v8::Global::new(scope, f));
+    }
+    let len = crate::async_hooks::SCRATCH_LEN;
+    let buffer = v8::ArrayBuffer::new(scope, len * std::mem::size_of::<f64>());
+    let memory = crate::async_hooks::Scratch::new(buffer.get_backing_store()).ok_or_else(|| internal("scratch"))?;
+    let array = v8::Float64Array::new(scope, buffer, 0, len).ok_or_else(|| internal("scratch"))?;
+    let native = parts
+        .get_index(scope, PARTS.len() as u32)
+        .ok_or_else(|| internal("natives"))?;
+    let native = v8::Local::<v8::Object>::try_from(native).map_err(|_| internal("natives"))?;
+    let use_scratch = get(scope, parts, 7)?;
+    let recv = v8::undefined(scope).into();
+    use_scratch
+        .call(scope, recv, &[array.into()])
+        .ok_or_else(|| internal("scratch"))?;
+    core.hooks.set_scratch(memory);
+    let mut functions = functions.into_iter();
+    let mut next = || functions.next().ok_or_else(|| internal("parts"));
+    let dispatch = Dispatch {
+        fire: next()?,
+        deliver: next()?,
+        hook: next()?,
+        promise_hooks: [next()?, next()?, next()?, next()?],
+        use_scratch: next()?,
+        native: v8::Global::new(scope, native),
+    };
+    *core.dispatch() = Some(dispatch);
+    Ok(())
+}
+
+/// The environment's parts again, for a snapshot of the runtime, which
+/// leaves out the runtime's own promise record buffer.
+pub(crate) fn parts<'s>(scope: &mut v8::PinScope<'s, '_>, core: &Core) -> Result<v8::Local<'s, v8::Array>, Error> {
+    let dispatch = core.dispatch();
+    let d = dispatch.as_ref().ok_or_else(|| internal("no environment"))?;
+    let functions = [&d.fire, &d.deliver, &d.hook]
+        .into_iter()
+        .chain(d.promise_hooks.iter())
+        .chain([&d.use_scratch])
+        .map(|f| v8::Local::new(scope, f))
+        .collect::<Vec<v8::Local<v8::Function>>>();
+    let recv = v8::undefined(scope).into();
+    let none = v8::null(scope).into();
+    functions[7]
+        .call(scope, recv, &[none])
+        .ok_or_else(|| internal("scratch"))?;
+    let mut all: Vec<v8::Local<v8::Value>> = functions.into_iter().map(Into::into).collect();
+    all.push(v8::Local::new(scope, &d.native).into());
+    Ok(v8::Array::new_with_elements(scope, &all))
+}
+
+/// Every callback the environment's functions use (for snapshots).
+pub(crate) fn callbacks() -> Vec<v8::FunctionCallback> {
+    let mut all: Vec<v8::FunctionCallback> = natives().into_iter().map(|(_, f)| f).collect();
+    all.extend(crate::web::natives().into_iter().map(|(_, f)| f));
+    all.extend(crate::host::callbacks());
+    all.extend(crate::module::callbacks());
+    all
+}
+
+/// Every property accessor the environment installs (for snapshots).
+pub(crate) fn accessors() -> Vec<*mut c_void> {
+    crate::web::accessors().to_vec()
+}
+
+/// Isolate-wide hooks, set once per runtime isolate. Not the message
+/// listener in a snapshot creator: V8 keeps listeners in the heap, and
+/// serializes typed arrays wrongly (a crash) when one is there.
+pub(crate) fn set_isolate_hooks(isolate: &mut v8::Isolate, creator: bool) {
+    if !creator {
+        isolate.add_message_listener(on_uncaught_message);
+    }
     isolate.set_promise_reject_callback(on_promise_reject);
     isolate.set_host_import_module_dynamically_callback(crate::module::dynamic_import);
     isolate.set_host_initialize_import_meta_object_callback(crate::module::import_meta);

@@ -233,6 +233,11 @@ impl Registry {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Notifiers open now.
+    pub(crate) fn len(&self) -> usize {
+        self.lock().len()
+    }
+
     /// Close every notifier (senders get `Closing`) and drop the targets
     /// (running host finalizers) on this thread: the runtime's teardown.
     pub(crate) fn close_all(&self) {

@@ -69,17 +69,24 @@ pub(crate) fn check_address_space(bytes: usize, what: &str) -> Result<(), Error>
 /// Initialise V8 if nobody has yet. Cheap after the first call. Fails
 /// (and is retried by the next call) when the process cannot give V8 the
 /// address space it reserves at start.
+/// The V8 flags this process sets: ours, then the caller's own
+/// (`V8RUNNER_FLAGS`), which come last so they can override ours.
+pub fn flags_in_effect() -> &'static str {
+    static FLAGS: once_cell::sync::Lazy<String> =
+        once_cell::sync::Lazy::new(|| match std::env::var("V8RUNNER_FLAGS") {
+            Ok(flags) => format!("{BUILTIN_FLAGS} {flags}"),
+            Err(_) => BUILTIN_FLAGS.to_string(),
+        });
+    &FLAGS
+}
+
 pub fn ensure_initialized() -> Result<(), Error> {
     if PLATFORM.get().is_some() {
         return Ok(());
     }
     check_address_space(PROCESS_RESERVATION, "starting V8")?;
     PLATFORM.get_or_init(|| {
-        v8::V8::set_flags_from_string(BUILTIN_FLAGS);
-        // The caller's own flags come last, so they can override ours.
-        if let Ok(flags) = std::env::var("V8RUNNER_FLAGS") {
-            v8::V8::set_flags_from_string(&flags);
-        }
+        v8::V8::set_flags_from_string(flags_in_effect());
         // 0 worker threads = V8 picks (number of cores).
         let platform = v8::new_unprotected_default_platform(0, false).make_shared();
         v8::V8::initialize_platform(platform.clone());

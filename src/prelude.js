@@ -282,12 +282,17 @@
   // beside the promise, and goes with it; its collection is the promise's
   // destroy event (reported from the loop, like any FinalizationRegistry).
   const promises = new WeakMap();
-  const scratch = native.scratch; // the native side writes a new record here
+  // The native side writes a new record here: a Float64Array it gives
+  // each runtime (useScratch), never one from a snapshot.
+  let scratch = null;
   // Hot paths call the natives through locals, not property loads.
   const { promiseInit, promiseBefore, asyncAfter, promiseResolve, promiseDestroy } = native;
   const promiseGone = new FinalizationRegistry((r) => promiseDestroy(r[0]));
 
   return {
+    useScratch(array) {
+      scratch = array;
+    },
     fire(id) {
       const c = callbacks.get(id);
       if (c === undefined) return;

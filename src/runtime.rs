@@ -20,12 +20,13 @@ use crate::error::{Error, Status};
 use crate::event_loop::{self, RunMode, RunOutcome};
 use crate::function::FunctionRef;
 use crate::host::{self, FunctionOptions, HostFunction};
-use crate::isolate::{self, HeapLimits, Vm, Want};
+use crate::isolate::{self, HeapLimits, Start, Vm, Want};
 use crate::module;
 use crate::natives;
 use crate::notifier::{self, Notifier, Target};
 use crate::object;
 use crate::refs::ObjectRef;
+use crate::snapshot::{self, Snapshot};
 use crate::value::{self, Args, Conv, Value};
 use crate::work::{self, AfterFn, WorkFn, WorkRequest};
 
@@ -41,6 +42,12 @@ pub struct RuntimeOptions {
     pub bare: bool,
     pub console: Option<ConsoleSink>,
     pub on_error: Option<ErrorSink>,
+    /// Start from this snapshot (its globals, functions and environment)
+    /// instead of the built-in environment; `bare` is then the snapshot's.
+    pub snapshot: Option<Arc<Snapshot>>,
+    /// Make the runtime to be turned into a snapshot
+    /// ([`Runtime::into_snapshot`]), after it ran its bootstrap code.
+    pub for_snapshot: bool,
 }
 
 /// A runtime (see the module doc).
@@ -52,17 +59,53 @@ pub struct Runtime {
 impl Runtime {
     /// Create a runtime on the calling thread.
     pub fn new(options: RuntimeOptions) -> Result<Runtime, Error> {
-        let vm = Vm::new(options.heap)?;
+        let start = match (&options.snapshot, options.for_snapshot) {
+            (Some(_), true) => {
+                return Err(Error::bad_input(
+                    "a runtime made for a snapshot starts from the built-in environment, not from another snapshot",
+                ))
+            }
+            (Some(s), false) => Start::Snapshot(Arc::clone(s)),
+            (None, true) => Start::Creator,
+            (None, false) => snapshot::builtin().map_or(Start::V8, Start::Snapshot),
+        };
+        // The web globals: the built-in snapshot has their natives only;
+        // a host's snapshot has them as its creator had them.
+        let web = !options.bare && options.snapshot.is_none();
+        Runtime::create(options, start, web)
+    }
+
+    /// The runtime the built-in snapshot is made from (see snapshot.rs).
+    pub(crate) fn new_builtin_creator(options: RuntimeOptions) -> Result<Arc<Runtime>, Error> {
+        Ok(Arc::new(Runtime::create(options, Start::Creator, false)?))
+    }
+
+    fn create(options: RuntimeOptions, start: Start, web: bool) -> Result<Runtime, Error> {
+        let from_snapshot = matches!(start, Start::Snapshot(_));
+        // Natives cost little; only a bare runtime made for a snapshot leaves them out.
+        let natives_web = !(options.for_snapshot && options.bare);
+        let vm = Vm::new(options.heap, start)?;
         let core = Arc::new(Core::new(Sinks::new(options.console, options.on_error)));
+        if options.for_snapshot {
+            core.hosts.number_functions();
+        }
         let context = {
             let mut locked = vm.lock()?;
-            natives::set_isolate_hooks(&mut locked);
+            natives::set_isolate_hooks(&mut locked, options.for_snapshot);
+            natives::bind_core(&mut locked, Arc::as_ptr(&core));
             let scope = std::pin::pin!(v8::HandleScope::new(&mut *locked));
             let mut scope = scope.init();
             let context = v8::Context::new(&scope, Default::default());
             let scope = &mut v8::ContextScope::new(&mut scope, context);
-            let dispatch = natives::install(scope, Arc::as_ptr(&core), !options.bare)?;
-            *core.dispatch() = Some(dispatch);
+            let parts = if from_snapshot {
+                snapshot::restore(scope, &core)?
+            } else {
+                natives::install(scope, natives_web)?
+            };
+            natives::attach(scope, &core, parts)?;
+            if web {
+                crate::web::install(scope)?;
+            }
             v8::Global::new(scope, context)
         };
         let name = if options.name.is_empty() {
@@ -162,6 +205,11 @@ impl Runtime {
             resource_name
         };
         let vm = self.gateway.vm();
+        if vm.is_creator() {
+            return Err(Error::bad_input(
+                "V8 makes no code caches in a runtime made for a snapshot (the snapshot keeps compiled code itself)",
+            ));
+        }
         self.gateway.enter(Call::Step, |scope| {
             v8::tc_scope!(let tc, scope);
             match isolate::create_code_cache(tc, source, name)? {
@@ -581,19 +629,105 @@ fn global_function<'s>(scope: &mut v8::PinScope<'s, '_>, name: &str) -> Result<v
         .ok_or_else(|| Error::new(Status::Exception, format!("TypeError: {name} is not a function")))
 }
 
-/// The teardown, in order: the embedder's data (on this thread), V8
-/// handles under the isolate lock, host functions (V8 points at them),
-/// then the isolate.
-impl Drop for Runtime {
-    fn drop(&mut self) {
+impl Runtime {
+    /// Check that this runtime (made `for_snapshot`) can become a snapshot
+    /// now, and mark its context as the one to keep. Nothing changes when
+    /// it cannot: the error says why.
+    pub fn prepare_snapshot(&self) -> Result<(), Error> {
+        if !self.gateway.vm().is_creator() {
+            return Err(snapshot::refuse(
+                "it was not created for one (RuntimeOptions::for_snapshot, V8R_RUNTIME_FOR_SNAPSHOT)",
+            ));
+        }
+        if self.entered_on_this_thread() {
+            return Err(Error::new(
+                Status::WrongThread,
+                "cannot snapshot a runtime from inside one of its own calls",
+            ));
+        }
+        let core = &*self.core;
+        self.gateway.enter(Call::Step, |scope| {
+            // What is due runs first (microtasks, FinalizationRegistry
+            // cleanups, which V8 cannot serialize while pending).
+            event_loop::checkpoint(scope, core);
+            for _ in 0..2 {
+                scope.low_memory_notification();
+                crate::platform::run_pending_tasks(scope);
+                event_loop::checkpoint(scope, core);
+            }
+            self.snapshot_blocker()
+                .map_or(Ok(()), |why| Err(snapshot::refuse(why)))?;
+            let context = scope.get_current_context();
+            snapshot::keep(scope, self.gateway.vm(), context, core)
+        })?
+    }
+
+    /// What keeps this runtime from being a snapshot now, if anything.
+    fn snapshot_blocker(&self) -> Option<String> {
+        let core = &*self.core;
+        let count = |n: usize, what: &str| (n > 0).then(|| format!("{n} {what}"));
+        count(
+            core.timers().pending(),
+            "timers or immediates are pending (clear them, or let them run first)",
+        )
+        .or_else(|| count(core.notifiers.len(), "notifiers are open (close them first)"))
+        .or_else(|| count(core.work.len(), "work requests are in flight"))
+        .or_else(|| count(core.hosts.promises_pending(), "host promises are unsettled"))
+        .or_else(|| {
+            count(
+                core.modules.count(),
+                "ES modules are loaded or defined (a snapshot keeps classic scripts only)",
+            )
+        })
+        .or_else(|| core.hooks.snapshot_blocker().map(str::to_string))
+    }
+
+    /// Turn a runtime made `for_snapshot` into a snapshot: its heap as it
+    /// is (globals, functions and their compiled code, the environment),
+    /// for [`RuntimeOptions::snapshot`]. Consumes the runtime: it is
+    /// closed, other references to it then fail with CLOSED (values and
+    /// functions held from it too) and its isolate is gone. Refused, with
+    /// the runtime untouched, when it holds what a snapshot cannot: pending
+    /// timers, open notifiers, work in flight, unsettled host promises, ES
+    /// modules, async hook sets.
+    pub fn into_snapshot(this: Arc<Runtime>) -> Result<Snapshot, Error> {
+        this.prepare_snapshot()?;
+        Runtime::finish_snapshot(this)
+    }
+
+    /// The second half of [`Runtime::into_snapshot`], after
+    /// [`Runtime::prepare_snapshot`] (the C ABI takes the runtime out of
+    /// its table in between).
+    pub fn finish_snapshot(this: Arc<Runtime>) -> Result<Snapshot, Error> {
+        this.close();
+        entry::unpin(Some(&this.gateway));
+        this.gateway.calls().wait_sole_owner(&this);
+        if this.gateway.calls().is_dead() {
+            return Err(this.gateway.closed_error());
+        }
+        // Calls that came in before the close may have started something.
+        if let Some(why) = this.snapshot_blocker() {
+            return Err(snapshot::refuse(why));
+        }
+        let mut runtime =
+            Arc::try_unwrap(this).map_err(|_| Error::new(Status::Internal, "the runtime is still shared"))?;
+        runtime.release_all();
+        let blob = runtime.gateway.take_vm().create_blob()?;
+        Ok(Snapshot::from_blob(&blob))
+    }
+
+    /// The teardown up to the isolate, in order: the embedder's data (on
+    /// this thread), V8 handles under the isolate lock, host functions (V8
+    /// points at them). False: the runtime is dead (see entry.rs) and its
+    /// V8 state must stay as it is.
+    fn release_all(&mut self) -> bool {
         self.close();
         self.release_embedder_data();
         if self.gateway.calls().is_dead() {
             // V8 state refers to an abandoned stack: the isolate and every
-            // handle into it stay as they are, forever (see entry.rs).
+            // handle into it stay as they are, forever.
             std::mem::forget(Arc::clone(&self.core));
-            self.gateway.dispose_isolate();
-            return;
+            return false;
         }
         let handles = (
             self.core.dispatch().take(),
@@ -605,6 +739,16 @@ impl Drop for Runtime {
         );
         self.gateway.release_context(handles);
         self.core.hosts.drop_functions();
-        self.gateway.dispose_isolate();
+        true
+    }
+}
+
+/// The teardown, then the isolate (unless a snapshot took it).
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        if self.gateway.has_vm() {
+            self.release_all();
+            self.gateway.dispose_isolate();
+        }
     }
 }

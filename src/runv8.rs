@@ -179,7 +179,7 @@ fn checkout(ticket: u64, limits: &Limits) -> Result<Vm, Error> {
         if state.live < pool.cap {
             state.live += 1;
             drop(state);
-            return Vm::new(HeapLimits::default()).inspect_err(|_| {
+            return Vm::new(HeapLimits::default(), crate::isolate::Start::V8).inspect_err(|_| {
                 pool.state.lock().unwrap_or_else(|e| e.into_inner()).live -= 1;
                 pool.returned.notify_one();
             });

@@ -49,10 +49,18 @@ pub(crate) fn natives() -> [(&'static str, v8::FunctionCallback); 6] {
     ]
 }
 
+/// The accessor behind every lazy web global (for snapshots).
+pub(crate) fn accessors() -> [*mut std::ffi::c_void; 1] {
+    let getter: v8::AccessorNameGetterCallback = v8::MapFnTo::map_fn_to(first_read);
+    [getter as *mut std::ffi::c_void]
+}
+
 /// Install the web globals, lazily: each is a lazy data property, so that
 /// a runtime pays for compiling src/web.js only when a script first reads
-/// one of them. `native` carries [`natives`].
-pub(crate) fn install(scope: &mut v8::PinScope, native: v8::Local<v8::Object>) -> Result<(), Error> {
+/// one of them. The getter finds [`natives`] through the runtime, not
+/// through the property's data: V8 would serialize that data into a
+/// snapshot's context-independent part, which then breaks.
+pub(crate) fn install(scope: &mut v8::PinScope) -> Result<(), Error> {
     let internal = |what: &str| Error::new(Status::Internal, format!("installing the web APIs: {what}"));
     let global = scope.get_current_context().global(scope);
     for name in GLOBALS {
@@ -62,7 +70,7 @@ pub(crate) fn install(scope: &mut v8::PinScope, native: v8::Local<v8::Object>) -
                 scope,
                 key.into(),
                 first_read,
-                native.into(),
+                v8::undefined(scope).into(),
                 v8::PropertyAttribute::DONT_ENUM,
                 v8::SideEffectType::HasSideEffect,
                 v8::SideEffectType::HasSideEffect,
@@ -78,11 +86,12 @@ pub(crate) fn install(scope: &mut v8::PinScope, native: v8::Local<v8::Object>) -
 fn first_read(
     scope: &mut v8::PinScope,
     key: v8::Local<v8::Name>,
-    args: v8::PropertyCallbackArguments,
+    _args: v8::PropertyCallbackArguments,
     mut rv: v8::ReturnValue<v8::Value>,
 ) {
     guarded(scope, |scope| {
-        let Ok(native) = v8::Local::<v8::Object>::try_from(args.data()) else {
+        let Some(native) = crate::natives::core_of(scope).and_then(|core| crate::natives::native_object(scope, core))
+        else {
             return crate::host::throw_error(scope, "web API without its natives");
         };
         let resolver_key = v8::String::new(scope, "webResolve").unwrap_or_else(|| v8::String::empty(scope));

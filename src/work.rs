@@ -193,6 +193,11 @@ impl Registry {
         self.lock().insert(req.id, req);
     }
 
+    /// Requests queued or running.
+    pub(crate) fn len(&self) -> usize {
+        self.lock().len()
+    }
+
     /// The runtime's teardown: queued requests are canceled (first, before
     /// the pool can start them), running ones waited for, then every
     /// after-callback runs once, with `Canceled`, on this thread.

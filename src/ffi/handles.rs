@@ -29,6 +29,7 @@ pub(crate) enum HandleKind {
     Promise = 4,
     Work = 5,
     Object = 6,
+    Snapshot = 7,
 }
 
 impl HandleKind {
@@ -40,6 +41,7 @@ impl HandleKind {
             HandleKind::Promise => "promise",
             HandleKind::Work => "work request",
             HandleKind::Object => "object",
+            HandleKind::Snapshot => "snapshot",
         }
     }
 }

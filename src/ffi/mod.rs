@@ -20,6 +20,7 @@ pub mod notifier;
 pub mod object;
 pub mod runtime;
 pub mod runv8;
+pub mod snapshot;
 pub mod value;
 pub mod version;
 pub mod work;

@@ -8,6 +8,7 @@ use once_cell::sync::Lazy;
 use super::error::{self, cstring, v8r_error, v8r_error_free};
 use super::foreign::{v8r_finalizer_fn, ForeignData, UserData};
 use super::handles::{HandleKind, HandleTable};
+use super::snapshot::{lookup_snapshot, v8r_snapshot};
 use super::value::{clear_result, store_result, v8r_value, values_from_c};
 use super::{boundary, c_text, guarded, text, write_out};
 use crate::error::{Error, Status};
@@ -31,7 +32,13 @@ pub const V8R_RUNTIME_ANY_THREAD: u32 = 1;
 /// AbortController/AbortSignal, URL/URLSearchParams): ECMAScript with
 /// timers, console and async hooks only.
 pub const V8R_RUNTIME_NO_WEB_APIS: u32 = 2;
-const KNOWN_FLAGS: u32 = V8R_RUNTIME_ANY_THREAD | V8R_RUNTIME_NO_WEB_APIS;
+/// `flags` bit: a runtime to turn into a snapshot (`v8r_runtime_snapshot`)
+/// once its bootstrap code ran. It starts from the built-in environment;
+/// while it lives, V8 itself leaves out WebAssembly and SharedArrayBuffer
+/// (runtimes created from the snapshot have them) and makes no code caches,
+/// and exceptions of its microtasks are not reported to the error sink.
+pub const V8R_RUNTIME_FOR_SNAPSHOT: u32 = 4;
+const KNOWN_FLAGS: u32 = V8R_RUNTIME_ANY_THREAD | V8R_RUNTIME_NO_WEB_APIS | V8R_RUNTIME_FOR_SNAPSHOT;
 
 /// Options for `v8r_runtime_new`. Zero-initialise (or call
 /// `v8r_runtime_options_init`) and set what you need; zero means default.
@@ -68,6 +75,12 @@ pub struct v8r_runtime_options {
     /// (no limit when that is 0 too). WebAssembly memories are not counted:
     /// V8 caps each one (`--wasm-max-mem-pages`, process-wide).
     pub array_buffer_limit: u64,
+    /// Start from this snapshot (`v8r_runtime_snapshot`, `v8r_snapshot_load`)
+    /// instead of the built-in environment: its globals, functions and
+    /// environment (web APIs as its creator had them; the
+    /// V8R_RUNTIME_NO_WEB_APIS flag does not apply). NULL: none. The
+    /// runtime keeps what it needs: the snapshot may be freed after.
+    pub snapshot: *const v8r_snapshot,
 }
 
 /// Console sink: `text` is UTF-8 of `len` bytes, NUL-terminated. May be NULL.
@@ -103,6 +116,14 @@ pub(crate) fn lookup(rt: *mut v8r_runtime) -> Result<Arc<Runtime>, Error> {
     RUNTIMES.lookup(rt)
 }
 
+/// Take the runtime out of its table (the handle is then gone). Whoever
+/// removes the handle frees; a racing second free gets CLOSED.
+pub(crate) fn remove(rt: *mut v8r_runtime) -> Result<Arc<Runtime>, Error> {
+    RUNTIMES
+        .remove(rt)
+        .ok_or_else(|| Error::new(Status::Closed, "runtime already freed"))
+}
+
 /// Number of live runtime handles (for leak checks in tests). Any thread.
 #[no_mangle]
 pub extern "C" fn v8r_runtime_count() -> usize {
@@ -127,6 +148,7 @@ pub extern "C" fn v8r_runtime_options_init(opts: *mut v8r_runtime_options) {
                 finalizer: None,
                 finalizer_data: std::ptr::null_mut(),
                 array_buffer_limit: 0,
+                snapshot: std::ptr::null(),
             })
         };
     }
@@ -168,6 +190,8 @@ pub extern "C" fn v8r_runtime_new(
             options.name = c_text(o.name, "name")?.unwrap_or_default().to_owned();
             options.any_thread = o.flags & V8R_RUNTIME_ANY_THREAD != 0;
             options.bare = o.flags & V8R_RUNTIME_NO_WEB_APIS != 0;
+            options.for_snapshot = o.flags & V8R_RUNTIME_FOR_SNAPSHOT != 0;
+            options.snapshot = lookup_snapshot(o.snapshot)?;
             options.console = o.console.map(|f| console_sink(f, UserData(o.console_data)));
             options.on_error = o.on_error.map(|f| error_sink(f, UserData(o.on_error_data)));
         }
@@ -373,11 +397,7 @@ pub extern "C" fn v8r_runtime_free(rt: *mut v8r_runtime) -> Status {
     }
     boundary(std::ptr::null_mut(), || {
         lookup(rt)?.check_thread()?;
-        // Whoever removes the handle frees; a racing second free gets CLOSED.
-        let runtime = RUNTIMES
-            .remove(rt)
-            .ok_or_else(|| Error::new(Status::Closed, "runtime already freed"))?;
-        Runtime::dispose(runtime);
+        Runtime::dispose(remove(rt)?);
         Ok(())
     })
 }

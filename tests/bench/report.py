@@ -152,6 +152,19 @@ if any(vals.get(k) for _, k, _, _ in loop_rows):
     print("(Node / v8runner > 1: v8runner is that many times faster. Node's pool job is zlib.deflate of one")
     print(" byte, ours an empty work callback; notifier rows have no Node equivalent.)")
 
+new, old, raw = vals.get("new.c"), vals.get("new_nosnapshot.c"), vals.get("new")
+if new and old and raw:
+    print(f"\nRuntime create + free (C) from the built-in snapshot: {new[0]:,.1f} us ({new[0] / raw[0]:.2f}x a raw "
+          f"isolate + context, {raw[0]:,.1f} us); running the prelude instead (V8RUNNER_NO_SNAPSHOT): "
+          f"{old[0]:,.1f} us ({old[0] / raw[0]:.2f}x)")
+tss, tsr, tse = vals.get("tsload.snapshot"), vals.get("tsload.rss_snapshot"), vals.get("tsload.rss_eval")
+if ts and tss:
+    print(f"typescript.js preloaded: a runtime from a snapshot holding it {tss[0]:.1f} ms, evaluating it "
+          f"{ts[0]:.1f} ms: {tss[0] / ts[0]:.3f}x (snapshot {vals.get('tsload.snapsize', (0, ''))[0]:.1f} MB)")
+    if tsr and tse:
+        print(f"  RSS per live runtime with typescript.js: {tsr[0]:,.0f} KiB from the snapshot, "
+              f"{tse[0]:,.0f} KiB evaluated")
+
 new, bare, used = vals.get("new.c"), vals.get("new_bare.c"), vals.get("new_webused.c")
 if new and bare:
     print(f"\nRuntime create + free (C): {new[0]:,.1f} us; bare (V8R_RUNTIME_NO_WEB_APIS) {bare[0]:,.1f} us: "

@@ -266,7 +266,27 @@ static void pool_round_trips(void) {
     v8r_runtime_free(pool_rt);
 }
 
-int main(void) {
+/* Runtime create + free: from the built-in snapshot, or (with
+ * V8RUNNER_NO_SNAPSHOT set) running the prelude from its code cache. */
+static void bench_new(const char *label) {
+    double r[ROUNDS];
+    v8r_runtime *rt;
+    for (int k = 0; k < ROUNDS; k++) {
+        double t = now_ns();
+        for (int i = 0; i < 200; i++) {
+            v8r_runtime_new(NULL, &rt, NULL);
+            v8r_runtime_free(rt);
+        }
+        r[k] = (now_ns() - t) / 200;
+    }
+    printf("BENCH %s %.1f us\n", label, median(r) / 1e3);
+}
+
+int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "new") == 0) {
+        bench_new(getenv("V8RUNNER_NO_SNAPSHOT") ? "new_nosnapshot.c" : "new.c");
+        return 0;
+    }
     double r[ROUNDS];
     int n = 2000;
     runv8_loop(100);
@@ -299,15 +319,7 @@ int main(void) {
     printf("BENCH eval.c %.1f ns\n", median(r));
     v8r_runtime_free(rt);
 
-    for (int k = 0; k < ROUNDS; k++) {
-        double t = now_ns();
-        for (int i = 0; i < 200; i++) {
-            v8r_runtime_new(NULL, &rt, NULL);
-            v8r_runtime_free(rt);
-        }
-        r[k] = (now_ns() - t) / 200;
-    }
-    printf("BENCH new.c %.1f us\n", median(r) / 1e3);
+    bench_new(getenv("V8RUNNER_NO_SNAPSHOT") ? "new_nosnapshot.c" : "new.c");
     /* The same without the web APIs (whose globals are lazy), and what the
      * first use of one costs on top of a runtime's creation. */
     v8r_runtime_options bare;

@@ -19,6 +19,7 @@ void run_object_tests(void);      /* test_object.c */
 void run_async_hooks_tests(void); /* test_async_hooks.c */
 void run_module_tests(void);      /* test_module.c */
 void run_code_cache_tests(void);  /* test_code_cache.c */
+void run_snapshot_tests(void);    /* test_snapshot.c */
 int platform_child(int argc, char **argv);
 
 int main(int argc, char **argv) {
@@ -39,5 +40,6 @@ int main(int argc, char **argv) {
     run_async_hooks_tests();
     run_module_tests();
     run_code_cache_tests();
+    run_snapshot_tests();
     return SUMMARY();
 }

@@ -7,6 +7,7 @@ mod module;
 mod object;
 mod runtime;
 mod runv8;
+mod snapshot;
 
 use v8runner::RuntimeOptions;
 

@@ -6,12 +6,15 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
+	"strconv"
+	"strings"
 
 	v8runner "github.com/v8runner/v8runner/go"
 	"v8runner-bench/workloads"
 )
 
-func must(v v8runner.Value, err error) v8runner.Value {
+func must[T any](v T, err error) T {
 	if err != nil {
 		panic(err)
 	}
@@ -109,4 +112,57 @@ func tsLoad(src string) {
 	fmt.Printf("BENCH tsload.nocache %.1f ms\n", workloads.NsPerOp(5, func() { load(false) })/1e6)
 	fmt.Printf("BENCH tsload.cache %.1f ms\n", workloads.NsPerOp(5, func() { load(true) })/1e6)
 	fmt.Printf("BENCH tsload.size %.1f MB\n", float64(len(cache))/1e6)
+
+	// The same library in a startup snapshot: a runtime starts with it.
+	snap, err := v8runner.NewSnapshot(func(rt *v8runner.Runtime) error {
+		_, err := rt.Eval(ctx, src)
+		return err
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer snap.Close()
+	fromSnapshot := func() *v8runner.Runtime {
+		rt := must(v8runner.NewRuntime(v8runner.WithSnapshot(snap)))
+		if v := must(rt.Eval(ctx, "typeof ts.createSourceFile")); v.String() != "function" {
+			panic("typescript missing from the snapshot")
+		}
+		return rt
+	}
+	evaluated := func() *v8runner.Runtime {
+		rt := must(v8runner.NewRuntime())
+		must(rt.Eval(ctx, src))
+		return rt
+	}
+	fmt.Printf("BENCH tsload.snapshot %.1f ms\n", workloads.NsPerOp(5, func() { fromSnapshot().Close() })/1e6)
+	data := must(snap.Bytes())
+	fmt.Printf("BENCH tsload.snapsize %.1f MB\n", float64(len(data))/1e6)
+	// RSS per live runtime holding typescript.js, each way (10 at once).
+	for _, way := range []struct {
+		name string
+		make func() *v8runner.Runtime
+	}{{"rss_snapshot", fromSnapshot}, {"rss_eval", evaluated}} {
+		runtime.GC()
+		before := rssKiB()
+		live := make([]*v8runner.Runtime, 10)
+		for i := range live {
+			live[i] = way.make()
+		}
+		fmt.Printf("BENCH tsload.%s %.0f KiB\n", way.name, float64(rssKiB()-before)/float64(len(live)))
+		for _, rt := range live {
+			rt.Close()
+		}
+	}
+}
+
+// rssKiB is the process's resident set (Linux), in KiB.
+func rssKiB() int64 {
+	data, _ := os.ReadFile("/proc/self/status")
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return n
+		}
+	}
+	return 0
 }
