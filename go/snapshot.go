@@ -30,8 +30,9 @@ type Snapshot struct {
 // runtime made from it binds them when it registers the same names, and
 // calling one before that throws an Error naming it. It cannot hold what
 // lives outside the heap: pending timers, open notifiers, work in flight,
-// unsettled host promises, ES modules and async hook sets make NewSnapshot
-// fail with ErrBadInput and a message naming them; Go values given to
+// unsettled host promises, ES modules, async hook sets and live Intl
+// objects make NewSnapshot fail with ErrBadInput and a message naming
+// them; values held from the runtime are released with it; Go values given to
 // Bind or Wrap must be bound again. While setup runs, V8 leaves out
 // WebAssembly and SharedArrayBuffer (runtimes made from the snapshot have
 // them) and makes no code caches.

@@ -1146,8 +1146,9 @@ void v8r_runv8_pool_stats(size_t *live, size_t *capacity);
 // functions held from it fail with V8R_STATUS_CLOSED). Refused with
 // V8R_STATUS_BAD_INPUT, `rt` unchanged, when it holds what a snapshot
 // cannot: pending timers or immediates, open notifiers, work in flight,
-// unsettled host promises, ES modules, async hook sets; or when it was
-// not created for a snapshot. Threads: as `v8r_runtime_free`.
+// unsettled host promises, ES modules, async hook sets, live Intl objects
+// (V8 keeps their ICU memory outside the heap); or when it was not
+// created for a snapshot. Threads: as `v8r_runtime_free`.
 v8r_status v8r_runtime_snapshot(struct v8r_runtime *rt,
                                 struct v8r_snapshot **out,
                                 struct v8r_error **err);

@@ -466,10 +466,28 @@ impl Drop for Vm {
                 // unless one was kept).
                 // SAFETY: nothing holds the isolate (every lock is gone).
                 unsafe { v8__Isolate__Enter(self.heap.raw()) };
-                if !self.context_kept.load(Ordering::SeqCst) {
+                let one_handle = {
                     v8::scope!(let scope, &mut owned);
                     let context = v8::Context::new(scope, Default::default());
-                    scope.set_default_context(context);
+                    let before = scope.get_heap_statistics().used_global_handles_size();
+                    let probe = v8::Global::new(scope, context);
+                    let one = scope.get_heap_statistics().used_global_handles_size() - before;
+                    drop(probe);
+                    if !self.context_kept.load(Ordering::SeqCst) {
+                        scope.set_default_context(context);
+                    }
+                    one
+                };
+                // V8 aborts on a handle it cannot serialize: the collection
+                // drops those of unreachable objects (Intl's); with any left
+                // (an Atomics.waitAsync waiter) the isolate is leaked instead.
+                owned.low_memory_notification();
+                owned.low_memory_notification();
+                if owned.get_heap_statistics().used_global_handles_size() > one_handle {
+                    // SAFETY: entered above; left entered by no one after.
+                    unsafe { v8__Isolate__Exit(self.heap.raw()) };
+                    std::mem::forget(owned);
+                    return;
                 }
                 drop(owned.create_blob(v8::FunctionCodeHandling::Clear));
             }

@@ -9,6 +9,7 @@
 //! of references a program makes and drops.
 
 use std::any::Any;
+use std::cell::UnsafeCell;
 use std::fmt;
 use std::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -77,6 +78,11 @@ pub struct Refs {
     /// What owns the table (the C ABI's shared runtime), for finding a
     /// reference's runtime from the reference alone.
     owner: OnceLock<Weak<dyn Any + Send + Sync>>,
+    /// Every reference made, in a runtime made for a snapshot: V8 refuses
+    /// (aborts) to serialize a heap while any handle into it is alive, so
+    /// the teardown takes the handles of those still held too.
+    tracking: AtomicBool,
+    tracked: Mutex<Vec<Weak<Inner>>>,
 }
 
 fn locked<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -88,12 +94,26 @@ impl Refs {
     pub(crate) fn keep(self: &Arc<Self>, scope: &mut v8::PinScope, value: v8::Local<v8::Value>) -> ObjectRef {
         let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
         self.live.fetch_add(1, Ordering::Relaxed);
-        ObjectRef(Arc::new(Inner {
+        let inner = Arc::new(Inner {
             id,
             ty: ObjectType::of(value),
             refs: Arc::downgrade(self),
-            global: ManuallyDrop::new(v8::Global::new(scope, value)),
-        }))
+            global: UnsafeCell::new(ManuallyDrop::new(v8::Global::new(scope, value))),
+            taken: AtomicBool::new(false),
+        });
+        if self.tracking.load(Ordering::Relaxed) {
+            let mut tracked = locked(&self.tracked);
+            if tracked.len() >= 64 && tracked.len() > 2 * self.len() {
+                tracked.retain(|r| r.strong_count() > 0);
+            }
+            tracked.push(Arc::downgrade(&inner));
+        }
+        ObjectRef(inner)
+    }
+
+    /// Track every reference (a runtime made for a snapshot; see `tracked`).
+    pub(crate) fn track(&self) {
+        self.tracking.store(true, Ordering::Relaxed);
     }
 
     /// Whether `r` names a value of this table.
@@ -111,7 +131,12 @@ impl Refs {
         if !self.owns(r) {
             return Err("the object belongs to another runtime".into());
         }
-        Ok(v8::Local::new(scope, &*r.0.global))
+        if self.closed.load(Ordering::Acquire) {
+            return Err("the object's runtime is closed".into());
+        }
+        // SAFETY: open, so the handle is in place (only the teardown, with
+        // no call in progress, takes it).
+        Ok(v8::Local::new(scope, unsafe { &**r.0.global.get() }))
     }
 
     /// Release the handles whose references were dropped. Call with the
@@ -130,7 +155,17 @@ impl Refs {
     /// handle to V8.
     pub(crate) fn take_all(&self) -> impl Send {
         self.closed.store(true, Ordering::Release);
-        std::mem::take(&mut *locked(&self.released))
+        let mut handles = std::mem::take(&mut *locked(&self.released));
+        for r in std::mem::take(&mut *locked(&self.tracked)) {
+            if let Some(inner) = r.upgrade() {
+                if !inner.taken.swap(true, Ordering::AcqRel) {
+                    // SAFETY: taken once (the flag), and no call can read it
+                    // any more (closed); Inner's drop skips a taken handle.
+                    handles.push(unsafe { ManuallyDrop::take(&mut *inner.global.get()) });
+                }
+            }
+        }
+        handles
     }
 
     /// Record the table's owner (once).
@@ -154,14 +189,24 @@ struct Inner {
     ty: ObjectType,
     refs: Weak<Refs>,
     /// Dropped only under the isolate lock (queued in `Refs::released`),
-    /// or by V8's bookkeeping once the runtime is gone.
-    global: ManuallyDrop<v8::Global<v8::Value>>,
+    /// or by V8's bookkeeping once the runtime is gone; or taken by the
+    /// teardown of a runtime made for a snapshot (`taken`).
+    global: UnsafeCell<ManuallyDrop<v8::Global<v8::Value>>>,
+    taken: AtomicBool,
 }
+
+// SAFETY: the handle is read only inside its runtime (under the isolate
+// lock) while the runtime is open, and taken out once, by the teardown or
+// the drop, as `taken` decides.
+unsafe impl Sync for Inner {}
 
 impl Drop for Inner {
     fn drop(&mut self) {
+        if self.taken.swap(true, Ordering::AcqRel) {
+            return;
+        }
         // SAFETY: taken once, here; the field is not used after.
-        let global = unsafe { ManuallyDrop::take(&mut self.global) };
+        let global = unsafe { ManuallyDrop::take(self.global.get_mut()) };
         match self.refs.upgrade() {
             Some(refs) if !refs.closed.load(Ordering::Acquire) => {
                 locked(&refs.released).push(global);

@@ -54,6 +54,8 @@ pub struct RuntimeOptions {
 pub struct Runtime {
     core: Arc<Core>,
     gateway: Gateway,
+    /// A runtime made for a snapshot: its own V8 handles (see snapshot.rs).
+    handles: Option<snapshot::HandleBudget>,
 }
 
 impl Runtime {
@@ -82,12 +84,14 @@ impl Runtime {
 
     fn create(options: RuntimeOptions, start: Start, web: bool) -> Result<Runtime, Error> {
         let from_snapshot = matches!(start, Start::Snapshot(_));
+        let handles;
         // Natives cost little; only a bare runtime made for a snapshot leaves them out.
         let natives_web = !(options.for_snapshot && options.bare);
         let vm = Vm::new(options.heap, start)?;
         let core = Arc::new(Core::new(Sinks::new(options.console, options.on_error)));
         if options.for_snapshot {
             core.hosts.number_functions();
+            core.refs.track();
         }
         let context = {
             let mut locked = vm.lock()?;
@@ -106,6 +110,9 @@ impl Runtime {
             if web {
                 crate::web::install(scope)?;
             }
+            handles = options
+                .for_snapshot
+                .then(|| snapshot::HandleBudget::measure(scope, context));
             v8::Global::new(scope, context)
         };
         let name = if options.name.is_empty() {
@@ -114,7 +121,7 @@ impl Runtime {
             options.name
         };
         let gateway = Gateway::new(vm, context, Arc::clone(&core), name, options.any_thread);
-        Ok(Runtime { core, gateway })
+        Ok(Runtime { core, gateway, handles })
     }
 
     /// [`Runtime::new`], shared: references to its values then know their
@@ -657,6 +664,11 @@ impl Runtime {
             }
             self.snapshot_blocker()
                 .map_or(Ok(()), |why| Err(snapshot::refuse(why)))?;
+            drop(core.rejections.take());
+            core.refs.collect();
+            if let Some(budget) = &self.handles {
+                budget.check(scope, core.refs.len())?;
+            }
             let context = scope.get_current_context();
             snapshot::keep(scope, self.gateway.vm(), context, core)
         })?
@@ -689,7 +701,7 @@ impl Runtime {
     /// functions held from it too) and its isolate is gone. Refused, with
     /// the runtime untouched, when it holds what a snapshot cannot: pending
     /// timers, open notifiers, work in flight, unsettled host promises, ES
-    /// modules, async hook sets.
+    /// modules, async hook sets, live Intl objects.
     pub fn into_snapshot(this: Arc<Runtime>) -> Result<Snapshot, Error> {
         this.prepare_snapshot()?;
         Runtime::finish_snapshot(this)
@@ -712,6 +724,14 @@ impl Runtime {
         let mut runtime =
             Arc::try_unwrap(this).map_err(|_| Error::new(Status::Internal, "the runtime is still shared"))?;
         runtime.release_all();
+        // What V8 holds for objects it cannot serialize shows only now that
+        // everything of ours is gone; V8 would abort on it.
+        if let Some(budget) = &runtime.handles {
+            let mut locked = runtime.gateway.vm().lock()?;
+            let left = budget.left_after_teardown(&mut locked);
+            drop(locked);
+            left?;
+        }
         let blob = runtime.gateway.take_vm().create_blob()?;
         Ok(Snapshot::from_blob(&blob))
     }

@@ -193,6 +193,57 @@ pub(crate) fn builtin() -> Option<Arc<Snapshot>> {
     .cloned()
 }
 
+/// Global handles V8 keeps for objects it cannot serialize (the ICU
+/// objects of live Intl formatters, Atomics.waitAsync waiters): V8 aborts
+/// the process when a snapshot is made with any. Counted as V8's handles
+/// beyond the runtime's own, measured when it was created.
+#[derive(Clone, Copy)]
+pub(crate) struct HandleBudget {
+    /// Bytes of the runtime's own handles (with its context's).
+    ours: usize,
+    /// Bytes of one handle.
+    one: usize,
+}
+
+const UNSERIALIZABLE: &str = "its heap holds objects V8 cannot put in a snapshot (live Intl objects such as \
+     Intl.DateTimeFormat or Intl.Collator, Atomics.waitAsync waiters): make them after, or let them go";
+
+fn used_handles(isolate: &mut v8::Isolate) -> usize {
+    isolate.get_heap_statistics().used_global_handles_size()
+}
+
+impl HandleBudget {
+    /// At the end of a creator's set-up, just before its context's handle.
+    pub(crate) fn measure(scope: &mut v8::PinScope, context: v8::Local<v8::Context>) -> HandleBudget {
+        let before = used_handles(scope);
+        let probe = v8::Global::new(scope, context);
+        let one = used_handles(scope).saturating_sub(before).max(1);
+        drop(probe);
+        HandleBudget {
+            ours: before + one,
+            one,
+        }
+    }
+
+    /// Refuse when V8 holds handles the runtime did not make, beside the
+    /// `held` references of the host.
+    pub(crate) fn check(&self, scope: &mut v8::PinScope, held: usize) -> Result<(), Error> {
+        if used_handles(scope).saturating_sub(self.ours + held * self.one) >= self.one {
+            return Err(refuse(UNSERIALIZABLE));
+        }
+        Ok(())
+    }
+
+    /// After the teardown only the creator's own handle to the context to
+    /// serialize is left.
+    pub(crate) fn left_after_teardown(&self, isolate: &mut v8::Isolate) -> Result<(), Error> {
+        if used_handles(isolate) > self.one {
+            return Err(refuse(UNSERIALIZABLE));
+        }
+        Ok(())
+    }
+}
+
 /// A runtime that cannot be snapshotted now says why.
 pub(crate) fn refuse(what: impl std::fmt::Display) -> Error {
     Error::new(Status::BadInput, format!("cannot snapshot this runtime: {what}"))

@@ -40,8 +40,9 @@ pub(crate) fn lookup_snapshot(s: *const v8r_snapshot) -> Result<Option<std::sync
 /// functions held from it fail with V8R_STATUS_CLOSED). Refused with
 /// V8R_STATUS_BAD_INPUT, `rt` unchanged, when it holds what a snapshot
 /// cannot: pending timers or immediates, open notifiers, work in flight,
-/// unsettled host promises, ES modules, async hook sets; or when it was
-/// not created for a snapshot. Threads: as `v8r_runtime_free`.
+/// unsettled host promises, ES modules, async hook sets, live Intl objects
+/// (V8 keeps their ICU memory outside the heap); or when it was not
+/// created for a snapshot. Threads: as `v8r_runtime_free`.
 #[no_mangle]
 pub extern "C" fn v8r_runtime_snapshot(
     rt: *mut v8r_runtime,

@@ -175,3 +175,84 @@ fn damaged_or_foreign_bytes_are_refused() {
 
     assert!(Snapshot::from_bytes(&good).is_ok());
 }
+
+#[test]
+fn what_v8_cannot_serialize_is_refused_never_an_abort() {
+    // Live Intl objects hold ICU memory through handles V8 cannot write.
+    let rt = creator();
+    rt.eval(
+        "globalThis.fmt = new Intl.DateTimeFormat('en', { timeZone: 'UTC' })",
+        "",
+        0,
+    )
+    .unwrap();
+    let e = rt.prepare_snapshot().unwrap_err();
+    assert!(e.message.contains("Intl"), "{}", e.message);
+    // Let it go, and the same runtime makes a snapshot (formatting itself
+    // left nothing behind).
+    rt.eval(
+        "delete globalThis.fmt; (1234.5).toLocaleString('de') + new Date(0).toLocaleDateString('en')",
+        "",
+        0,
+    )
+    .unwrap();
+    let snapshot = Runtime::into_snapshot(rt).unwrap();
+    let restored = from(&Arc::new(snapshot));
+    assert_eq!(
+        restored
+            .eval("new Intl.NumberFormat('de').format(1234.5)", "", 0)
+            .unwrap(),
+        Value::String("1.234,5".into())
+    );
+
+    // A runtime made for a snapshot and dropped instead, with an Intl
+    // object and a value the host still holds: no abort.
+    let rt = creator();
+    let held = rt
+        .eval("globalThis.c = new Intl.Collator('sv'); Promise.resolve(1)", "", 0)
+        .unwrap();
+    drop(rt);
+    drop(held);
+
+    // Values the host holds are released with the runtime it snapshots.
+    let rt = creator();
+    let held = rt
+        .eval(
+            "globalThis.keep = (async () => { await new Promise(() => {}) })(); keep",
+            "",
+            0,
+        )
+        .unwrap();
+    assert!(matches!(held, Value::Object(_)));
+    let snapshot = Arc::new(Runtime::into_snapshot(rt).unwrap());
+    drop(held);
+
+    // Suspended generators and async functions, resizable and transferred
+    // buffers, regexps, proxies, symbols, errors with stacks: all kept.
+    let rt = creator();
+    rt.eval(
+        "globalThis.gen = (function* () { yield 1; yield 2 })(); gen.next();
+         globalThis.rab = new ArrayBuffer(8, { maxByteLength: 16 }); new Uint8Array(rab)[0] = 9;
+         globalThis.moved = new ArrayBuffer(4); structuredClone(moved, { transfer: [moved] });
+         globalThis.re = /a+(b)/g; re.exec('aab');
+         globalThis.px = new Proxy({}, { get: (_, k) => k });
+         globalThis.sym = Symbol.for('s'); globalThis.err = new Error('kept'); err.stack;",
+        "",
+        0,
+    )
+    .unwrap();
+    let s2 = Arc::new(Runtime::into_snapshot(rt).unwrap());
+    let rt = from(&s2);
+    assert_eq!(
+        rt.eval(
+            "[gen.next().value, new Uint8Array(rab)[0], rab.resizable, moved.byteLength, re.lastIndex, px.q, \
+             sym === Symbol.for('s'), err.message].join()",
+            "",
+            0
+        )
+        .unwrap(),
+        Value::String("2,9,true,0,3,q,true,kept".into())
+    );
+    let rt = from(&snapshot);
+    assert_eq!(rt.eval("keep instanceof Promise", "", 0).unwrap(), Value::Bool(true));
+}
