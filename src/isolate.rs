@@ -352,6 +352,19 @@ extern "C" {
     fn v8__Unlocker__DESTRUCT(this: *mut RawUnlocker);
     fn v8__Isolate__Enter(isolate: *mut c_void);
     fn v8__Isolate__Exit(isolate: *mut c_void);
+    fn v8__Global__Reset(data: *const c_void);
+}
+
+/// Release the handles the `v8` crate deferred: one dropped off the thread
+/// that made a non-shared isolate (a snapshot creator) waits for a teardown
+/// such an isolate never has, and V8 aborts on it when serializing. Making
+/// a handle releases the deferred ones; this one is then released by hand,
+/// or it would be deferred in its turn. Under the isolate's lock.
+pub(crate) fn release_deferred_handles(scope: &mut v8::PinScope<'_, '_, ()>) {
+    let undefined = v8::undefined(scope);
+    let probe = v8::Global::new(scope, undefined).into_raw();
+    // SAFETY: a live handle cell of this isolate, owned by nothing else.
+    unsafe { v8__Global__Reset(probe.as_ptr() as *const c_void) };
 }
 
 /// Storage of a `v8::Locker` (two flags and the isolate: not address
@@ -468,6 +481,7 @@ impl Drop for Vm {
                 unsafe { v8__Isolate__Enter(self.heap.raw()) };
                 let one_handle = {
                     v8::scope!(let scope, &mut owned);
+                    release_deferred_handles(scope);
                     let context = v8::Context::new(scope, Default::default());
                     let before = scope.get_heap_statistics().used_global_handles_size();
                     let probe = v8::Global::new(scope, context);

@@ -228,6 +228,7 @@ impl HandleBudget {
     /// Refuse when V8 holds handles the runtime did not make, beside the
     /// `held` references of the host.
     pub(crate) fn check(&self, scope: &mut v8::PinScope, held: usize) -> Result<(), Error> {
+        crate::isolate::release_deferred_handles(scope);
         if used_handles(scope).saturating_sub(self.ours + held * self.one) >= self.one {
             return Err(refuse(UNSERIALIZABLE));
         }
@@ -237,7 +238,10 @@ impl HandleBudget {
     /// After the teardown only the creator's own handle to the context to
     /// serialize is left.
     pub(crate) fn left_after_teardown(&self, isolate: &mut v8::Isolate) -> Result<(), Error> {
-        if used_handles(isolate) > self.one {
+        let scope = std::pin::pin!(v8::HandleScope::new(isolate));
+        let scope = &mut scope.init();
+        crate::isolate::release_deferred_handles(scope);
+        if used_handles(scope) > self.one {
             return Err(refuse(UNSERIALIZABLE));
         }
         Ok(())

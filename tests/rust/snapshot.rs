@@ -256,3 +256,35 @@ fn what_v8_cannot_serialize_is_refused_never_an_abort() {
     let rt = from(&snapshot);
     assert_eq!(rt.eval("keep instanceof Promise", "", 0).unwrap(), Value::Bool(true));
 }
+
+#[test]
+fn a_runtime_used_from_other_threads_still_snapshots() {
+    // Handles dropped off the creating thread are released before V8
+    // serializes (the `v8` crate defers them for a non-shared isolate).
+    let rt = Arc::new(
+        Runtime::new(RuntimeOptions {
+            for_snapshot: true,
+            any_thread: true,
+            ..Default::default()
+        })
+        .unwrap(),
+    );
+    let worker = Arc::clone(&rt);
+    std::thread::spawn(move || {
+        for i in 0..50 {
+            let v = worker
+                .eval(&format!("globalThis.o{i} = {{ i: {i} }}; [o{i}]"), "", 0)
+                .unwrap();
+            drop(v);
+            let f = worker.eval("(() => 1)", "", 0).unwrap();
+            drop(f);
+        }
+    })
+    .join()
+    .unwrap();
+    let snapshot = std::thread::spawn(move || Runtime::into_snapshot(rt).unwrap())
+        .join()
+        .unwrap();
+    let rt = from(&Arc::new(snapshot));
+    assert_eq!(rt.eval("o49.i + o0.i", "", 0).unwrap(), Value::Number(49.0));
+}
