@@ -152,7 +152,7 @@ if any(vals.get(k) for _, k, _, _ in loop_rows):
     print("(Node / v8runner > 1: v8runner is that many times faster. Node's pool job is zlib.deflate of one")
     print(" byte, ours an empty work callback; notifier rows have no Node equivalent.)")
 
-new, old, raw = vals.get("new.c"), vals.get("new_nosnapshot.c"), vals.get("new")
+new, old, raw = vals.get("new.c"), vals.get("new_nosnapshot.c"), vals.get("new.raw")
 if new and old and raw:
     print(f"\nRuntime create + free (C) from the built-in snapshot: {new[0]:,.1f} us ({new[0] / raw[0]:.2f}x a raw "
           f"isolate + context, {raw[0]:,.1f} us); running the prelude instead (V8RUNNER_NO_SNAPSHOT): "
