@@ -127,3 +127,16 @@ func BenchmarkCallGoToJSFunction(b *testing.B) {
 		return nil
 	})
 }
+
+func BenchmarkHeapStats(b *testing.B) {
+	rt, err := NewRuntime()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rt.Close()
+	for b.Loop() {
+		if _, err := rt.HeapStats(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

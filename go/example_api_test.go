@@ -654,3 +654,39 @@ func ExampleSnapshot_Close() {
 	fmt.Println(errors.Is(err, v8runner.ErrClosed))
 	// Output: true
 }
+
+func ExampleHeapStats() {
+	rt, _ := v8runner.NewRuntime()
+	defer rt.Close()
+	rt.Eval(context.Background(), "globalThis.buf = new ArrayBuffer(1 << 20)")
+	s, _ := rt.HeapStats()
+	fmt.Println(s.Used > 0, s.Used <= s.Total, s.ArrayBuffers >= 1<<20, s.NativeContexts)
+	// Output: true true true 1
+}
+
+func ExampleRuntime_HeapStats() {
+	rt, _ := v8runner.NewRuntime(v8runner.WithHeapLimit(64 << 20))
+	defer rt.Close()
+	s, _ := rt.HeapStats()
+	// Poll it to shed load before a runtime reaches its limit.
+	fmt.Println(s.Limit >= 64<<20, float64(s.Used)/float64(s.Limit) < 0.5)
+	// Output: true true
+}
+
+func ExamplePoolHeapStats() {
+	v8runner.RunV8("1 + 1")
+	s, isolates := v8runner.PoolHeapStats()
+	fmt.Println(isolates > 0, s.Used > 0)
+	// Output: true true
+}
+
+func ExampleRuntime_WriteHeapSnapshot() {
+	rt, _ := v8runner.NewRuntime()
+	defer rt.Close()
+	rt.Eval(context.Background(), "globalThis.cache = new Map([['k', 'v']])")
+	// Write it to a file and load it in Chrome DevTools' Memory panel.
+	var out strings.Builder
+	err := rt.WriteHeapSnapshot(&out)
+	fmt.Println(err, strings.HasPrefix(out.String(), `{"snapshot":`))
+	// Output: <nil> true
+}

@@ -11,6 +11,7 @@ import "C"
 
 import (
 	"fmt"
+	"io"
 	"runtime"
 	"runtime/cgo"
 	"unsafe"
@@ -137,4 +138,27 @@ func v8rGoAsyncEvent(h C.uintptr_t, kind C.v8r_go_event, id C.uint64_t, typ C.ui
 	case C.V8R_GO_EVENT_PROMISE_RESOLVE:
 		hooks.PromiseResolve(uint64(id))
 	}
+}
+
+// chunkWriter is what v8rGoWrite's handle refers to: a writer and its
+// first error (which stops the writing).
+type chunkWriter struct {
+	w   io.Writer
+	err error
+}
+
+//export v8rGoWrite
+func v8rGoWrite(h C.uintptr_t, chunk *C.uint8_t, n C.size_t) (ok C.bool) {
+	cw := cgo.Handle(h).Value().(*chunkWriter)
+	defer func() {
+		if r := recover(); r != nil {
+			cw.err = fmt.Errorf("writer panicked: %v", r)
+			ok = false
+		}
+	}()
+	if _, err := cw.w.Write(unsafe.Slice((*byte)(unsafe.Pointer(chunk)), int(n))); err != nil {
+		cw.err = err
+		return false
+	}
+	return true
 }

@@ -40,3 +40,7 @@ void v8r_go_async_destroy(void *data, uint64_t id) { v8rGoAsyncEvent((uintptr_t)
 void v8r_go_async_resolve(void *data, uint64_t id) {
     v8rGoAsyncEvent((uintptr_t)data, V8R_GO_EVENT_PROMISE_RESOLVE, id, 0, 0);
 }
+
+bool v8r_go_write(void *data, const uint8_t *chunk, size_t len) {
+    return v8rGoWrite((uintptr_t)data, (uint8_t *)chunk, len);
+}

@@ -10,6 +10,7 @@ void v8r_go_console(void *data, v8r_console_level level, const char *text, size_
 void v8r_go_error(void *data, const v8r_error *err);
 void v8r_go_work(void *data);
 void v8r_go_after_work(v8r_work *req, v8r_status status, void *data);
+bool v8r_go_write(void *data, const uint8_t *chunk, size_t len);
 v8r_status v8r_go_module_load(void *data, const char *specifier, const char *referrer, uint32_t flags,
                               v8r_module_source *out);
 // The async hook events, numbered once for trampoline.c and export.go.

@@ -446,6 +446,37 @@ typedef v8r_status (*v8r_module_loader)(void *data,
 // call only. May call back into the runtime.
 typedef void (*v8r_notify_fn)(void *data, const struct v8r_value *payload);
 
+// A heap's statistics (`v8r_runtime_heap_stats`). Bytes unless named
+// otherwise.
+typedef struct v8r_heap_stats {
+  // Live and not yet collected objects.
+  uint64_t used;
+  // Reserved for the heap: `used` plus free space in its pages.
+  uint64_t total;
+  // The most the heap may grow to (the runtime's heap limit, or V8's).
+  uint64_t limit;
+  // Of the heap, resident in memory.
+  uint64_t physical;
+  // What the heap may still grow by before its limit.
+  uint64_t available;
+  // Outside the heap and accounted to it by V8 (ArrayBuffers among it).
+  uint64_t external;
+  // Allocated with malloc by V8 for itself (compilers, parsers).
+  uint64_t malloced;
+  // Held now by the runtime's ArrayBuffers, typed arrays and
+  // SharedArrayBuffers (counted exactly, by its allocator).
+  uint64_t array_buffers;
+  // Live native contexts (1 per runtime).
+  uint64_t native_contexts;
+  // Contexts released but not collected yet (a leak when it grows).
+  uint64_t detached_contexts;
+} v8r_heap_stats;
+
+// Receives the chunks of a heap snapshot in order, each valid during the
+// call only; return false to stop (the call then fails with
+// V8R_STATUS_EXCEPTION).
+typedef bool (*v8r_write_fn)(void *data, const uint8_t *chunk, size_t len);
+
 // Console sink: `text` is UTF-8 of `len` bytes, NUL-terminated. May be NULL.
 typedef void (*v8r_console_fn)(void *data, v8r_console_level level, const char *text, size_t len);
 
@@ -921,6 +952,27 @@ struct v8r_value v8r_value_object(struct v8r_object *o);
 // The object handle inside a V8R_KIND_OBJECT or V8R_KIND_PROMISE value
 // (borrowed: the value owns it), or NULL for other kinds. Any thread.
 struct v8r_object *v8r_value_get_object(const struct v8r_value *v);
+
+// Fill `*out` with `rt`'s heap statistics now: no allocation, no garbage
+// collection, cheap enough to poll. Threads: as `v8r_runtime_eval`; also
+// from inside a callback of `rt`.
+v8r_status v8r_runtime_heap_stats(struct v8r_runtime *rt,
+                                  struct v8r_heap_stats *out,
+                                  struct v8r_error **err);
+
+// The one-shot pool's heap statistics: the sum over its idle isolates
+// (one in use by a call is left out) in `*out`, and how many were counted
+// in `*counted` (may be NULL). `out` may be NULL. Any thread.
+void v8r_runv8_pool_heap_stats(struct v8r_heap_stats *out, size_t *counted);
+
+// Write a heap snapshot of `rt` (the `.heapsnapshot` JSON that Chrome
+// DevTools' Memory panel loads) to `write`, chunk by chunk as V8 makes it:
+// the snapshot is never held in memory whole. V8 collects garbage first.
+// Threads: as `v8r_runtime_eval`.
+v8r_status v8r_runtime_heap_snapshot(struct v8r_runtime *rt,
+                                     v8r_write_fn write,
+                                     void *data,
+                                     struct v8r_error **err);
 
 // Number of live runtime handles (for leak checks in tests). Any thread.
 size_t v8r_runtime_count(void);

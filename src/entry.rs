@@ -499,6 +499,23 @@ impl Gateway {
         Ok(self.as_call(call, || in_context(entered.isolate(), context, f)))
     }
 
+    /// Run `f` with the isolate locked and entered but no context or scope
+    /// (reading what V8 counts, say): the gate and lock only, or neither
+    /// when this thread is inside the runtime already.
+    pub(crate) fn with_isolate<R>(&self, f: impl FnOnce(&mut v8::Isolate) -> R) -> Result<R, Error> {
+        self.check_thread()?;
+        if self.is_closed() {
+            return Err(self.closed_error());
+        }
+        if let Some(raw) = active_isolate(self) {
+            // SAFETY: this thread holds the lock and entered this isolate in
+            // an outer frame (suspended in a callback) or by pinning.
+            return Ok(f(&mut unsafe { v8::Isolate::from_raw_isolate_ptr_unchecked(raw) }));
+        }
+        let mut entered = Entered::new(self, Call::Step)?;
+        Ok(f(entered.isolate()))
+    }
+
     /// Run `f` as the current call when `call` has an id.
     fn as_call<R>(&self, call: Call, f: impl FnOnce() -> R) -> R {
         match call {

@@ -300,7 +300,7 @@ pub struct Vm {
     /// (see [`Vm::park_here`]), and that state.
     park: std::sync::Mutex<Option<Box<Park>>>,
     /// The snapshot the heap came from: V8 reads it until the isolate goes.
-    _snapshot: Option<Arc<Snapshot>>,
+    snapshot: Option<Arc<Snapshot>>,
     /// A creator's context to serialize was given (`keep_context`).
     context_kept: AtomicBool,
 }
@@ -315,6 +315,10 @@ const CREATOR_SLOT: u32 = 1;
 pub(crate) fn is_creator(isolate: &v8::Isolate) -> bool {
     !isolate.get_data(CREATOR_SLOT).is_null()
 }
+
+/// Contexts a snapshot creator holds once its context is kept: the default
+/// one and a bare one (each a V8 handle until the blob is made).
+pub(crate) const KEPT_CONTEXTS: usize = 2;
 
 /// Where a new isolate's heap starts from.
 pub enum Start {
@@ -497,7 +501,12 @@ impl Drop for Vm {
                 // (an Atomics.waitAsync waiter) the isolate is leaked instead.
                 owned.low_memory_notification();
                 owned.low_memory_notification();
-                if owned.get_heap_statistics().used_global_handles_size() > one_handle {
+                let kept = if self.context_kept.load(Ordering::SeqCst) {
+                    KEPT_CONTEXTS
+                } else {
+                    1
+                };
+                if owned.get_heap_statistics().used_global_handles_size() > one_handle * kept {
                     // SAFETY: entered above; left entered by no one after.
                     unsafe { v8__Isolate__Exit(self.heap.raw()) };
                     std::mem::forget(owned);
@@ -525,17 +534,18 @@ impl Vm {
         if limits.max_bytes > 0 {
             params = params.heap_limits(limits.initial_bytes.min(limits.max_bytes), limits.max_bytes);
         }
-        let budget = (limits.array_buffer_limit() > 0).then(|| {
-            Arc::new(Budget {
-                limit: limits.array_buffer_limit(),
-                used: std::sync::atomic::AtomicUsize::new(0),
-                refused: AtomicBool::new(false),
-                last_attempt: AtomicBool::new(false),
-            })
+        // Always counted (heap statistics report it), limited when asked.
+        let budget = Arc::new(Budget {
+            limit: match limits.array_buffer_limit() {
+                0 => usize::MAX,
+                n => n,
+            },
+            used: std::sync::atomic::AtomicUsize::new(0),
+            refused: AtomicBool::new(false),
+            last_attempt: AtomicBool::new(false),
         });
-        if let Some(budget) = &budget {
-            params = params.array_buffer_allocator(limited_allocator(budget));
-        }
+        params = params.array_buffer_allocator(limited_allocator(&budget));
+        let budget = Some(budget);
         params = params.external_references(crate::snapshot::references());
         let creator = matches!(start, Start::Creator);
         let snapshot = match start {
@@ -581,7 +591,7 @@ impl Vm {
             isolate,
             heap,
             park: std::sync::Mutex::new(None),
-            _snapshot: snapshot,
+            snapshot,
             context_kept: AtomicBool::new(false),
         })
     }
@@ -592,7 +602,8 @@ impl Vm {
     }
 
     /// Make `context` the one isolates made from this creator's snapshot
-    /// start in, with `data` for them to read once (index 0). Once.
+    /// start in, plus a bare one (see [`KEPT_CONTEXTS`]), with `data` for
+    /// them to read once (index 0). Once.
     pub fn keep_context(
         &self,
         isolate: &mut v8::Isolate,
@@ -607,7 +618,18 @@ impl Vm {
         }
         isolate.add_context_data(context, data);
         isolate.set_default_context(context);
+        // And a bare one (index 0), for one-shot calls on such isolates.
+        let scope = std::pin::pin!(v8::HandleScope::new(isolate));
+        let scope = &mut scope.init();
+        let bare = v8::Context::new(scope, Default::default());
+        scope.add_context(bare);
         Ok(())
+    }
+
+    /// The snapshot index of a bare context, in an isolate that started
+    /// from a v8runner snapshot (see `keep_context`).
+    pub fn bare_context(&self) -> Option<usize> {
+        self.snapshot.as_ref().map(|_| 0)
     }
 
     /// Serialize the heap with `context` as the one new isolates start
@@ -739,6 +761,12 @@ impl Vm {
     /// Thread-safe handle for terminate.
     pub fn handle(&self) -> v8::IsolateHandle {
         self.heap.handle.clone()
+    }
+
+    /// Bytes the isolate's ArrayBuffers (typed arrays, SharedArrayBuffers)
+    /// hold now, outside the JS heap.
+    pub fn array_buffer_bytes(&self) -> usize {
+        self.heap.budget.as_ref().map_or(0, |b| b.used.load(Ordering::Relaxed))
     }
 
     /// Whether the heap limit was reached; such an isolate is spent.

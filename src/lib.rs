@@ -21,6 +21,7 @@ pub mod module;
 mod natives;
 pub mod notifier;
 mod object;
+pub mod observe;
 pub mod platform;
 pub mod refs;
 pub mod runtime;

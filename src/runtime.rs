@@ -25,6 +25,7 @@ use crate::module;
 use crate::natives;
 use crate::notifier::{self, Notifier, Target};
 use crate::object;
+use crate::observe;
 use crate::refs::ObjectRef;
 use crate::snapshot::{self, Snapshot};
 use crate::value::{self, Args, Conv, Value};
@@ -589,6 +590,20 @@ impl Runtime {
             this.release_embedder_data();
             std::mem::forget(this);
         }
+    }
+
+    /// The heap's statistics now (see [`observe::HeapStats`]).
+    pub fn heap_stats(&self) -> Result<observe::HeapStats, Error> {
+        let vm = self.gateway.vm();
+        self.gateway.with_isolate(|isolate| observe::heap_stats(isolate, vm))
+    }
+
+    /// A heap snapshot (`.heapsnapshot` JSON) written to `write` in chunks
+    /// as V8 makes it; `write` returning an error stops it. Collects
+    /// garbage first, as V8 does for every snapshot.
+    pub fn write_heap_snapshot(&self, write: impl FnMut(&[u8]) -> observe::ChunkResult) -> Result<(), Error> {
+        self.gateway
+            .enter(Call::Step, |scope| observe::write_heap_snapshot(scope, write))?
     }
 
     /// Stop the script or loop running now, if any. Any thread, any time.

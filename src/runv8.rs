@@ -113,6 +113,32 @@ pub fn pool_live() -> usize {
     POOL.state.lock().unwrap_or_else(|e| e.into_inner()).live
 }
 
+/// The heap statistics of the pool's idle isolates, summed (one in use by
+/// a call is skipped: only its call may touch it), and how many were
+/// counted.
+pub fn pool_heap_stats() -> (crate::observe::HeapStats, usize) {
+    let state = POOL.state.lock().unwrap_or_else(|e| e.into_inner());
+    let mut sum = crate::observe::HeapStats::default();
+    let mut counted = 0;
+    for vm in &state.idle {
+        // Fails only on a thread inside another isolate: then none count.
+        let Ok(mut locked) = vm.lock() else { break };
+        let s = crate::observe::heap_stats(&mut locked, vm);
+        counted += 1;
+        sum.used += s.used;
+        sum.total += s.total;
+        sum.limit += s.limit;
+        sum.physical += s.physical;
+        sum.available += s.available;
+        sum.external += s.external;
+        sum.malloced += s.malloced;
+        sum.array_buffers += s.array_buffers;
+        sum.native_contexts += s.native_contexts;
+        sum.detached_contexts += s.detached_contexts;
+    }
+    (sum, counted)
+}
+
 /// Set the timeout of one-shot calls that give none (`None`: no limit).
 pub fn set_default_timeout(timeout: Option<Duration>) {
     let ms = timeout.map_or(0, |t| t.as_millis().clamp(1, u64::MAX as u128) as u64);
@@ -179,7 +205,10 @@ fn checkout(ticket: u64, limits: &Limits) -> Result<Vm, Error> {
         if state.live < pool.cap {
             state.live += 1;
             drop(state);
-            return Vm::new(HeapLimits::default(), crate::isolate::Start::V8).inspect_err(|_| {
+            // V8 shares one read-only heap per process: once an isolate
+            // started from a v8runner snapshot, a new one must too.
+            let start = crate::snapshot::builtin().map_or(crate::isolate::Start::V8, crate::isolate::Start::Snapshot);
+            return Vm::new(HeapLimits::default(), start).inspect_err(|_| {
                 pool.state.lock().unwrap_or_else(|e| e.into_inner()).live -= 1;
                 pool.returned.notify_one();
             });
@@ -298,7 +327,11 @@ fn run_in_fresh_context(vm: &Vm, source: &str, ticket: u64) -> Result<String, Er
     }
     let scope = std::pin::pin!(v8::HandleScope::new(&mut *locked));
     let mut scope = scope.init();
-    let context = v8::Context::new(&scope, Default::default());
+    // From the built-in snapshot's bare context when the isolate has one.
+    let context = vm
+        .bare_context()
+        .and_then(|i| v8::Context::from_snapshot(&scope, i, Default::default()))
+        .unwrap_or_else(|| v8::Context::new(&scope, Default::default()));
     let scope = &mut v8::ContextScope::new(&mut scope, context);
     let checkpoint = |scope: &mut v8::PinScope, _: v8::Local<v8::Value>| {
         scope.perform_microtask_checkpoint();

@@ -235,13 +235,13 @@ impl HandleBudget {
         Ok(())
     }
 
-    /// After the teardown only the creator's own handle to the context to
-    /// serialize is left.
+    /// After the teardown only the creator's own handles to the contexts to
+    /// serialize are left (see `Vm::keep_context`).
     pub(crate) fn left_after_teardown(&self, isolate: &mut v8::Isolate) -> Result<(), Error> {
         let scope = std::pin::pin!(v8::HandleScope::new(isolate));
         let scope = &mut scope.init();
         crate::isolate::release_deferred_handles(scope);
-        if used_handles(scope) > self.one {
+        if used_handles(scope) > self.one * crate::isolate::KEPT_CONTEXTS {
             return Err(refuse(UNSERIALIZABLE));
         }
         Ok(())

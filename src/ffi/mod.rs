@@ -18,6 +18,7 @@ pub mod host;
 pub mod module;
 pub mod notifier;
 pub mod object;
+pub mod observe;
 pub mod runtime;
 pub mod runv8;
 pub mod snapshot;

@@ -20,7 +20,8 @@ for line in sys.stdin:
               "RunV8Parallel": ("oneshot2.go", 1e9 / ns, "ops/s"),
               "Eval": ("eval.go", ns, "ns"),
               "EvalPinned": ("evalfast.go", ns, "ns"),
-              "NewRuntime": ("new.go", ns / 1e3, "us")}.get(name)
+              "NewRuntime": ("new.go", ns / 1e3, "us"),
+              "HeapStats": ("heapstats.go", ns, "ns")}.get(name)
         if go:
             vals[go[0]] = (go[1], go[2])
 
@@ -171,6 +172,11 @@ if new and bare:
           f"the lazy web APIs cost {new[0] / bare[0]:.2f}x")
     if used:
         print(f"  with a web global read once (web.js compiled): {used[0]:,.1f} us ({used[0] / bare[0]:.2f}x bare)")
+
+hs, hsgo = vals.get("heapstats.c"), vals.get("heapstats.go")
+if hs:
+    print(f"\nHeap statistics of a runtime: {hs[0]:,.1f} ns per call from C (owner thread)"
+          + (f", {hsgo[0]:,.1f} ns from Go" if hsgo else ""))
 
 rss = vals.get("rss_per_runtime.c")
 if rss:

@@ -317,6 +317,14 @@ int main(int argc, char **argv) {
         r[k] = (now_ns() - t) / m;
     }
     printf("BENCH eval.c %.1f ns\n", median(r));
+    for (int k = 0; k < ROUNDS; k++) {
+        v8r_heap_stats hs;
+        double t = now_ns();
+        for (int i = 0; i < m; i++)
+            if (v8r_runtime_heap_stats(rt, &hs, NULL) != V8R_STATUS_OK) abort();
+        r[k] = (now_ns() - t) / m;
+    }
+    printf("BENCH heapstats.c %.1f ns\n", median(r));
     v8r_runtime_free(rt);
 
     bench_new(getenv("V8RUNNER_NO_SNAPSHOT") ? "new_nosnapshot.c" : "new.c");

@@ -20,6 +20,7 @@ void run_async_hooks_tests(void); /* test_async_hooks.c */
 void run_module_tests(void);      /* test_module.c */
 void run_code_cache_tests(void);  /* test_code_cache.c */
 void run_snapshot_tests(void);    /* test_snapshot.c */
+void run_observe_tests(void);     /* test_observe.c */
 int platform_child(int argc, char **argv);
 
 int main(int argc, char **argv) {
@@ -41,5 +42,6 @@ int main(int argc, char **argv) {
     run_module_tests();
     run_code_cache_tests();
     run_snapshot_tests();
+    run_observe_tests();
     return SUMMARY();
 }

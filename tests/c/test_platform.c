@@ -85,6 +85,34 @@ static int address_space_child(void) {
     return fails;
 }
 
+/* V8 shares one read-only heap in a process: isolates from the built-in
+ * snapshot, a host's snapshot and the one-shot pool, made in any order. */
+static int isolate_order_child(void) {
+    int fails = 0;
+    v8r_runtime *rt = NULL;
+    for (int round = 0; round < 2; round++) {
+        if (v8r_runtime_new(NULL, &rt, NULL) != V8R_STATUS_OK) return 10;
+        v8r_runtime_free(rt);
+        char *s = runv8("typeof setTimeout + (6 * 7)"); /* a new pool isolate, a bare context */
+        if (!s || strcmp(s, "undefined42") != 0) fails++, fprintf(stderr, "runv8: %s\n", s ? s : v8r_last_error());
+        free(s);
+        v8r_runtime_options opts;
+        v8r_runtime_options_init(&opts);
+        opts.flags = V8R_RUNTIME_FOR_SNAPSHOT;
+        if (v8r_runtime_new(&opts, &rt, NULL) != V8R_STATUS_OK) return 11;
+        v8r_snapshot *snap = NULL;
+        if (v8r_runtime_snapshot(rt, &snap, NULL) != V8R_STATUS_OK) return 12;
+        opts.flags = 0;
+        opts.snapshot = snap;
+        if (v8r_runtime_new(&opts, &rt, NULL) != V8R_STATUS_OK) return 13;
+        v8r_runtime_free(rt);
+        v8r_snapshot_free(snap);
+    }
+    return fails;
+}
+
+static void test_isolates_from_every_snapshot_in_any_order(void) { CHECK(run_child("--isolate-order-child") == 0); }
+
 /* Exits normally (not killed by V8's abort) with no failure. */
 static void test_address_space_limit(void) { CHECK(run_child("--address-space-child") == 0); }
 
@@ -105,12 +133,14 @@ int platform_child(int argc, char **argv) {
     if (argc < 2) return -1;
     if (strcmp(argv[1], "--address-space-child") == 0) return address_space_child();
     if (strcmp(argv[1], "--signals-child") == 0) return signals_child();
+    if (strcmp(argv[1], "--isolate-order-child") == 0) return isolate_order_child();
     return -1;
 }
 
 void run_platform_tests(void) {
     RUN(test_versions);
     RUN(test_no_signal_handlers);
+    RUN(test_isolates_from_every_snapshot_in_any_order);
 #ifndef __SANITIZE_ADDRESS__ /* ASan reserves terabytes of shadow memory itself */
     RUN(test_address_space_limit);
 #endif

@@ -1,0 +1,65 @@
+/* Observability: heap statistics (a runtime's, the one-shot pool's) and
+ * heap snapshots streamed to a writer. */
+#define _GNU_SOURCE
+#include "helpers.h"
+
+typedef struct {
+    size_t bytes, chunks, stop_after;
+    char head[16];
+} sink;
+
+static bool collect(void *data, const uint8_t *chunk, size_t len) {
+    sink *s = data;
+    if (s->bytes == 0) memcpy(s->head, chunk, len < 15 ? len : 15);
+    s->bytes += len;
+    s->chunks++;
+    return s->stop_after == 0 || s->chunks < s->stop_after;
+}
+
+static void test_heap_stats(void) {
+    v8r_runtime *rt = t_runtime(0);
+    v8r_heap_stats before, after;
+    CHECK(v8r_runtime_heap_stats(rt, &before, NULL) == V8R_STATUS_OK);
+    CHECK(before.used > 0 && before.used <= before.total && before.total <= before.limit);
+    CHECK(before.native_contexts == 1 && before.detached_contexts == 0);
+    CHECK(t_eval(rt, "globalThis.a = Array.from({ length: 200000 }, (_, i) => 'x' + i); globalThis.b = new Uint8Array(4 << 20); 0",
+                 NULL) == V8R_STATUS_OK);
+    CHECK(v8r_runtime_heap_stats(rt, &after, NULL) == V8R_STATUS_OK);
+    CHECK(after.used > before.used + (2 << 20));
+    CHECK(after.array_buffers >= before.array_buffers + (4 << 20));
+    v8r_error *err = NULL;
+    CHECK(v8r_runtime_heap_stats(rt, NULL, &err) == V8R_STATUS_BAD_INPUT);
+    v8r_error_free(err);
+    CHECK(v8r_runtime_heap_stats(NULL, &after, NULL) != V8R_STATUS_OK);
+    v8r_runtime_free(rt);
+    CHECK(v8r_runtime_heap_stats(rt, &after, NULL) == V8R_STATUS_CLOSED);
+
+    free(runv8("1"));
+    v8r_heap_stats pool;
+    size_t counted = 0;
+    v8r_runv8_pool_heap_stats(&pool, &counted);
+    CHECK(counted >= 1 && pool.used > 0 && pool.native_contexts >= counted);
+    v8r_runv8_pool_heap_stats(NULL, NULL);
+}
+
+static void test_heap_snapshot(void) {
+    v8r_runtime *rt = t_runtime(0);
+    CHECK(t_eval(rt, "globalThis.big = new Array(1300000).fill(1.5); 0", NULL) == V8R_STATUS_OK);
+    sink s = {0};
+    CHECK(v8r_runtime_heap_snapshot(rt, collect, &s, NULL) == V8R_STATUS_OK);
+    /* streamed: many chunks, the JSON of DevTools' format, big's 10 MB in it */
+    CHECK(s.chunks > 10 && s.bytes > 100000);
+    CHECK(strncmp(s.head, "{\"snapshot\":", 12) == 0);
+    sink stop = {.stop_after = 3};
+    v8r_error *err = NULL;
+    CHECK(v8r_runtime_heap_snapshot(rt, collect, &stop, &err) == V8R_STATUS_EXCEPTION && stop.chunks == 3);
+    CHECK(err && strstr(err->message, "stopped"));
+    v8r_error_free(err);
+    CHECK(v8r_runtime_heap_snapshot(rt, NULL, NULL, NULL) == V8R_STATUS_BAD_INPUT);
+    v8r_runtime_free(rt);
+}
+
+void run_observe_tests(void) {
+    RUN(test_heap_stats);
+    RUN(test_heap_snapshot);
+}
