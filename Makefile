@@ -159,11 +159,17 @@ $(BUILD)/test_c_asan: $(C_TEST_SRC) tests/c/check.h tests/c/helpers.h $(STATICLI
 test-asan: $(BUILD)/test_c_asan
 	ASAN_OPTIONS=detect_leaks=1:quarantine_size_mb=16 LSAN_OPTIONS=suppressions=tests/c/lsan.supp:print_suppressions=0 $(LIMIT) ./$(BUILD)/test_c_asan
 
-test-go: lib
+# The DevTools protocol client the inspector test drives (from npm).
+INSPECTOR_CLIENT := tests/inspector/node_modules/chrome-remote-interface/package.json
+$(INSPECTOR_CLIENT): tests/inspector/package.json tests/inspector/package-lock.json
+	cd tests/inspector && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test-go: lib $(INSPECTOR_CLIENT)
 	cd go && $(GO) vet ./... && $(GO) test -race -count=1 -timeout 10m ./...
 
 # Go under the strictest checks: race detector, cgocheck2, GC at every step.
-test-safety: lib
+test-safety: lib $(INSPECTOR_CLIENT)
 	cd go && GOEXPERIMENT=cgocheck2 $(GO) test -race -count=1 -timeout 10m ./...
 	cd go && GOGC=1 $(GO) test -short -count=1 -timeout 10m ./...
 

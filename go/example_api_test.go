@@ -690,3 +690,45 @@ func ExampleRuntime_WriteHeapSnapshot() {
 	fmt.Println(err, strings.HasPrefix(out.String(), `{"snapshot":`))
 	// Output: <nil> true
 }
+
+func ExampleRuntime_Inspect() {
+	rt, _ := v8runner.NewRuntime()
+	defer rt.Close()
+	// Open chrome://inspect (or devtools://devtools/bundled/js_app.html?ws=...).
+	ws, err := rt.Inspect("127.0.0.1:0")
+	fmt.Println(err, strings.HasPrefix(ws, "ws://127.0.0.1:"))
+	_, err = rt.Inspect("0.0.0.0:9229") // reachable from other machines: refused
+	fmt.Println(errors.Is(err, v8runner.ErrBadInput))
+	// Output:
+	// <nil> true
+	// true
+}
+
+func ExampleRuntime_WaitForDebugger() {
+	rt, _ := v8runner.NewRuntime()
+	defer rt.Close()
+	// After Inspect, WaitForDebugger blocks until DevTools says "run"
+	// (its breakpoints are set); without an inspector it is an error.
+	err := rt.WaitForDebugger()
+	fmt.Println(errors.Is(err, v8runner.ErrBadInput))
+	// Output: true
+}
+
+func ExampleRuntime_StartCPUProfile() {
+	rt, _ := v8runner.NewRuntime()
+	defer rt.Close()
+	rt.StartCPUProfile(500 * time.Microsecond)
+	rt.Eval(context.Background(), "function work() { let s = 0; for (let i = 0; i < 1e6; i++) s += i; return s } work()")
+	var profile strings.Builder // e.g. an os.File named x.cpuprofile
+	err := rt.StopCPUProfile(&profile)
+	fmt.Println(err, strings.Contains(profile.String(), `"functionName":"work"`))
+	// Output: <nil> true
+}
+
+func ExampleRuntime_StopCPUProfile() {
+	rt, _ := v8runner.NewRuntime()
+	defer rt.Close()
+	err := rt.StopCPUProfile(io.Discard) // none running
+	fmt.Println(errors.Is(err, v8runner.ErrBadInput))
+	// Output: true
+}

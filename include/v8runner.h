@@ -80,6 +80,14 @@
 // exists already.
 #define V8R_REPLACE 2
 
+// `v8r_runtime_inspect` flag: return only once a DevTools client sent
+// `Runtime.runIfWaitingForDebugger` (see `v8r_runtime_wait_for_debugger`).
+#define V8R_INSPECT_WAIT 1
+
+// `v8r_runtime_inspect` flag: allow a non-loopback address. Anyone who
+// can reach it can run any code in the runtime: only on a trusted network.
+#define V8R_INSPECT_ANY_ADDRESS 2
+
 // `v8r_module_source.kind`: JavaScript module source.
 #define V8R_MODULE_JAVASCRIPT 0
 
@@ -412,6 +420,11 @@ typedef void (*v8r_async_host_fn)(void *data,
                                   size_t argc,
                                   struct v8r_promise *promise);
 
+// Receives the chunks of a heap snapshot in order, each valid during the
+// call only; return false to stop (the call then fails with
+// V8R_STATUS_EXCEPTION).
+typedef bool (*v8r_write_fn)(void *data, const uint8_t *chunk, size_t len);
+
 // What a module loader fills in. All pointers start NULL; what the loader
 // sets must come from malloc, and the library frees it.
 typedef struct v8r_module_source {
@@ -471,11 +484,6 @@ typedef struct v8r_heap_stats {
   // Contexts released but not collected yet (a leak when it grows).
   uint64_t detached_contexts;
 } v8r_heap_stats;
-
-// Receives the chunks of a heap snapshot in order, each valid during the
-// call only; return false to stop (the call then fails with
-// V8R_STATUS_EXCEPTION).
-typedef bool (*v8r_write_fn)(void *data, const uint8_t *chunk, size_t len);
 
 // Console sink: `text` is UTF-8 of `len` bytes, NUL-terminated. May be NULL.
 typedef void (*v8r_console_fn)(void *data, v8r_console_level level, const char *text, size_t len);
@@ -728,6 +736,42 @@ v8r_status v8r_promise_reject_value(struct v8r_promise *promise, const struct v8
 // Give up on `promise` without settling it: JS sees a rejection. NULL or
 // an already settled promise is a no-op. Any thread.
 void v8r_promise_free(struct v8r_promise *promise);
+
+// Serve the Chrome DevTools Protocol for `rt` on `addr` ("127.0.0.1:9229";
+// port 0 picks a free one): `GET /json/list` (and `/json`) and
+// `/json/version` as Chrome serves them, and a WebSocket per session.
+// `*ws_url` (may be NULL; free() it) gets the target's WebSocket URL.
+// Refused (V8R_STATUS_BAD_INPUT): an address that is not loopback,
+// unless V8R_INSPECT_ANY_ADDRESS. Breakpoints, stepping, scopes, console
+// messages and exceptions reach DevTools; while a breakpoint holds a
+// script, the thread running it serves the sessions. The server stops
+// when the runtime is freed. Threads: as `v8r_runtime_eval`.
+v8r_status v8r_runtime_inspect(struct v8r_runtime *rt,
+                               const char *addr,
+                               uint32_t flags,
+                               char **ws_url,
+                               struct v8r_error **err);
+
+// Wait until a DevTools client of `rt` (`v8r_runtime_inspect`) sends
+// `Runtime.runIfWaitingForDebugger`, which clients send once their
+// breakpoints are set (Node's `--inspect-wait`): a script evaluated next
+// stops at them. Threads: as `v8r_runtime_eval`, not from inside a callback.
+v8r_status v8r_runtime_wait_for_debugger(struct v8r_runtime *rt, struct v8r_error **err);
+
+// Start V8's sampling CPU profiler on `rt`, one sample every
+// `interval_us` microseconds (0: 1000). One profile at a time
+// (V8R_STATUS_BUSY). Threads: as `v8r_runtime_eval`.
+v8r_status v8r_runtime_cpu_profile_start(struct v8r_runtime *rt,
+                                         uint32_t interval_us,
+                                         struct v8r_error **err);
+
+// Stop the CPU profile and hand it to `write` as a `.cpuprofile` (the
+// JSON Chrome DevTools' Performance panel and speedscope open).
+// V8R_STATUS_BAD_INPUT when none runs. Threads: as `v8r_runtime_eval`.
+v8r_status v8r_runtime_cpu_profile_stop(struct v8r_runtime *rt,
+                                        v8r_write_fn write,
+                                        void *data,
+                                        struct v8r_error **err);
 
 // Set the loader of `rt`'s ES modules (replacing one set before, whose
 // finalizer then runs). `finalizer(data)` runs when the loader is let go

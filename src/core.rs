@@ -144,6 +144,8 @@ pub(crate) struct Core {
     /// ES modules: the loader and every module compiled (module.rs).
     pub(crate) modules: crate::module::Modules,
     pub(crate) kept: Kept,
+    /// V8's inspector, once DevTools or a CPU profile asked for it.
+    pub(crate) inspector: crate::inspector::Inspector,
 }
 
 impl Core {
@@ -163,6 +165,7 @@ impl Core {
             refs: Arc::default(),
             modules: Default::default(),
             kept: Kept::default(),
+            inspector: Default::default(),
         }
     }
 

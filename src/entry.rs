@@ -473,6 +473,17 @@ impl Gateway {
     /// lock already held.
     pub(crate) fn enter<R>(&self, call: Call, f: impl FnOnce(&mut v8::PinScope<'_, '_>) -> R) -> Result<R, Error> {
         self.check_thread()?;
+        self.enter_from_any_thread(call, f)
+    }
+
+    /// [`Gateway::enter`] from a thread the runtime does not let call (the
+    /// inspector's pump, serving DevTools while the owner is idle): V8's
+    /// lock serialises it with the owner's calls like any other.
+    pub(crate) fn enter_from_any_thread<R>(
+        &self,
+        call: Call,
+        f: impl FnOnce(&mut v8::PinScope<'_, '_>) -> R,
+    ) -> Result<R, Error> {
         if self.is_closed() {
             return Err(self.closed_error());
         }

@@ -47,6 +47,8 @@ pub(crate) enum Event {
     WorkDone(u64),
     /// A host promise was settled.
     Settle(u64),
+    /// DevTools protocol messages wait for the runtime's inspector.
+    Inspector,
 }
 
 /// The thread-safe door into a runtime's loop. Posting is cheap; only the
@@ -765,6 +767,10 @@ fn handle_event(gw: &Gateway, core: &Core, scope: &mut v8::PinScope, event: Even
         }
         Event::WorkDone(id) => work::complete(scope, core, id),
         Event::Settle(id) => host::settle_event(scope, core, id),
+        Event::Inspector => {
+            core.inspector.pump();
+            return Ok(());
+        }
     };
     match done {
         Some(result) => event_done(scope, core, result),

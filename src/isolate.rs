@@ -359,6 +359,15 @@ extern "C" {
     fn v8__Global__Reset(data: *const c_void);
 }
 
+/// Release a handle made into a raw cell (`Global::into_raw`), under the
+/// isolate's lock.
+///
+/// # Safety
+/// `cell` is such a cell of the isolate held, released once.
+pub(crate) unsafe fn reset_raw_handle(cell: *const c_void) {
+    unsafe { v8__Global__Reset(cell) };
+}
+
 /// Release the handles the `v8` crate deferred: one dropped off the thread
 /// that made a non-shared isolate (a snapshot creator) waits for a teardown
 /// such an isolate never has, and V8 aborts on it when serializing. Making

@@ -16,6 +16,8 @@ pub mod error;
 pub mod event_loop;
 pub mod function;
 pub mod host;
+pub mod inspector;
+pub mod inspector_server;
 pub mod isolate;
 pub mod module;
 mod natives;

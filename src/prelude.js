@@ -191,8 +191,15 @@
   let indent = '';
   const print = (level, text) => native.print(level, indent ? indent + text.replaceAll('\n', '\n' + indent) : text);
   const console = {};
+  // V8's own console, which reports to DevTools: called too once a runtime
+  // has an inspector (native.inspecting), so messages reach its sessions.
+  const v8console = g.console;
   [['log', 0], ['debug', 1], ['info', 2], ['warn', 3], ['error', 4]].forEach(([name, level]) => {
-    console[name] = function (...args) { print(level, format(args)); };
+    const devtools = v8console && v8console[name];
+    console[name] = function (...args) {
+      print(level, format(args));
+      if (native.inspecting && devtools) devtools.apply(v8console, args);
+    };
   });
   console.trace = function trace(...args) {
     const e = { name: 'Trace', message: format(args) };

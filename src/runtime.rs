@@ -57,6 +57,8 @@ pub struct Runtime {
     gateway: Gateway,
     /// A runtime made for a snapshot: its own V8 handles (see snapshot.rs).
     handles: Option<snapshot::HandleBudget>,
+    /// The CPU profile running: its inspector session and answers.
+    profile: std::sync::Mutex<Option<(u64, std::sync::mpsc::Receiver<String>)>>,
 }
 
 impl Runtime {
@@ -122,7 +124,12 @@ impl Runtime {
             options.name
         };
         let gateway = Gateway::new(vm, context, Arc::clone(&core), name, options.any_thread);
-        Ok(Runtime { core, gateway, handles })
+        Ok(Runtime {
+            core,
+            gateway,
+            handles,
+            profile: Default::default(),
+        })
     }
 
     /// [`Runtime::new`], shared: references to its values then know their
@@ -606,6 +613,147 @@ impl Runtime {
             .enter(Call::Step, |scope| observe::write_heap_snapshot(scope, write))?
     }
 
+    /// Serve the Chrome DevTools Protocol for this runtime on `addr`
+    /// ("127.0.0.1:9229"; port 0 picks one): `/json/list`, `/json/version`
+    /// and a WebSocket per session (inspector_server.rs). Only loopback
+    /// addresses unless `any_address`. With `wait`, return only once a
+    /// client sent `Runtime.runIfWaitingForDebugger` (see
+    /// [`Runtime::wait_for_debugger`]).
+    pub fn inspect(
+        self: &Arc<Self>,
+        addr: &str,
+        wait: bool,
+        any_address: bool,
+    ) -> Result<crate::inspector_server::Listening, Error> {
+        self.start_inspector()?;
+        let listening = crate::inspector_server::listen(self, addr, any_address)?;
+        if wait {
+            self.wait_for_debugger()?;
+        }
+        Ok(listening)
+    }
+
+    /// Wait until a DevTools client sends `Runtime.runIfWaitingForDebugger`
+    /// (it has set its breakpoints), as Node's `--inspect-wait`. Not from
+    /// inside a call of this runtime.
+    pub fn wait_for_debugger(&self) -> Result<(), Error> {
+        if !self.core.inspector.is_live() {
+            return Err(Error::bad_input("the runtime has no inspector (inspect it first)"));
+        }
+        if self.entered_on_this_thread() {
+            return Err(Error::new(
+                Status::WrongThread,
+                "cannot wait for a debugger from inside a call of the runtime",
+            ));
+        }
+        self.core.inspector.shared.wait_for_debugger()
+    }
+
+    /// Make V8's inspector for the context and the thread that serves it
+    /// while the runtime is idle (once).
+    fn start_inspector(self: &Arc<Self>) -> Result<(), Error> {
+        if self.core.inspector.is_live() {
+            return Ok(());
+        }
+        let name = self.name().to_string();
+        self.gateway
+            .enter(Call::Step, |scope| self.core.inspector.ensure(scope, &name))?;
+        let weak = Arc::downgrade(self);
+        let shared = Arc::clone(&self.core.inspector.shared);
+        std::thread::Builder::new()
+            .name("v8r-inspector-pump".into())
+            .spawn(move || {
+                while shared.wait_for_work() {
+                    let Some(rt) = weak.upgrade() else { break };
+                    if rt.is_closed() {
+                        break;
+                    }
+                    let _ = rt
+                        .gateway
+                        .enter_from_any_thread(Call::Step, |_| rt.core.inspector.pump());
+                    drop(rt);
+                }
+            })
+            .map_err(|e| Error::new(Status::Internal, format!("inspector thread: {e}")))?;
+        Ok(())
+    }
+
+    /// A new inspector session whose messages go to `out`; its id.
+    pub fn inspector_connect(self: &Arc<Self>, out: crate::inspector::Outbound) -> Result<u64, Error> {
+        self.start_inspector()?;
+        let id = self.core.inspector.connect(out);
+        self.wake_inspector();
+        Ok(id)
+    }
+
+    /// A protocol message for session `id`. Any thread.
+    pub fn inspector_send(&self, id: u64, message: String) {
+        self.core.inspector.send(id, message);
+        self.wake_inspector();
+    }
+
+    /// End session `id`. Any thread.
+    pub fn inspector_disconnect(&self, id: u64) {
+        self.core.inspector.disconnect(id);
+        self.wake_inspector();
+    }
+
+    /// Have the runtime's thread serve the inspector: the loop (if it runs),
+    /// an interrupt (if JS runs); the pump thread covers an idle runtime.
+    fn wake_inspector(&self) {
+        self.core.inbox.post(event_loop::Event::Inspector);
+        self.gateway
+            .vm()
+            .handle()
+            .request_interrupt(crate::inspector::interrupt, std::ptr::null_mut());
+    }
+
+    /// Start a CPU profile (V8's sampling profiler, one sample every
+    /// `interval_us` microseconds; 0: 1000). Owner thread (or any, in
+    /// any-thread mode).
+    pub fn start_cpu_profile(self: &Arc<Self>, interval_us: u32) -> Result<(), Error> {
+        let mut profile = self.profile.lock().unwrap_or_else(|e| e.into_inner());
+        if profile.is_some() {
+            return Err(Error::new(Status::Busy, "a CPU profile is running already"));
+        }
+        let (tx, rx) = std::sync::mpsc::channel::<String>();
+        let tx = std::sync::Mutex::new(tx);
+        let out: crate::inspector::Outbound = Arc::new(move |m| {
+            let _ = tx.lock().unwrap_or_else(|e| e.into_inner()).send(m);
+        });
+        let id = self.inspector_connect(out)?;
+        let interval = if interval_us == 0 { 1000 } else { interval_us };
+        for msg in [
+            r#"{"id":1,"method":"Profiler.enable"}"#.to_string(),
+            format!(r#"{{"id":2,"method":"Profiler.setSamplingInterval","params":{{"interval":{interval}}}}}"#),
+            r#"{"id":3,"method":"Profiler.start"}"#.to_string(),
+        ] {
+            self.core.inspector.send(id, msg);
+        }
+        self.gateway.enter(Call::Step, |_| self.core.inspector.pump())?;
+        *profile = Some((id, rx));
+        Ok(())
+    }
+
+    /// Stop the CPU profile and write it to `write` as a `.cpuprofile`
+    /// (the JSON Chrome DevTools and speedscope open).
+    pub fn stop_cpu_profile(&self, write: impl FnOnce(&[u8]) -> observe::ChunkResult) -> Result<(), Error> {
+        let Some((id, rx)) = self.profile.lock().unwrap_or_else(|e| e.into_inner()).take() else {
+            return Err(Error::bad_input("no CPU profile is running"));
+        };
+        self.core
+            .inspector
+            .send(id, r#"{"id":4,"method":"Profiler.stop"}"#.to_string());
+        self.core.inspector.disconnect(id);
+        self.gateway.enter(Call::Step, |_| self.core.inspector.pump())?;
+        let answer = rx
+            .try_iter()
+            .find(|m| m.starts_with(r#"{"id":4,"#))
+            .ok_or_else(|| Error::new(Status::Internal, "the profiler did not answer"))?;
+        let profile = crate::inspector::profile_of(&answer)?;
+        write(profile.as_bytes()).map_err(|e| Error::new(Status::Exception, format!("writing the CPU profile: {e}")))
+    }
+
     /// Stop the script or loop running now, if any. Any thread, any time.
     pub fn terminate(&self) {
         self.gateway.terminate();
@@ -765,6 +913,8 @@ impl Runtime {
             return false;
         }
         let handles = (
+            // The inspector first: its sessions hold V8 handles too.
+            InspectorGone(&self.core.inspector),
             self.core.dispatch().take(),
             self.core.rejections.take(),
             self.core.hosts.take_promises(),
@@ -775,6 +925,16 @@ impl Runtime {
         self.gateway.release_context(handles);
         self.core.hosts.drop_functions();
         true
+    }
+}
+
+/// Disposes of the inspector when dropped (under the isolate's lock, in
+/// the teardown).
+struct InspectorGone<'a>(&'a crate::inspector::Inspector);
+
+impl Drop for InspectorGone<'_> {
+    fn drop(&mut self) {
+        self.0.dispose();
     }
 }
 

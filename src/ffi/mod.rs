@@ -15,6 +15,7 @@ pub mod foreign;
 pub mod function;
 pub mod handles;
 pub mod host;
+pub mod inspector;
 pub mod module;
 pub mod notifier;
 pub mod object;

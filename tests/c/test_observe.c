@@ -59,7 +59,48 @@ static void test_heap_snapshot(void) {
     v8r_runtime_free(rt);
 }
 
+typedef struct {
+    char *data;
+    size_t len;
+} text;
+
+static bool append(void *data, const uint8_t *chunk, size_t len) {
+    text *t = data;
+    t->data = realloc(t->data, t->len + len + 1);
+    memcpy(t->data + t->len, chunk, len);
+    t->len += len;
+    t->data[t->len] = 0;
+    return true;
+}
+
+static void test_cpu_profile_and_inspector(void) {
+    v8r_runtime *rt = t_runtime(0);
+    CHECK(v8r_runtime_cpu_profile_start(rt, 200, NULL) == V8R_STATUS_OK);
+    CHECK(v8r_runtime_cpu_profile_start(rt, 200, NULL) == V8R_STATUS_BUSY);
+    CHECK(t_eval(rt, "function hotSpin(n) { let s = 0; for (let i = 0; i < n; i++) s += i % 3; return s } hotSpin(2e7)", NULL) ==
+          V8R_STATUS_OK);
+    text profile = {0};
+    CHECK(v8r_runtime_cpu_profile_stop(rt, append, &profile, NULL) == V8R_STATUS_OK);
+    CHECK(profile.data && profile.data[0] == '{' && strstr(profile.data, "\"nodes\":") && strstr(profile.data, "\"hotSpin\""));
+    free(profile.data);
+    CHECK(v8r_runtime_cpu_profile_stop(rt, append, &profile, NULL) == V8R_STATUS_BAD_INPUT);
+    /* the inspector: loopback only unless asked, a WebSocket URL back */
+    char *url = NULL;
+    v8r_error *err = NULL;
+    CHECK(v8r_runtime_inspect(rt, "0.0.0.0:0", 0, &url, &err) == V8R_STATUS_BAD_INPUT && url == NULL);
+    CHECK(err && strstr(err->message, "not a loopback address"));
+    v8r_error_free(err);
+    CHECK(v8r_runtime_inspect(rt, "127.0.0.1:0", 0, &url, NULL) == V8R_STATUS_OK && url);
+    CHECK(url && strncmp(url, "ws://127.0.0.1:", 15) == 0);
+    free(url);
+    CHECK(v8r_runtime_inspect(rt, NULL, 0, NULL, NULL) == V8R_STATUS_BAD_INPUT);
+    CHECK(v8r_runtime_inspect(rt, "127.0.0.1:0", 64, NULL, NULL) == V8R_STATUS_BAD_INPUT);
+    CHECK(t_true(rt, "1 + 1 === 2"));
+    v8r_runtime_free(rt);
+}
+
 void run_observe_tests(void) {
     RUN(test_heap_stats);
     RUN(test_heap_snapshot);
+    RUN(test_cpu_profile_and_inspector);
 }

@@ -3,6 +3,7 @@
 //! module per concept.
 
 mod error;
+mod inspector;
 mod module;
 mod object;
 mod runtime;

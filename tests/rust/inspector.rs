@@ -1,0 +1,79 @@
+//! The inspector: CPU profiles through an internal session, and a
+//! protocol session driven from another thread.
+
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
+
+use v8runner::{Runtime, RuntimeOptions, Value};
+
+fn top_frame(profile: &serde_json::Value) -> String {
+    let nodes = profile["nodes"].as_array().expect("nodes");
+    let top = nodes
+        .iter()
+        .max_by_key(|n| n["hitCount"].as_u64().unwrap_or(0))
+        .expect("a node");
+    top["callFrame"]["functionName"].as_str().unwrap_or("").to_string()
+}
+
+#[test]
+fn a_cpu_profile_names_the_hot_function() {
+    let rt = Arc::new(Runtime::new(RuntimeOptions::default()).unwrap());
+    rt.start_cpu_profile(200).unwrap();
+    assert!(rt.start_cpu_profile(200).is_err(), "one profile at a time");
+    rt.eval(
+        "function hotLoop(n) { let s = 0; for (let i = 0; i < n; i++) s += Math.sqrt(i) % 7; return s }
+         function cold() { return 1 }
+         cold(); hotLoop(3e7)",
+        "hot.js",
+        0,
+    )
+    .unwrap();
+    let mut out = Vec::new();
+    rt.stop_cpu_profile(|b| {
+        out.extend_from_slice(b);
+        Ok(())
+    })
+    .unwrap();
+    let profile: serde_json::Value = serde_json::from_slice(&out).expect("a .cpuprofile is JSON");
+    assert!(profile["startTime"].is_number() && profile["samples"].as_array().is_some_and(|s| s.len() > 10));
+    assert_eq!(top_frame(&profile), "hotLoop");
+    // Stopped: another one can start, and stopping twice is an error.
+    assert!(rt.stop_cpu_profile(|_| Ok(())).is_err());
+    rt.start_cpu_profile(0).unwrap();
+    rt.stop_cpu_profile(|_| Ok(())).unwrap();
+}
+
+#[test]
+fn a_protocol_session_evaluates_and_sees_console_messages() {
+    let rt = Arc::new(
+        Runtime::new(RuntimeOptions {
+            any_thread: true,
+            console: Some(Arc::new(|_, _| {})),
+            ..Default::default()
+        })
+        .unwrap(),
+    );
+    let (tx, rx) = mpsc::channel::<String>();
+    let tx = Mutex::new(tx);
+    let id = rt
+        .inspector_connect(Arc::new(move |m| {
+            let _ = tx.lock().unwrap().send(m);
+        }))
+        .unwrap();
+    rt.inspector_send(id, r#"{"id":1,"method":"Runtime.enable"}"#.into());
+    rt.inspector_send(
+        id,
+        r#"{"id":2,"method":"Runtime.evaluate","params":{"expression":"6 * 7"}}"#.into(),
+    );
+    // Served by the pump thread: nothing else runs in the runtime now.
+    let answer = rx.iter().find(|m| m.starts_with(r#"{"id":2,"#)).unwrap();
+    assert!(answer.contains(r#""value":42"#), "{answer}");
+    rt.eval("console.log('hello', 'devtools')", "", 0).unwrap();
+    let seen = (0..50)
+        .filter_map(|_| rx.recv_timeout(Duration::from_millis(100)).ok())
+        .find(|m| m.contains("Runtime.consoleAPICalled"));
+    let seen = seen.expect("the console message reached the session");
+    assert!(seen.contains("devtools"), "{seen}");
+    rt.inspector_disconnect(id);
+    assert_eq!(rt.eval("1 + 1", "", 0).unwrap(), Value::Number(2.0));
+}
