@@ -42,8 +42,8 @@ func (r *Runtime) Inspect(addr string) (string, error) {
 
 // WaitForDebugger blocks until a DevTools client of the runtime (Inspect)
 // sends Runtime.runIfWaitingForDebugger, which clients do once their
-// breakpoints are set (Node's --inspect-wait): a script evaluated next
-// stops at them. It does not pause at the first statement by itself.
+// breakpoints are set; the next script evaluated then pauses before its
+// first statement (Node's --inspect-brk).
 func (r *Runtime) WaitForDebugger() error {
 	return r.call(func(h *C.v8r_runtime, cerr **C.v8r_error) C.v8r_status {
 		return C.v8r_runtime_wait_for_debugger(h, cerr)

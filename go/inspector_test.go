@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os/exec"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -19,6 +20,7 @@ const inspectedScript = `function compute(x) {
 }
 console.log('result', compute(20));
 console.log('after resume');
+setTimeout(() => { throw new Error('from a timer') }, 0);
 `
 
 func TestInspectorWithADevToolsClient(t *testing.T) {
@@ -49,10 +51,13 @@ func TestInspectorWithADevToolsClient(t *testing.T) {
 	if err := rt.WaitForDebugger(); err != nil {
 		t.Fatal(err)
 	}
-	// Held at the breakpoint: the client reads it and steps while this
-	// call waits.
+	// Held before the first statement and at the breakpoint: the client
+	// resumes, reads and steps while this call waits.
 	if _, err := rt.EvalNamed(ctx, inspectedScript, "inspect-test.js"); err != nil {
 		t.Fatalf("eval: %v", err)
+	}
+	if err := rt.Run(ctx); err == nil || !strings.Contains(err.Error(), "from a timer") {
+		t.Fatalf("run: %v", err)
 	}
 	if err := client.Wait(); err != nil {
 		t.Fatalf("client: %v\n%s", err, stderr.String())
@@ -70,7 +75,8 @@ func TestInspectorWithADevToolsClient(t *testing.T) {
 			Local  float64
 			Scope  []string
 		}
-		Console []string
+		Console   []string
+		Exception string
 	}
 	if err := json.Unmarshal(out.Bytes(), &seen); err != nil {
 		t.Fatalf("client output %q: %v\n%s", out.String(), err, stderr.String())
@@ -78,18 +84,22 @@ func TestInspectorWithADevToolsClient(t *testing.T) {
 	if seen.Targets != 1 || seen.Protocol != "1.3" || !seen.Breakpoint {
 		t.Fatalf("targets/version/breakpoint: %+v", seen)
 	}
-	// Held at the breakpoint (set before WaitForDebugger returned), then
-	// after a step.
-	if len(seen.Pauses) != 2 || seen.Pauses[1].Reason != "step" {
+	// Held before the first statement, at the breakpoint (set before
+	// WaitForDebugger returned), then after a step.
+	if len(seen.Pauses) != 3 || seen.Pauses[0].Reason != "Break on start" || seen.Pauses[0].Line != 4 ||
+		seen.Pauses[2].Reason != "step" {
 		t.Fatalf("pauses: %+v", seen.Pauses)
 	}
-	hit := seen.Pauses[0]
+	hit := seen.Pauses[1]
 	if hit.Fn != "compute" || hit.Line != 2 || hit.Hit != 1 || hit.Local != 40 ||
 		!reflect.DeepEqual(hit.Scope, []string{"local=40", "x=20"}) {
 		t.Fatalf("at the breakpoint: %+v", hit)
 	}
 	if !reflect.DeepEqual(seen.Console, []string{"log: result 41", "log: after resume"}) {
 		t.Fatalf("console: %q", seen.Console)
+	}
+	if seen.Exception != "Uncaught Error: from a timer @inspect-test.js:6" {
+		t.Fatalf("exception: %q", seen.Exception)
 	}
 }
 

@@ -754,8 +754,9 @@ v8r_status v8r_runtime_inspect(struct v8r_runtime *rt,
 
 // Wait until a DevTools client of `rt` (`v8r_runtime_inspect`) sends
 // `Runtime.runIfWaitingForDebugger`, which clients send once their
-// breakpoints are set (Node's `--inspect-wait`): a script evaluated next
-// stops at them. Threads: as `v8r_runtime_eval`, not from inside a callback.
+// breakpoints are set; the next script evaluated then pauses before its
+// first statement (Node's `--inspect-brk`). Threads: as
+// `v8r_runtime_eval`, not from inside a callback.
 v8r_status v8r_runtime_wait_for_debugger(struct v8r_runtime *rt, struct v8r_error **err);
 
 // Start V8's sampling CPU profiler on `rt`, one sample every

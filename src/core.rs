@@ -178,8 +178,9 @@ impl Core {
         self.dispatch.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Shorthand for `sinks.report`.
+    /// Shorthand for `sinks.report`; DevTools sessions hear of it too.
     pub(crate) fn report(&self, err: Error) {
+        self.inspector.exception_thrown(&err);
         self.sinks.report(err);
     }
 }

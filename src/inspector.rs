@@ -114,6 +114,12 @@ pub(crate) struct Inspector {
     pub(crate) shared: Arc<Shared>,
     live: Mutex<Option<LiveCell>>,
     next_session: AtomicU64,
+    /// Every session's outbound, for what the runtime reports itself.
+    outbounds: Mutex<HashMap<u64, Outbound>>,
+    /// A debugger asked to run (wait-for-debugger): the next script the
+    /// runtime evaluates pauses before its first statement.
+    pause_next: AtomicBool,
+    next_exception: AtomicU64,
 }
 
 struct Client {
@@ -237,6 +243,7 @@ impl Inspector {
     /// Queue a new session whose messages go to `out`; its id.
     pub(crate) fn connect(&self, out: Outbound) -> u64 {
         let id = self.next_session.fetch_add(1, Ordering::Relaxed) + 1;
+        locked(&self.outbounds).insert(id, Arc::clone(&out));
         self.shared.push(Inbound::Connect(id, out));
         id
     }
@@ -246,7 +253,66 @@ impl Inspector {
     }
 
     pub(crate) fn disconnect(&self, id: u64) {
+        locked(&self.outbounds).remove(&id);
         self.shared.push(Inbound::Disconnect(id));
+    }
+
+    /// Have the next script evaluated pause before its first statement.
+    pub(crate) fn pause_next_script(&self) {
+        self.pause_next.store(true, Ordering::SeqCst);
+    }
+
+    /// Before a script runs, on the thread about to run it: a pause asked
+    /// for by `pause_next_script` is scheduled now (V8 keeps it in the
+    /// running thread's state, so it must be asked on this thread).
+    pub(crate) fn before_script(&self) {
+        if !self.pause_next.swap(false, Ordering::SeqCst) {
+            return;
+        }
+        let live = locked(&self.live);
+        if let Some(LiveCell(live)) = live.as_ref() {
+            for session in live.sessions.borrow().values() {
+                session.schedule_pause_on_next_statement(StringView::from(&b"Break on start"[..]), StringView::empty());
+            }
+        }
+    }
+
+    /// Tell the sessions about an error nobody caught (a callback's, an
+    /// unhandled rejection), as `Runtime.exceptionThrown`.
+    pub(crate) fn exception_thrown(&self, err: &Error) {
+        let outbounds: Vec<Outbound> = locked(&self.outbounds).values().cloned().collect();
+        if outbounds.is_empty() {
+            return;
+        }
+        let id = self.next_exception.fetch_add(1, Ordering::Relaxed) + 1;
+        let millis = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+        let description = err.stack.clone().unwrap_or_else(|| err.message.clone());
+        let message = serde_json::json!({
+            "method": "Runtime.exceptionThrown",
+            "params": {
+                "timestamp": millis,
+                "exceptionDetails": {
+                    "exceptionId": id,
+                    "text": err.message,
+                    "lineNumber": err.line.saturating_sub(1),
+                    "columnNumber": err.column.saturating_sub(1),
+                    "url": err.resource_name.clone().unwrap_or_default(),
+                    "exception": {
+                        "type": "object",
+                        "subtype": "error",
+                        "className": err.name.clone().unwrap_or_else(|| "Error".into()),
+                        "description": description,
+                    },
+                    "executionContextId": 1,
+                }
+            }
+        })
+        .to_string();
+        for out in outbounds {
+            out(message.clone());
+        }
     }
 
     /// Serve what is queued, on the thread that holds the isolate.
@@ -286,6 +352,7 @@ impl Inspector {
     /// lock.
     pub(crate) fn dispose(&self) {
         self.shared.close();
+        locked(&self.outbounds).clear();
         let live = locked(&self.live).take();
         if let Some(LiveCell(live)) = live {
             live.sessions.borrow_mut().clear();

@@ -202,6 +202,7 @@ impl Runtime {
         let conv = self.conv(objects);
         let result = self.gateway.enter(Call::Id(call_id), |scope| {
             event_loop::settle_owed(scope, core);
+            core.inspector.before_script();
             let after = |s: &mut v8::PinScope, r: v8::Local<v8::Value>| event_loop::call_done(s, core, r, conv);
             let result = isolate::run_script(scope, self.gateway.vm(), source, name, Want::Typed(conv), cache, after);
             event_loop::note_throw(core, &result);
@@ -634,8 +635,9 @@ impl Runtime {
     }
 
     /// Wait until a DevTools client sends `Runtime.runIfWaitingForDebugger`
-    /// (it has set its breakpoints), as Node's `--inspect-wait`. Not from
-    /// inside a call of this runtime.
+    /// (it has set its breakpoints); the next script evaluated then pauses
+    /// before its first statement (Node's `--inspect-brk`). Not from inside
+    /// a call of this runtime.
     pub fn wait_for_debugger(&self) -> Result<(), Error> {
         if !self.core.inspector.is_live() {
             return Err(Error::bad_input("the runtime has no inspector (inspect it first)"));
@@ -646,7 +648,9 @@ impl Runtime {
                 "cannot wait for a debugger from inside a call of the runtime",
             ));
         }
-        self.core.inspector.shared.wait_for_debugger()
+        self.core.inspector.shared.wait_for_debugger()?;
+        self.core.inspector.pause_next_script();
+        Ok(())
     }
 
     /// Make V8's inspector for the context and the thread that serves it

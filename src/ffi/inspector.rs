@@ -60,8 +60,9 @@ pub extern "C" fn v8r_runtime_inspect(
 
 /// Wait until a DevTools client of `rt` (`v8r_runtime_inspect`) sends
 /// `Runtime.runIfWaitingForDebugger`, which clients send once their
-/// breakpoints are set (Node's `--inspect-wait`): a script evaluated next
-/// stops at them. Threads: as `v8r_runtime_eval`, not from inside a callback.
+/// breakpoints are set; the next script evaluated then pauses before its
+/// first statement (Node's `--inspect-brk`). Threads: as
+/// `v8r_runtime_eval`, not from inside a callback.
 #[no_mangle]
 pub extern "C" fn v8r_runtime_wait_for_debugger(rt: *mut v8r_runtime, err: *mut *mut v8r_error) -> Status {
     boundary(err, || {

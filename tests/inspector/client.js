@@ -1,8 +1,9 @@
 // A DevTools protocol client (chrome-remote-interface, as tools use it)
 // against a v8runner runtime's inspector on 127.0.0.1:<port>: it finds
-// the target through /json/list, sets a breakpoint, lets the runtime run,
-// reads a local variable and the scope at the breakpoint, resumes, and
-// waits for a console message. Prints what it saw as one JSON line.
+// the target through /json/list, sets a breakpoint, lets the runtime run
+// (it pauses at the first statement: resumed), reads a local variable and
+// the scope at the breakpoint, steps, and waits for a console message and
+// an uncaught exception. Prints what it saw as one JSON line.
 'use strict';
 const CDP = require('chrome-remote-interface');
 
@@ -16,11 +17,14 @@ async function main() {
   const { Runtime, Debugger } = client;
   const seen = { targets: targets.length, type: targets[0].type, protocol: version['Protocol-Version'], pauses: [] };
   const consoleLines = [];
-  const done = new Promise((resolve) => {
+  const consoleDone = new Promise((resolve) => {
     Runtime.consoleAPICalled(({ type, args }) => {
       consoleLines.push(`${type}: ${args.map((a) => a.value).join(' ')}`);
       if (args[0] && args[0].value === 'after resume') resolve();
     });
+  });
+  const exception = new Promise((resolve) => {
+    Runtime.exceptionThrown(({ exceptionDetails }) => resolve(exceptionDetails));
   });
   Debugger.paused(async ({ reason, callFrames, hitBreakpoints }) => {
     const frame = callFrames[0];
@@ -43,8 +47,10 @@ async function main() {
   const bp = await Debugger.setBreakpointByUrl({ url: 'inspect-test.js', lineNumber: 2 });
   seen.breakpoint = bp.breakpointId.length > 0;
   await Runtime.runIfWaitingForDebugger();
-  await done;
+  await consoleDone;
   seen.console = consoleLines;
+  const details = await exception;
+  seen.exception = `${details.text} @${details.url}:${details.lineNumber}`;
   await client.close();
   console.log(JSON.stringify(seen));
 }
