@@ -9,8 +9,6 @@ import "C"
 import (
 	"errors"
 	"io"
-	"runtime"
-	"runtime/cgo"
 	"time"
 	"unsafe"
 )
@@ -68,15 +66,7 @@ func (r *Runtime) StopCPUProfile(w io.Writer) error {
 	if w == nil {
 		return errors.New("v8runner: StopCPUProfile: nil writer")
 	}
-	cw := &chunkWriter{w: w}
-	handle := cgo.NewHandle(cw)
-	defer handle.Delete()
-	err := r.call(func(h *C.v8r_runtime, cerr **C.v8r_error) C.v8r_status {
-		return C.v8r_runtime_cpu_profile_stop(h, C.v8r_write_fn(C.v8r_go_write), unsafe.Pointer(C.v8r_go_handle(C.uintptr_t(handle))), cerr)
+	return r.callWriting(w, func(h *C.v8r_runtime, write C.v8r_write_fn, data unsafe.Pointer, cerr **C.v8r_error) C.v8r_status {
+		return C.v8r_runtime_cpu_profile_stop(h, write, data, cerr)
 	})
-	runtime.KeepAlive(cw)
-	if cw.err != nil {
-		return cw.err
-	}
-	return err
 }

@@ -69,11 +69,19 @@ func (r *Runtime) WriteHeapSnapshot(w io.Writer) error {
 	if w == nil {
 		return errors.New("v8runner: WriteHeapSnapshot: nil writer")
 	}
+	return r.callWriting(w, func(h *C.v8r_runtime, write C.v8r_write_fn, data unsafe.Pointer, cerr **C.v8r_error) C.v8r_status {
+		return C.v8r_runtime_heap_snapshot(h, write, data, cerr)
+	})
+}
+
+// callWriting makes the C call c with a writer callback that writes to w;
+// w's own error, if it failed, is the one returned.
+func (r *Runtime) callWriting(w io.Writer, c func(h *C.v8r_runtime, write C.v8r_write_fn, data unsafe.Pointer, cerr **C.v8r_error) C.v8r_status) error {
 	cw := &chunkWriter{w: w}
 	handle := cgo.NewHandle(cw)
 	defer handle.Delete()
 	err := r.call(func(h *C.v8r_runtime, cerr **C.v8r_error) C.v8r_status {
-		return C.v8r_runtime_heap_snapshot(h, C.v8r_write_fn(C.v8r_go_write), unsafe.Pointer(C.v8r_go_handle(C.uintptr_t(handle))), cerr)
+		return c(h, C.v8r_write_fn(C.v8r_go_write), unsafe.Pointer(C.v8r_go_handle(C.uintptr_t(handle))), cerr)
 	})
 	runtime.KeepAlive(cw)
 	if cw.err != nil {

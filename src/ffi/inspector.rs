@@ -4,8 +4,7 @@
 use std::ffi::{c_char, c_void, CString};
 
 use super::error::v8r_error;
-use super::foreign::UserData;
-use super::observe::v8r_write_fn;
+use super::observe::{chunk_writer, v8r_write_fn};
 use super::runtime::{lookup, v8r_runtime};
 use super::{boundary, c_text, write_out};
 use crate::error::{Error, Status};
@@ -94,16 +93,5 @@ pub extern "C" fn v8r_runtime_cpu_profile_stop(
     data: *mut c_void,
     err: *mut *mut v8r_error,
 ) -> Status {
-    boundary(err, || {
-        let write = write.ok_or_else(|| Error::bad_input("write is NULL"))?;
-        let data = UserData(data);
-        lookup(rt)?.stop_cpu_profile(|bytes| {
-            let data = &data;
-            if write(data.0, bytes.as_ptr(), bytes.len()) {
-                Ok(())
-            } else {
-                Err("the writer stopped".into())
-            }
-        })
-    })
+    boundary(err, || lookup(rt)?.stop_cpu_profile(chunk_writer(write, data)?))
 }

@@ -8,7 +8,7 @@ use super::foreign::UserData;
 use super::runtime::{lookup, v8r_runtime};
 use super::{boundary, guarded};
 use crate::error::{Error, Status};
-use crate::observe::HeapStats;
+use crate::observe::{ChunkResult, HeapStats};
 
 /// A heap's statistics (`v8r_runtime_heap_stats`). Bytes unless named
 /// otherwise.
@@ -109,16 +109,20 @@ pub extern "C" fn v8r_runtime_heap_snapshot(
     data: *mut c_void,
     err: *mut *mut v8r_error,
 ) -> Status {
-    boundary(err, || {
-        let write = write.ok_or_else(|| Error::bad_input("write is NULL"))?;
-        let data = UserData(data);
-        lookup(rt)?.write_heap_snapshot(|chunk| {
-            let data = &data;
-            if write(data.0, chunk.as_ptr(), chunk.len()) {
-                Ok(())
-            } else {
-                Err("the writer stopped".into())
-            }
-        })
+    boundary(err, || lookup(rt)?.write_heap_snapshot(chunk_writer(write, data)?))
+}
+
+/// A C writer (`write`, `data`) as the chunk callback the library's
+/// writers take; BAD_INPUT when `write` is NULL.
+pub(crate) fn chunk_writer(write: v8r_write_fn, data: *mut c_void) -> Result<impl FnMut(&[u8]) -> ChunkResult, Error> {
+    let write = write.ok_or_else(|| Error::bad_input("write is NULL"))?;
+    let data = UserData(data);
+    Ok(move |chunk: &[u8]| {
+        let data = &data;
+        if write(data.0, chunk.as_ptr(), chunk.len()) {
+            Ok(())
+        } else {
+            Err("the writer stopped".to_string())
+        }
     })
 }
