@@ -459,29 +459,29 @@ typedef v8r_status (*v8r_module_loader)(void *data,
 // call only. May call back into the runtime.
 typedef void (*v8r_notify_fn)(void *data, const struct v8r_value *payload);
 
-// A heap's statistics (`v8r_runtime_heap_stats`). Bytes unless named
-// otherwise.
+// A runtime's heap, as V8 counts it (`v8r_runtime_heap_stats`). Bytes,
+// unless named otherwise.
 typedef struct v8r_heap_stats {
-  // Live and not yet collected objects.
+  // Bytes of live and not yet collected objects.
   uint64_t used;
-  // Reserved for the heap: `used` plus free space in its pages.
+  // Bytes V8 reserved for the heap (`used` and free space in its pages).
   uint64_t total;
   // The most the heap may grow to (the runtime's heap limit, or V8's).
   uint64_t limit;
-  // Of the heap, resident in memory.
+  // Bytes of the heap that are resident in memory.
   uint64_t physical;
-  // What the heap may still grow by before its limit.
+  // Bytes the heap may still grow by before its limit.
   uint64_t available;
-  // Outside the heap and accounted to it by V8 (ArrayBuffers among it).
+  // Memory outside the heap that V8 accounts to it (ArrayBuffers among it).
   uint64_t external;
-  // Allocated with malloc by V8 for itself (compilers, parsers).
+  // Memory V8 allocated with malloc for itself (compilers, parsers).
   uint64_t malloced;
-  // Held now by the runtime's ArrayBuffers, typed arrays and
-  // SharedArrayBuffers (counted exactly, by its allocator).
+  // Bytes the runtime's ArrayBuffers, typed arrays and SharedArrayBuffers
+  // hold now (counted by its allocator, exactly).
   uint64_t array_buffers;
-  // Live native contexts (1 per runtime).
+  // Live native contexts (1 per runtime, plus realms).
   uint64_t native_contexts;
-  // Contexts released but not collected yet (a leak when it grows).
+  // Contexts released but not yet collected (a leak when it grows).
   uint64_t detached_contexts;
 } v8r_heap_stats;
 

@@ -27,6 +27,16 @@ const GROUP: i32 = 1;
 /// Where a session's protocol messages (responses, notifications) go.
 pub(crate) type Outbound = Arc<dyn Fn(String) + Send + Sync>;
 
+/// An outbound that queues the messages for a receiver on another thread.
+pub(crate) fn channel() -> (Outbound, std::sync::mpsc::Receiver<String>) {
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let tx = Mutex::new(tx);
+    let out: Outbound = Arc::new(move |msg| {
+        let _ = locked(&tx).send(msg);
+    });
+    (out, rx)
+}
+
 enum Inbound {
     Connect(u64, Outbound),
     Message(u64, String),
@@ -135,19 +145,25 @@ impl V8InspectorClientImpl for Client {
     /// says resume.
     fn run_message_loop_on_pause(&self, _group: i32) {
         self.shared.quit_pause.store(false, Ordering::SeqCst);
+        // Connects and disconnects wait for the script to go on (they need
+        // the inspector, which the pump holds), kept here meanwhile so the
+        // wait below is for new messages only.
+        let mut later = VecDeque::new();
         while !self.shared.quit_pause.load(Ordering::SeqCst) {
             if !self.shared.wait_for_work() {
-                return; // closed
+                break; // closed
             }
             for item in self.shared.take() {
-                if let Inbound::Message(id, msg) = item {
-                    dispatch(&self.sessions, id, &msg);
-                } else {
-                    // Connects and disconnects wait for the script to go on.
-                    self.shared.push(item);
-                    break;
+                match item {
+                    Inbound::Message(id, msg) => dispatch(&self.sessions, id, &msg),
+                    other => later.push_back(other),
                 }
             }
+        }
+        if !later.is_empty() {
+            let mut queue = locked(&self.shared.queue);
+            later.append(&mut queue);
+            *queue = later;
         }
     }
 

@@ -6,7 +6,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
-use std::sync::{mpsc, Arc, Weak};
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use crate::error::{Error, Status};
@@ -230,11 +230,7 @@ fn websocket(stream: Replay, target: &Target) {
     let Some(runtime) = target.runtime.upgrade() else {
         return;
     };
-    let (tx, rx) = mpsc::channel::<String>();
-    let tx = std::sync::Mutex::new(tx);
-    let out: crate::inspector::Outbound = Arc::new(move |msg| {
-        let _ = tx.lock().unwrap_or_else(|e| e.into_inner()).send(msg);
-    });
+    let (out, rx) = crate::inspector::channel();
     let Ok(session) = runtime.inspector_connect(out) else {
         return;
     };

@@ -380,6 +380,21 @@ pub(crate) fn release_deferred_handles(scope: &mut v8::PinScope<'_, '_, ()>) {
     unsafe { v8__Global__Reset(probe.as_ptr() as *const c_void) };
 }
 
+/// Bytes V8 counts per global handle (`used_global_handles_size`),
+/// measured with a handle made and released by hand (never deferred).
+pub(crate) fn handle_bytes(scope: &mut v8::PinScope<'_, '_, ()>) -> usize {
+    let before = scope.get_heap_statistics().used_global_handles_size();
+    let undefined = v8::undefined(scope);
+    let probe = v8::Global::new(scope, undefined).into_raw();
+    let one = scope
+        .get_heap_statistics()
+        .used_global_handles_size()
+        .saturating_sub(before);
+    // SAFETY: a live handle cell of this isolate, owned by nothing else.
+    unsafe { v8__Global__Reset(probe.as_ptr() as *const c_void) };
+    one.max(1)
+}
+
 /// Storage of a `v8::Locker` (two flags and the isolate: not address
 /// sensitive, the crate's binding checks the size).
 #[repr(C)]
@@ -495,15 +510,11 @@ impl Drop for Vm {
                 let one_handle = {
                     v8::scope!(let scope, &mut owned);
                     release_deferred_handles(scope);
-                    let context = v8::Context::new(scope, Default::default());
-                    let before = scope.get_heap_statistics().used_global_handles_size();
-                    let probe = v8::Global::new(scope, context);
-                    let one = scope.get_heap_statistics().used_global_handles_size() - before;
-                    drop(probe);
                     if !self.context_kept.load(Ordering::SeqCst) {
+                        let context = v8::Context::new(scope, Default::default());
                         scope.set_default_context(context);
                     }
-                    one
+                    handle_bytes(scope)
                 };
                 // V8 aborts on a handle it cannot serialize: the collection
                 // drops those of unreachable objects (Intl's); with any left

@@ -5,7 +5,9 @@
 use crate::error::{Error, Status};
 use crate::isolate::Vm;
 
-/// A runtime's heap, as V8 counts it. Bytes, unless named otherwise.
+/// A runtime's heap, as V8 counts it (`v8r_runtime_heap_stats`). Bytes,
+/// unless named otherwise.
+#[repr(C)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct HeapStats {
     /// Bytes of live and not yet collected objects.

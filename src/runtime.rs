@@ -113,9 +113,7 @@ impl Runtime {
             if web {
                 crate::web::install(scope)?;
             }
-            handles = options
-                .for_snapshot
-                .then(|| snapshot::HandleBudget::measure(scope, context));
+            handles = options.for_snapshot.then(|| snapshot::HandleBudget::measure(scope));
             v8::Global::new(scope, context)
         };
         let name = if options.name.is_empty() {
@@ -720,11 +718,7 @@ impl Runtime {
         if profile.is_some() {
             return Err(Error::new(Status::Busy, "a CPU profile is running already"));
         }
-        let (tx, rx) = std::sync::mpsc::channel::<String>();
-        let tx = std::sync::Mutex::new(tx);
-        let out: crate::inspector::Outbound = Arc::new(move |m| {
-            let _ = tx.lock().unwrap_or_else(|e| e.into_inner()).send(m);
-        });
+        let (out, rx) = crate::inspector::channel();
         let id = self.inspector_connect(out)?;
         let interval = if interval_us == 0 { 1000 } else { interval_us };
         for msg in [
@@ -905,16 +899,16 @@ impl Runtime {
 
     /// The teardown up to the isolate, in order: the embedder's data (on
     /// this thread), V8 handles under the isolate lock, host functions (V8
-    /// points at them). False: the runtime is dead (see entry.rs) and its
-    /// V8 state must stay as it is.
-    fn release_all(&mut self) -> bool {
+    /// points at them). A dead runtime's V8 state stays as it is (see
+    /// entry.rs).
+    fn release_all(&mut self) {
         self.close();
         self.release_embedder_data();
         if self.gateway.calls().is_dead() {
             // V8 state refers to an abandoned stack: the isolate and every
             // handle into it stay as they are, forever.
             std::mem::forget(Arc::clone(&self.core));
-            return false;
+            return;
         }
         let handles = (
             // The inspector first: its sessions hold V8 handles too.
@@ -928,7 +922,6 @@ impl Runtime {
         );
         self.gateway.release_context(handles);
         self.core.hosts.drop_functions();
-        true
     }
 }
 

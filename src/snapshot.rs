@@ -214,13 +214,10 @@ fn used_handles(isolate: &mut v8::Isolate) -> usize {
 
 impl HandleBudget {
     /// At the end of a creator's set-up, just before its context's handle.
-    pub(crate) fn measure(scope: &mut v8::PinScope, context: v8::Local<v8::Context>) -> HandleBudget {
-        let before = used_handles(scope);
-        let probe = v8::Global::new(scope, context);
-        let one = used_handles(scope).saturating_sub(before).max(1);
-        drop(probe);
+    pub(crate) fn measure(scope: &mut v8::PinScope) -> HandleBudget {
+        let one = crate::isolate::handle_bytes(scope);
         HandleBudget {
-            ours: before + one,
+            ours: used_handles(scope) + one,
             one,
         }
     }
