@@ -77,3 +77,61 @@ fn a_protocol_session_evaluates_and_sees_console_messages() {
     rt.inspector_disconnect(id);
     assert_eq!(rt.eval("1 + 1", "", 0).unwrap(), Value::Number(2.0));
 }
+
+#[test]
+fn a_session_connecting_during_a_pause_waits_and_loses_nothing() {
+    let rt = Arc::new(
+        Runtime::new(RuntimeOptions {
+            any_thread: true,
+            ..Default::default()
+        })
+        .unwrap(),
+    );
+    let session = |rt: &Arc<Runtime>| {
+        let (tx, rx) = mpsc::channel::<String>();
+        let tx = Mutex::new(tx);
+        let id = rt
+            .inspector_connect(Arc::new(move |m| {
+                let _ = tx.lock().unwrap().send(m);
+            }))
+            .unwrap();
+        (id, rx)
+    };
+    let answer = |rx: &mpsc::Receiver<String>, id: u32| {
+        let prefix = format!("{{\"id\":{id},");
+        (0..100)
+            .filter_map(|_| rx.recv_timeout(Duration::from_millis(100)).ok())
+            .find(|m| m.starts_with(&prefix))
+    };
+    let (a, rx_a) = session(&rt);
+    rt.inspector_send(a, r#"{"id":1,"method":"Debugger.enable"}"#.into());
+    rt.inspector_send(
+        a,
+        r#"{"id":2,"method":"Debugger.setBreakpointByUrl","params":{"url":"pause.js","lineNumber":1}}"#.into(),
+    );
+    assert!(answer(&rx_a, 2).is_some());
+    let runner = Arc::clone(&rt);
+    let eval = std::thread::spawn(move || runner.eval("function f(x) {\n  return x + 1;\n}\nf(1)", "pause.js", 0));
+    let paused = (0..100)
+        .filter_map(|_| rx_a.recv_timeout(Duration::from_millis(100)).ok())
+        .find(|m| m.contains("Debugger.paused"));
+    assert!(paused.is_some(), "the breakpoint holds the script");
+    // B connects while A's script is held; A's next message is served
+    // during the pause all the same.
+    let (b, rx_b) = session(&rt);
+    rt.inspector_send(
+        a,
+        r#"{"id":3,"method":"Runtime.evaluate","params":{"expression":"6 * 7"}}"#.into(),
+    );
+    let during = answer(&rx_a, 3).expect("served while paused");
+    assert!(during.contains(r#""value":42"#), "{during}");
+    rt.inspector_send(a, r#"{"id":4,"method":"Debugger.resume"}"#.into());
+    assert_eq!(eval.join().unwrap().unwrap(), Value::Number(2.0));
+    // B's session exists once the script went on.
+    rt.inspector_send(
+        b,
+        r#"{"id":5,"method":"Runtime.evaluate","params":{"expression":"2 + 3"}}"#.into(),
+    );
+    let later = answer(&rx_b, 5).expect("B answered after the pause");
+    assert!(later.contains(r#""value":5"#), "{later}");
+}
