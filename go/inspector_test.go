@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os/exec"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -109,7 +110,19 @@ func TestCPUProfileNamesTheHotFunction(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rt.Close()
-	if err := rt.StartCPUProfile(100 * time.Microsecond); err != nil {
+	// Started on one thread, the script run on another: V8's own sampler
+	// sees only the first, so this profile would be empty without ours.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	started, finished := make(chan error), make(chan struct{})
+	defer close(finished)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		started <- rt.StartCPUProfile(100 * time.Microsecond)
+		<-finished
+	}()
+	if err := <-started; err != nil {
 		t.Fatal(err)
 	}
 	if _, err := rt.Eval(context.Background(), `

@@ -20,6 +20,7 @@ use v8::inspector::{
 };
 
 use crate::error::{Error, Status};
+use crate::profiler::Profiling;
 
 /// The only context group: one context per runtime.
 const GROUP: i32 = 1;
@@ -130,11 +131,14 @@ pub(crate) struct Inspector {
     /// runtime evaluates pauses before its first statement.
     pause_next: AtomicBool,
     next_exception: AtomicU64,
+    /// Which sessions profile, sampled on every thread that runs JS.
+    pub(crate) profiling: Arc<Profiling>,
 }
 
 struct Client {
     shared: Arc<Shared>,
     sessions: Sessions,
+    profiling: Arc<Profiling>,
     /// The runtime's context, a V8 handle of the client's own (released by
     /// `Inspector::dispose`): DevTools evaluates there by default.
     context: std::ptr::NonNull<v8::Context>,
@@ -155,7 +159,7 @@ impl V8InspectorClientImpl for Client {
             }
             for item in self.shared.take() {
                 match item {
-                    Inbound::Message(id, msg) => dispatch(&self.sessions, id, &msg),
+                    Inbound::Message(id, msg) => dispatch(&self.sessions, &self.profiling, id, &msg),
                     other => later.push_back(other),
                 }
             }
@@ -184,9 +188,10 @@ impl V8InspectorClientImpl for Client {
     }
 }
 
-fn dispatch(sessions: &Sessions, id: u64, msg: &str) {
+fn dispatch(sessions: &Sessions, profiling: &Profiling, id: u64, msg: &str) {
     let sessions = sessions.borrow();
     let Some(session) = sessions.get(&id) else { return };
+    profiling.before_dispatch(id, msg);
     if msg.is_ascii() {
         session.dispatch_protocol_message(StringView::from(msg.as_bytes()));
     } else {
@@ -224,6 +229,7 @@ impl Inspector {
         let client = V8InspectorClient::new(Box::new(Client {
             shared: Arc::clone(&self.shared),
             sessions: Rc::clone(&sessions),
+            profiling: Arc::clone(&self.profiling),
             context,
         }));
         // The prelude's console reports to DevTools from now on.
@@ -234,6 +240,8 @@ impl Inspector {
                 native.set(scope, key.into(), on.into());
             }
         }
+        crate::profiler::late_profiler_signals_are_harmless();
+        self.profiling.bind(scope.thread_safe_handle());
         let inspector = V8Inspector::create(scope, client);
         let title = name.to_string();
         // DevTools evaluates in the context whose aux data says default.
@@ -355,10 +363,11 @@ impl Inspector {
                     );
                     sessions.borrow_mut().insert(id, session);
                 }
-                Inbound::Message(id, msg) => dispatch(&sessions, id, &msg),
+                Inbound::Message(id, msg) => dispatch(&sessions, &self.profiling, id, &msg),
                 Inbound::Disconnect(id) => {
                     let gone = sessions.borrow_mut().remove(&id);
                     drop(gone);
+                    self.profiling.forget(id);
                 }
             }
         }
@@ -368,6 +377,7 @@ impl Inspector {
     /// lock.
     pub(crate) fn dispose(&self) {
         self.shared.close();
+        self.profiling.dispose();
         locked(&self.outbounds).clear();
         let live = locked(&self.live).take();
         if let Some(LiveCell(live)) = live {
@@ -389,19 +399,4 @@ pub(crate) unsafe extern "C" fn interrupt(isolate: v8::UnsafeRawIsolatePtr, _dat
             core.inspector.pump();
         }
     }));
-}
-
-/// A CPU profile's JSON (`.cpuprofile`) out of the protocol's answer to
-/// `Profiler.stop`.
-pub(crate) fn profile_of(answer: &str) -> Result<String, Error> {
-    let v: serde_json::Value =
-        serde_json::from_str(answer).map_err(|e| Error::new(Status::Internal, format!("profiler answer: {e}")))?;
-    if let Some(err) = v.get("error") {
-        return Err(Error::new(Status::Internal, format!("profiler: {err}")));
-    }
-    let profile = v
-        .get("result")
-        .and_then(|r| r.get("profile"))
-        .ok_or_else(|| Error::new(Status::Internal, "profiler answer without a profile"))?;
-    Ok(profile.to_string())
 }

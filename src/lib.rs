@@ -25,6 +25,7 @@ pub mod notifier;
 mod object;
 pub mod observe;
 pub mod platform;
+mod profiler;
 pub mod refs;
 pub mod runtime;
 pub mod runv8;

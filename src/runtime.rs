@@ -748,7 +748,7 @@ impl Runtime {
             .try_iter()
             .find(|m| m.starts_with(r#"{"id":4,"#))
             .ok_or_else(|| Error::new(Status::Internal, "the profiler did not answer"))?;
-        let profile = crate::inspector::profile_of(&answer)?;
+        let profile = crate::profiler::profile_of(&answer)?;
         write(profile.as_bytes()).map_err(|e| Error::new(Status::Exception, format!("writing the CPU profile: {e}")))
     }
 

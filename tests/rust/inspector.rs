@@ -15,19 +15,60 @@ fn top_frame(profile: &serde_json::Value) -> String {
     top["callFrame"]["functionName"].as_str().unwrap_or("").to_string()
 }
 
+fn samples_of(profile: &serde_json::Value) -> usize {
+    profile["samples"].as_array().map_or(0, |s| s.len())
+}
+
+const HOT: &str = "function hotLoop(n) { let s = 0; for (let i = 0; i < n; i++) s += Math.sqrt(i) % 7; return s }
+     function cold() { return 1 }
+     cold(); hotLoop(3e7)";
+
+/// V8's own sampler samples only the thread that started the profile; a
+/// Go program's calls run on any thread.
+#[test]
+fn a_cpu_profile_follows_the_runtime_to_other_threads() {
+    let rt = Arc::new(
+        Runtime::new(RuntimeOptions {
+            any_thread: true,
+            ..Default::default()
+        })
+        .unwrap(),
+    );
+    let starter = Arc::clone(&rt);
+    std::thread::spawn(move || starter.start_cpu_profile(200).unwrap())
+        .join()
+        .unwrap();
+    for _ in 0..2 {
+        let runner = Arc::clone(&rt);
+        std::thread::spawn(move || runner.eval(HOT, "hot.js", 0).unwrap())
+            .join()
+            .unwrap();
+    }
+    let mut out = Vec::new();
+    rt.stop_cpu_profile(|b| {
+        out.extend_from_slice(b);
+        Ok(())
+    })
+    .unwrap();
+    let profile: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let samples = samples_of(&profile);
+    assert!(samples > 20, "{samples} samples");
+    assert_eq!(top_frame(&profile), "hotLoop");
+    let hits: u64 = profile["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["hitCount"].as_u64().unwrap())
+        .sum();
+    assert_eq!(hits as usize, samples, "hit counts add up to the samples");
+}
+
 #[test]
 fn a_cpu_profile_names_the_hot_function() {
     let rt = Arc::new(Runtime::new(RuntimeOptions::default()).unwrap());
     rt.start_cpu_profile(200).unwrap();
     assert!(rt.start_cpu_profile(200).is_err(), "one profile at a time");
-    rt.eval(
-        "function hotLoop(n) { let s = 0; for (let i = 0; i < n; i++) s += Math.sqrt(i) % 7; return s }
-         function cold() { return 1 }
-         cold(); hotLoop(3e7)",
-        "hot.js",
-        0,
-    )
-    .unwrap();
+    rt.eval(HOT, "hot.js", 0).unwrap();
     let mut out = Vec::new();
     rt.stop_cpu_profile(|b| {
         out.extend_from_slice(b);
@@ -35,7 +76,7 @@ fn a_cpu_profile_names_the_hot_function() {
     })
     .unwrap();
     let profile: serde_json::Value = serde_json::from_slice(&out).expect("a .cpuprofile is JSON");
-    assert!(profile["startTime"].is_number() && profile["samples"].as_array().is_some_and(|s| s.len() > 10));
+    assert!(profile["startTime"].is_number() && samples_of(&profile) > 10);
     assert_eq!(top_frame(&profile), "hotLoop");
     // Stopped: another one can start, and stopping twice is an error.
     assert!(rt.stop_cpu_profile(|_| Ok(())).is_err());
