@@ -127,11 +127,12 @@ pub(crate) fn call(
     core: &Core,
     obj: &ObjectRef,
     method: Option<&str>,
-    args: Args,
+    mut args: Args,
     objects: bool,
     call_id: u64,
 ) -> Result<Value, Error> {
     let conv = conv(core, objects);
+    let args = &mut args;
     let result = gw.enter(Call::Id(call_id), |scope| {
         event_loop::settle_owed(scope, core);
         let target = core.refs.get(scope, obj).map_err(|m| Error::new(Status::Closed, m))?;
@@ -169,10 +170,10 @@ pub(crate) fn call(
 pub(crate) fn args_to_v8<'s>(
     scope: &mut v8::PinScope<'s, '_>,
     core: &Core,
-    args: Args,
+    args: &mut Args,
 ) -> Result<smallvec::SmallVec<[v8::Local<'s, v8::Value>; 8]>, Error> {
     let mut argv = smallvec::SmallVec::with_capacity(args.len());
-    for a in args {
+    for a in args.drain(..) {
         argv.push(value::into_v8(scope, a, Some(&core.refs)).map_err(|m| Error::bad_input(format!("argument: {m}")))?);
     }
     Ok(argv)

@@ -235,7 +235,10 @@ impl Runtime {
 
     /// Call the global function `name` with `args`; returns its result.
     /// `call_id` as for [`Runtime::eval`].
-    pub fn call(&self, name: &str, args: Args, call_id: u64) -> Result<Value, Error> {
+    pub fn call(&self, name: &str, mut args: Args, call_id: u64) -> Result<Value, Error> {
+        // The closure borrows the arguments: moving them through the call
+        // gate's generic layers was a copy at each.
+        let args = &mut args;
         let result = self.gateway.enter(Call::Id(call_id), |scope| {
             let f = global_function(scope, name)?;
             self.call_local(scope, f, args)
@@ -252,7 +255,8 @@ impl Runtime {
     }
 
     /// Call a function held by [`Runtime::function`] (no lookup by name).
-    pub fn call_function(&self, f: &FunctionRef, args: Args, call_id: u64) -> Result<Value, Error> {
+    pub fn call_function(&self, f: &FunctionRef, mut args: Args, call_id: u64) -> Result<Value, Error> {
+        let args = &mut args;
         let result = self.gateway.enter(Call::Id(call_id), |scope| {
             let f = self
                 .core
@@ -266,7 +270,12 @@ impl Runtime {
         self.after_call(result)
     }
 
-    fn call_local(&self, scope: &mut v8::PinScope, f: v8::Local<v8::Function>, args: Args) -> Result<Value, Error> {
+    fn call_local(
+        &self,
+        scope: &mut v8::PinScope,
+        f: v8::Local<v8::Function>,
+        args: &mut Args,
+    ) -> Result<Value, Error> {
         let core = &*self.core;
         let argv = object::args_to_v8(scope, core, args)?;
         event_loop::settle_owed(scope, core);

@@ -86,6 +86,11 @@ pub fn to_display_string(scope: &mut v8::PinScope<'_, '_>, value: v8::Local<v8::
 /// exception is pending in the scope (a throwing `toJSON`, a cycle, ...,
 /// when there is no reference table to fall back on).
 pub fn from_v8(scope: &mut v8::PinScope<'_, '_>, value: v8::Local<v8::Value>, conv: Conv) -> Option<Value> {
+    // Numbers first, read without a context: the commonest result and
+    // argument (and never a Promise or an object).
+    if let Ok(n) = v8::Local::<v8::Number>::try_from(value) {
+        return Some(Value::Number(n.value()));
+    }
     if let Some(refs) = conv.refs {
         if value.is_promise() || (conv.objects && value.is_object()) {
             return Some(Value::Object(refs.keep(scope, value)));
@@ -97,11 +102,8 @@ pub fn from_v8(scope: &mut v8::PinScope<'_, '_>, value: v8::Local<v8::Value>, co
     if value.is_null() {
         return Some(Value::Null);
     }
-    if value.is_boolean() {
-        return Some(Value::Bool(value.boolean_value(scope)));
-    }
-    if value.is_number() {
-        return Some(Value::Number(value.number_value(scope)?));
+    if let Ok(b) = v8::Local::<v8::Boolean>::try_from(value) {
+        return Some(Value::Bool(b.is_true()));
     }
     if value.is_big_int() {
         return Some(Value::BigInt(value.to_string(scope)?.to_rust_string_lossy(scope)));

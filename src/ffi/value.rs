@@ -314,7 +314,9 @@ pub(crate) struct Lent {
 }
 
 impl Lent {
-    /// Views of `args` (values of `runtime`).
+    /// Views of `args` (values of `runtime`). Inlined: built where it is
+    /// used rather than copied there.
+    #[inline(always)]
     pub(crate) fn new(args: &[Value], runtime: &Weak<Runtime>) -> Lent {
         let mut lent = Lent {
             values: SmallVec::with_capacity(args.len()),
