@@ -73,8 +73,65 @@ fn global_fn<'s>(
     v8::Local::<v8::Function>::try_from(f).unwrap()
 }
 
+/// Resident memory of this process, KiB.
+fn rss_kib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0.0)
+}
+
+/// RSS per idle isolate + context (`raw`) or runtime (`rust`), 100 alive,
+/// each having run one script, after one made and dropped first (the
+/// process-wide parts). In a process of its own, so neither way finds
+/// memory the other freed.
+fn rss_child(which: &str) {
+    const LIVE: usize = 100;
+    let raw = || {
+        let mut isolate = v8::Isolate::new(Default::default());
+        let context = {
+            let scope = std::pin::pin!(v8::HandleScope::new(&mut isolate));
+            let mut scope = scope.init();
+            let context = v8::Context::new(&scope, Default::default());
+            let scope = &mut v8::ContextScope::new(&mut scope, context);
+            let code = v8::String::new(scope, "var x = 1").unwrap();
+            v8::Script::compile(scope, code, None).unwrap().run(scope).unwrap();
+            v8::Global::new(scope, context)
+        };
+        Box::new((context, isolate)) as Box<dyn std::any::Any>
+    };
+    let ours = || {
+        let rt = Runtime::new(RuntimeOptions::default()).unwrap();
+        rt.eval("var x = 1", "", 0).unwrap();
+        Box::new(rt) as Box<dyn std::any::Any>
+    };
+    let make: &dyn Fn() -> Box<dyn std::any::Any> = if which == "raw" { &raw } else { &ours };
+    drop(make());
+    let before = rss_kib();
+    let live: Vec<_> = (0..LIVE).map(|_| make()).collect();
+    let per = (rss_kib() - before) / LIVE as f64;
+    report(&format!("rss_idle.{which}"), per, "KiB");
+    // The raw contexts' Globals must go before their isolates: exit
+    // without tearing down (the measure is taken).
+    std::mem::forget(live);
+    std::process::exit(0);
+}
+
 fn main() {
     v8runner::platform::ensure_initialized().expect("V8 starts");
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(which) = args.iter().find_map(|a| a.strip_prefix("--rss-child=")) {
+        rss_child(which);
+    }
+    for which in ["raw", "rust"] {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .arg(format!("--rss-child={which}"))
+            .output()
+            .expect("the RSS child runs");
+        print!("{}", String::from_utf8_lossy(&out.stdout));
+    }
     let iters = 2000;
 
     // One-shot, one thread.

@@ -179,8 +179,12 @@ if hs:
           + (f", {hsgo[0]:,.1f} ns from Go" if hsgo else ""))
 
 rss = vals.get("rss_per_runtime.c")
+rraw, rrust = vals.get("rss_idle.raw"), vals.get("rss_idle.rust")
+if rraw and rrust:
+    print(f"\nRSS per idle runtime (100 alive, a fresh process each): v8runner {rrust[0]:,.0f} KiB, "
+          f"a raw isolate + context {rraw[0]:,.0f} KiB ({rrust[0] / rraw[0]:.2f}x)")
 if rss:
-    print(f"\nRSS per idle runtime (C, 100 live): {rss[0]:,.0f} KiB")
+    print(f"RSS per idle runtime (C, 100 alive after the other C benchmarks, reusing memory they freed): {rss[0]:,.0f} KiB")
 idle = vals.get("idle_cpu.c")
 if idle:
     print(f"CPU of a loop waiting 300 ms for a timer: {idle[0]:.2f} ms")
