@@ -19,6 +19,25 @@ fn samples_of(profile: &serde_json::Value) -> usize {
     profile["samples"].as_array().map_or(0, |s| s.len())
 }
 
+fn any_thread_runtime() -> Arc<Runtime> {
+    let options = RuntimeOptions {
+        any_thread: true,
+        ..Default::default()
+    };
+    Arc::new(Runtime::new(options).unwrap())
+}
+
+/// Stop the runtime's profile and parse the `.cpuprofile` it writes.
+fn stop_profile(rt: &Runtime) -> serde_json::Value {
+    let mut out = Vec::new();
+    rt.stop_cpu_profile(|b| {
+        out.extend_from_slice(b);
+        Ok(())
+    })
+    .unwrap();
+    serde_json::from_slice(&out).expect("a .cpuprofile is JSON")
+}
+
 const HOT: &str = "function hotLoop(n) { let s = 0; for (let i = 0; i < n; i++) s += Math.sqrt(i) % 7; return s }
      function cold() { return 1 }
      cold(); hotLoop(3e7)";
@@ -27,13 +46,7 @@ const HOT: &str = "function hotLoop(n) { let s = 0; for (let i = 0; i < n; i++) 
 /// Go program's calls run on any thread.
 #[test]
 fn a_cpu_profile_follows_the_runtime_to_other_threads() {
-    let rt = Arc::new(
-        Runtime::new(RuntimeOptions {
-            any_thread: true,
-            ..Default::default()
-        })
-        .unwrap(),
-    );
+    let rt = any_thread_runtime();
     let starter = Arc::clone(&rt);
     std::thread::spawn(move || starter.start_cpu_profile(200).unwrap())
         .join()
@@ -44,13 +57,7 @@ fn a_cpu_profile_follows_the_runtime_to_other_threads() {
             .join()
             .unwrap();
     }
-    let mut out = Vec::new();
-    rt.stop_cpu_profile(|b| {
-        out.extend_from_slice(b);
-        Ok(())
-    })
-    .unwrap();
-    let profile: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let profile = stop_profile(&rt);
     let samples = samples_of(&profile);
     assert!(samples > 20, "{samples} samples");
     assert_eq!(top_frame(&profile), "hotLoop");
@@ -69,13 +76,7 @@ fn a_cpu_profile_names_the_hot_function() {
     rt.start_cpu_profile(200).unwrap();
     assert!(rt.start_cpu_profile(200).is_err(), "one profile at a time");
     rt.eval(HOT, "hot.js", 0).unwrap();
-    let mut out = Vec::new();
-    rt.stop_cpu_profile(|b| {
-        out.extend_from_slice(b);
-        Ok(())
-    })
-    .unwrap();
-    let profile: serde_json::Value = serde_json::from_slice(&out).expect("a .cpuprofile is JSON");
+    let profile = stop_profile(&rt);
     assert!(profile["startTime"].is_number() && samples_of(&profile) > 10);
     assert_eq!(top_frame(&profile), "hotLoop");
     // Stopped: another one can start, and stopping twice is an error.
@@ -121,13 +122,7 @@ fn a_protocol_session_evaluates_and_sees_console_messages() {
 
 #[test]
 fn a_session_connecting_during_a_pause_waits_and_loses_nothing() {
-    let rt = Arc::new(
-        Runtime::new(RuntimeOptions {
-            any_thread: true,
-            ..Default::default()
-        })
-        .unwrap(),
-    );
+    let rt = any_thread_runtime();
     let session = |rt: &Arc<Runtime>| {
         let (tx, rx) = mpsc::channel::<String>();
         let tx = Mutex::new(tx);
