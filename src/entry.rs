@@ -107,6 +107,8 @@ struct State {
     /// Threads blocked on `Calls::changed`: a notify is a futex syscall
     /// even with nobody waiting, so the uncontended path skips it.
     waiting: usize,
+    /// Of those, the threads waiting for the gate to free up.
+    gate_waiters: usize,
 }
 
 /// One runtime's gate and call bookkeeping.
@@ -200,7 +202,9 @@ impl Calls {
                 st.queued.insert(id, false);
             }
             queued = true;
+            st.gate_waiters += 1;
             st = self.wait(st, None);
+            st.gate_waiters -= 1;
         };
         if queued && id != 0 {
             st.queued.remove(&id);
@@ -324,6 +328,28 @@ impl Calls {
     pub(crate) fn end_loop(&self) {
         self.lock().looping = None;
         self.stop_loop.store(false, Ordering::SeqCst);
+    }
+
+    /// Whether another thread waits for the gate now.
+    pub(crate) fn others_waiting(&self) -> bool {
+        self.lock().gate_waiters > 0
+    }
+
+    /// Before the loop takes the gate again for its next turn: let the
+    /// threads waiting for it in first (its own thread, running, would
+    /// take it back before a woken waiter is scheduled: calls from other
+    /// threads waited hundreds of milliseconds behind a busy loop). Waits
+    /// until one of them holds the gate, or a few milliseconds.
+    pub(crate) fn let_waiters_in(&self) {
+        let mut st = self.lock();
+        let until = std::time::Instant::now() + std::time::Duration::from_millis(5);
+        while st.gate_waiters > 0 && st.holder == 0 && !st.closed {
+            let left = until.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            st = self.wait(st, Some(left));
+        }
     }
 
     pub(crate) fn loop_stopped(&self) -> bool {

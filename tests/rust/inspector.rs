@@ -20,11 +20,7 @@ fn samples_of(profile: &serde_json::Value) -> usize {
 }
 
 fn any_thread_runtime() -> Arc<Runtime> {
-    let options = RuntimeOptions {
-        any_thread: true,
-        ..Default::default()
-    };
-    Arc::new(Runtime::new(options).unwrap())
+    Arc::new(Runtime::new(crate::any_thread()).unwrap())
 }
 
 /// Stop the runtime's profile and parse the `.cpuprofile` it writes.

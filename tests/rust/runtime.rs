@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use v8runner::error::Status;
-use v8runner::{runv8, Runtime, RuntimeOptions, Value};
+use v8runner::{runv8, RunMode, Runtime, RuntimeOptions, Value};
 
 use crate::any_thread;
 
@@ -97,4 +97,42 @@ fn heap_limit_closes_the_runtime_only() {
     assert!(rt.is_closed());
     assert_eq!(rt.eval("1", "", 0).unwrap_err().kind, Status::Closed);
     assert_eq!(runv8::run_to_string("'ok'").unwrap(), "ok");
+}
+
+/// The loop runs turns that are ready at once under one lock, but lets a
+/// call from another thread in after the turn it arrives in: with 1 ms
+/// turns, such a call waits about one turn, not a batch of them (64 ms).
+#[test]
+fn a_busy_loop_lets_other_threads_in_between_turns() {
+    let rt = Arc::new(Runtime::new(any_thread()).unwrap());
+    rt.eval(
+        "globalThis.hops = 0;
+         (function hop() {
+             hops++;
+             const t = performance.now();
+             while (performance.now() - t < 1) {}
+             if (!globalThis.stop) setImmediate(hop);
+         })()",
+        "busy.js",
+        0,
+    )
+    .unwrap();
+    let looper = Arc::clone(&rt);
+    let running = std::thread::spawn(move || looper.run(RunMode::Default, 0).map(|o| o.alive));
+    let mut waits = Vec::new();
+    for _ in 0..15 {
+        // Give the loop the runtime, then ask for it.
+        std::thread::sleep(Duration::from_millis(3));
+        let asked = std::time::Instant::now();
+        rt.eval("hops", "", 0).unwrap();
+        waits.push(asked.elapsed());
+    }
+    rt.eval("globalThis.stop = true", "", 0).unwrap();
+    assert!(!running.join().unwrap().unwrap(), "the loop ended with nothing left");
+    assert!(rt.eval("hops", "", 0).unwrap() != Value::Number(1.0), "the loop ran");
+    waits.sort();
+    assert!(
+        waits[waits.len() / 2] < Duration::from_millis(16),
+        "waits for the runtime: {waits:?}"
+    );
 }
