@@ -33,16 +33,32 @@ pub(crate) struct Dispatch {
 /// Promises rejected with no handler yet, each with its reason; reported
 /// after the microtasks of the callback that rejected them.
 #[derive(Default)]
-pub(crate) struct Rejections(Mutex<Vec<(v8::Global<v8::Promise>, v8::Global<v8::Value>)>>);
+pub(crate) struct Rejections {
+    pending: Mutex<Vec<(v8::Global<v8::Promise>, v8::Global<v8::Value>)>>,
+    /// Set with the first one: every call checks, almost always finding
+    /// none, without the mutex.
+    any: std::sync::atomic::AtomicBool,
+}
 
 impl Rejections {
     fn lock(&self) -> MutexGuard<'_, Vec<(v8::Global<v8::Promise>, v8::Global<v8::Value>)>> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
+        self.pending.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn push(&self, promise: v8::Global<v8::Promise>, reason: v8::Global<v8::Value>) {
+        let mut pending = self.lock();
+        pending.push((promise, reason));
+        self.any.store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Everything pending (its V8 handles too: the caller drops them).
     pub(crate) fn take(&self) -> Vec<(v8::Global<v8::Promise>, v8::Global<v8::Value>)> {
-        std::mem::take(&mut *self.lock())
+        if !self.any.load(std::sync::atomic::Ordering::SeqCst) {
+            return Vec::new();
+        }
+        let mut pending = self.lock();
+        self.any.store(false, std::sync::atomic::Ordering::SeqCst);
+        std::mem::take(&mut *pending)
     }
 
     /// A promise handed to the host is the host's to handle (it awaits it,
@@ -541,7 +557,7 @@ unsafe extern "C" fn on_promise_reject(msg: v8::PromiseRejectMessage) {
                 let value = msg.get_value().unwrap_or_else(|| v8::undefined(scope).into());
                 let promise = v8::Global::new(scope, promise);
                 let value = v8::Global::new(scope, value);
-                core.rejections.lock().push((promise, value));
+                core.rejections.push(promise, value);
             }
             v8::PromiseRejectEvent::PromiseHandlerAddedAfterReject => {
                 let mut pending = core.rejections.lock();
