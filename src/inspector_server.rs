@@ -80,7 +80,8 @@ struct Target {
 
 fn target_id() -> String {
     let mut bytes = [0u8; 16];
-    let _ = getrandom(&mut bytes);
+    // Without randomness from the OS the id stays all zeros: fixed, but it works.
+    let _ = crate::web::fill_random(&mut bytes);
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     format!(
         "{}-{}-{}-{}-{}",
@@ -90,10 +91,6 @@ fn target_id() -> String {
         &hex[16..20],
         &hex[20..32]
     )
-}
-
-fn getrandom(buf: &mut [u8]) -> std::io::Result<()> {
-    std::fs::File::open("/dev/urandom")?.read_exact(buf)
 }
 
 /// Accept until the runtime is gone (polled: the listener never blocks).
@@ -176,29 +173,32 @@ fn serve(stream: TcpStream, target: &Target) {
         return;
     }
     let body = match path.trim_end_matches('/') {
-        "/json" | "/json/list" => format!(
-            "[{{\"description\":\"v8runner runtime\",\"devtoolsFrontendUrl\":{},\"devtoolsFrontendUrlCompat\":{},\
-             \"faviconUrl\":\"\",\"id\":\"{}\",\"title\":{},\"type\":\"node\",\"url\":\"v8runner://{}\",\
-             \"webSocketDebuggerUrl\":\"ws://{}/{}\"}}]",
-            json_str(&format!(
-                "devtools://devtools/bundled/js_app.html?experiments=true&v8only=true&ws={}/{}",
-                target.addr, target.id
-            )),
-            json_str(&format!(
-                "devtools://devtools/bundled/inspector.html?experiments=true&v8only=true&ws={}/{}",
-                target.addr, target.id
-            )),
-            target.id,
-            json_str(&target.title),
-            target.id,
-            target.addr,
-            target.id
-        ),
-        "/json/version" => format!(
-            "{{\"Browser\":\"v8runner/{}\",\"Protocol-Version\":\"1.3\",\"V8-Version\":\"{}\"}}",
-            env!("CARGO_PKG_VERSION"),
-            v8::V8::get_version()
-        ),
+        "/json" | "/json/list" => {
+            let frontend = |page: &str| {
+                format!(
+                    "devtools://devtools/bundled/{page}?experiments=true&v8only=true&ws={}/{}",
+                    target.addr, target.id
+                )
+            };
+            serde_json::json!([{
+                "description": "v8runner runtime",
+                "devtoolsFrontendUrl": frontend("js_app.html"),
+                "devtoolsFrontendUrlCompat": frontend("inspector.html"),
+                "faviconUrl": "",
+                "id": target.id,
+                "title": target.title,
+                "type": "node",
+                "url": format!("v8runner://{}", target.id),
+                "webSocketDebuggerUrl": format!("ws://{}/{}", target.addr, target.id),
+            }])
+            .to_string()
+        }
+        "/json/version" => serde_json::json!({
+            "Browser": concat!("v8runner/", env!("CARGO_PKG_VERSION")),
+            "Protocol-Version": "1.3",
+            "V8-Version": v8::V8::get_version(),
+        })
+        .to_string(),
         _ => {
             let _ = (&stream).write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
             return;
@@ -210,10 +210,6 @@ fn serve(stream: TcpStream, target: &Target) {
         body
     );
     let _ = (&stream).write_all(reply.as_bytes());
-}
-
-fn json_str(s: &str) -> String {
-    serde_json::Value::String(s.to_string()).to_string()
 }
 
 /// One DevTools session over a WebSocket: messages in go to the runtime,

@@ -162,7 +162,7 @@ fn random_fill(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, mu
 }
 
 /// Fill `buf` from getrandom(2), retrying short reads and interrupts.
-fn fill_random(buf: &mut [u8]) -> bool {
+pub(crate) fn fill_random(buf: &mut [u8]) -> bool {
     let mut done = 0;
     while done < buf.len() {
         // SAFETY: writes at most the remaining bytes of `buf`.

@@ -1,12 +1,12 @@
 //! The inspector in the C ABI: Chrome DevTools over a WebSocket on a
 //! loopback address, and CPU profiles.
 
-use std::ffi::{c_char, c_void, CString};
+use std::ffi::{c_char, c_void};
 
 use super::error::v8r_error;
 use super::observe::{chunk_writer, v8r_write_fn};
 use super::runtime::{lookup, v8r_runtime};
-use super::{boundary, c_text, write_out};
+use super::{boundary, c_text, malloc_string, write_out};
 use crate::error::{Error, Status};
 
 /// `v8r_runtime_inspect` flag: return only once a DevTools client sent
@@ -49,9 +49,7 @@ pub extern "C" fn v8r_runtime_inspect(
             flags & V8R_INSPECT_ANY_ADDRESS != 0,
         )?;
         if !ws_url.is_null() {
-            let url = CString::new(listening.ws_url()).map_err(|_| Error::new(Status::Internal, "URL"))?;
-            // SAFETY: strdup of a NUL-terminated string; checked writable.
-            unsafe { *ws_url = libc::strdup(url.as_ptr()) };
+            write_out(ws_url, malloc_string(listening.ws_url().as_bytes())?, "ws_url")?;
         }
         Ok(())
     })
