@@ -23,6 +23,18 @@ fn any_thread_runtime() -> Arc<Runtime> {
     Arc::new(Runtime::new(crate::any_thread()).unwrap())
 }
 
+/// A protocol session of `rt` whose messages arrive on the receiver.
+fn session(rt: &Arc<Runtime>) -> (u64, mpsc::Receiver<String>) {
+    let (tx, rx) = mpsc::channel::<String>();
+    let tx = Mutex::new(tx);
+    let id = rt
+        .inspector_connect(Arc::new(move |m| {
+            let _ = tx.lock().unwrap().send(m);
+        }))
+        .unwrap();
+    (id, rx)
+}
+
 /// Stop the runtime's profile and parse the `.cpuprofile` it writes.
 fn stop_profile(rt: &Runtime) -> serde_json::Value {
     let mut out = Vec::new();
@@ -91,13 +103,7 @@ fn a_protocol_session_evaluates_and_sees_console_messages() {
         })
         .unwrap(),
     );
-    let (tx, rx) = mpsc::channel::<String>();
-    let tx = Mutex::new(tx);
-    let id = rt
-        .inspector_connect(Arc::new(move |m| {
-            let _ = tx.lock().unwrap().send(m);
-        }))
-        .unwrap();
+    let (id, rx) = session(&rt);
     rt.inspector_send(id, r#"{"id":1,"method":"Runtime.enable"}"#.into());
     rt.inspector_send(
         id,
@@ -119,16 +125,6 @@ fn a_protocol_session_evaluates_and_sees_console_messages() {
 #[test]
 fn a_session_connecting_during_a_pause_waits_and_loses_nothing() {
     let rt = any_thread_runtime();
-    let session = |rt: &Arc<Runtime>| {
-        let (tx, rx) = mpsc::channel::<String>();
-        let tx = Mutex::new(tx);
-        let id = rt
-            .inspector_connect(Arc::new(move |m| {
-                let _ = tx.lock().unwrap().send(m);
-            }))
-            .unwrap();
-        (id, rx)
-    };
     let answer = |rx: &mpsc::Receiver<String>, id: u32| {
         let prefix = format!("{{\"id\":{id},");
         (0..100)

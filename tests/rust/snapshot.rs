@@ -26,6 +26,11 @@ fn from(snapshot: &Arc<Snapshot>) -> Runtime {
     .unwrap()
 }
 
+/// A runtime from a snapshot of `rt`.
+fn restored(rt: Arc<Runtime>) -> Runtime {
+    from(&Arc::new(Runtime::into_snapshot(rt).unwrap()))
+}
+
 fn add() -> HostFunction {
     HostFunction::Sync(Box::new(|args| {
         let n = |v: &Value| if let Value::Number(n) = v { *n } else { f64::NAN };
@@ -130,8 +135,7 @@ fn what_a_snapshot_cannot_keep_is_refused_and_the_runtime_goes_on() {
         0,
     )
     .unwrap();
-    let snapshot = Runtime::into_snapshot(rt).unwrap();
-    let rt = from(&Arc::new(snapshot));
+    let rt = restored(rt);
     assert_eq!(
         rt.eval("typeof fr.register", "", 0).unwrap(),
         Value::String("function".into())
@@ -196,8 +200,7 @@ fn what_v8_cannot_serialize_is_refused_never_an_abort() {
         0,
     )
     .unwrap();
-    let snapshot = Runtime::into_snapshot(rt).unwrap();
-    let restored = from(&Arc::new(snapshot));
+    let restored = restored(rt);
     assert_eq!(
         restored
             .eval("new Intl.NumberFormat('de').format(1234.5)", "", 0)
